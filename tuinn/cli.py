@@ -1,0 +1,96 @@
+"""The ``tuinn`` command line.
+
+Only ``argparse`` and the error types are imported at module level: ``tuinn --help``
+must not pay for NumPy-heavy modules, and never for textual or torch. Each command
+imports what it needs when it runs.
+
+Every error the user can fix is a :class:`~tuinn.errors.TuinnError`: printed as one
+line on stderr, exit status 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tuinn import __version__
+from tuinn.errors import TuinnError
+
+EXIT_USAGE = 2
+
+
+def _cmd_step(args: argparse.Namespace) -> int:
+    import json
+
+    from tuinn.config import loads
+    from tuinn.experiments import resolve
+    from tuinn.training import Trainer
+    from tuinn.walkthrough import render_plain
+
+    text, source = resolve(args.config)
+    exp = loads(text, source)
+    trainer = Trainer(exp)
+    batches = trainer.epoch_batches()
+    if not 1 <= args.batch <= len(batches):
+        raise TuinnError(f"--batch {args.batch}: the training data of {exp.name} has {len(batches)} batch(es) in an epoch")
+    trace = trainer.traced_step(batches[args.batch - 1])
+    if args.json:
+        json.dump(trace.to_json(), sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    header = (
+        f"tuinn step · {exp.name} · batch {args.batch} of {len(batches)} · "
+        f"{exp.train.loss} · {exp.train.optimizer} · {exp.train.dtype}"
+    )
+    print(render_plain(trace, digits=args.digits, header=header))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuinn",
+        description="See a neural network learn, in the terminal, with the math on screen.",
+        epilog="Built-in experiments (usable wherever CONFIG is asked): backprop, playground.",
+    )
+    parser.add_argument("--version", action="version", version=f"tuinn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    step = sub.add_parser(
+        "step",
+        help="run one training step and show every chain-rule term",
+        description=(
+            "Run one training step (forward, loss, backward, update) on a batch of the "
+            "training data and show every term in the lecture's notation."
+        ),
+    )
+    step.add_argument("config", nargs="?", default="backprop", metavar="CONFIG",
+                      help="experiment TOML file or built-in name (default: backprop, the 2-2-2 worked example)")
+    fmt = step.add_mutually_exclusive_group()
+    fmt.add_argument("--plain", action="store_true", help="readable walk-through (the default for now)")
+    fmt.add_argument("--json", action="store_true", help="one JSON object with every term, full precision")
+    step.add_argument("--batch", type=int, default=1, metavar="N", help="which batch of the first epoch (from 1; default 1)")
+    step.add_argument("--digits", type=int, default=6, metavar="D", help="significant digits in --plain (default 6)")
+    step.set_defaults(func=_cmd_step)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except TuinnError as exc:
+        print(f"tuinn: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

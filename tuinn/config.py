@@ -1,0 +1,446 @@
+"""The experiment spec: TOML ⇄ dataclasses, with every bad value a ConfigError.
+
+One file describes one experiment (data, model, training). Every part of tuinn —
+``tuinn step``, ``tuinn train``, the playground — reads the same spec, so this module
+is the contract. Validation happens here, once, and each error names the key
+(``model.layers[2].units``; layers are counted from 1 like the lecture's superscripts)
+and the problem, so that the CLI can print it on one line.
+
+Checks that need the data (the width of the input, the number of classes) happen when
+the model is built (``tuinn.model``) and raise the same ConfigError with the same keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from tuinn.errors import ConfigError
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear", "softmax", "maxout")
+LOSSES = ("mse", "mae", "bce", "cce")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
+INITS = ("xavier", "he", "normal", "uniform", "zeros")
+NORMS = ("none", "batch", "layer")
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+BACKENDS = ("numpy",)
+DTYPES = ("float64", "float32")
+TASKS = ("auto", "classification", "regression")
+
+
+@dataclass
+class DataSpec:
+    """``[data]``: where the samples come from and how they are split."""
+
+    source: str = "circle"
+    samples: int = 500
+    noise: float = 0.0
+    features: list[str] | None = None  # None: the source's raw inputs (x1, x2 or x1)
+    test_fraction: float | None = None  # None: 0.5, or 0.0 for inline data
+    validation_fraction: float = 0.0
+    standardize: bool = False
+    x: list[list[float]] | None = None
+    y: list[list[float]] | None = None
+    classes: int = 3
+    task: str = "auto"
+
+    @property
+    def resolved_test_fraction(self) -> float:
+        if self.test_fraction is not None:
+            return self.test_fraction
+        return 0.0 if self.source == "inline" else 0.5
+
+
+@dataclass
+class LayerSpec:
+    """One ``[[model.layers]]`` table; the last one is the output layer."""
+
+    units: int
+    activation: str = "tanh"
+    weights: list[list[float]] | None = None
+    bias: list[float] | None = None
+    dropout: float = 0.0
+    norm: str = "none"
+    pieces: int = 2
+    slope: float = 0.1
+    alpha: float = 1.0
+
+    @property
+    def rows(self) -> int:
+        """Rows of W: units, or units·pieces for maxout."""
+        return self.units * (self.pieces if self.activation == "maxout" else 1)
+
+
+def _default_layers() -> list[LayerSpec]:
+    # TensorFlow Playground's default network: two hidden tanh layers [4, 2], tanh out.
+    return [LayerSpec(4, "tanh"), LayerSpec(2, "tanh"), LayerSpec(1, "tanh")]
+
+
+@dataclass
+class ModelSpec:
+    """``[model]``: initialisation and the layers."""
+
+    init: str = "xavier"
+    init_scale: float | None = None
+    bias_init: float = 0.0
+    layers: list[LayerSpec] = field(default_factory=_default_layers)
+
+
+@dataclass
+class TrainSpec:
+    """``[train]``: loss, optimizer and the loop."""
+
+    loss: str = "mse"
+    optimizer: str = "sgd"
+    learning_rate: float = 0.03
+    batch_size: int | str = 10
+    epochs: int = 100
+    l1: float = 0.0
+    l2: float = 0.0
+    shuffle: bool = True
+    backend: str = "numpy"
+    dtype: str = "float64"
+    momentum: float = 0.9
+    rho: float = 0.99
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float | None = None
+
+    def optimizer_hyper(self) -> dict[str, float]:
+        """Hyperparameters for ``make_optimizer`` (eps only when given)."""
+        hyper = {"momentum": self.momentum, "alpha": self.rho, "beta1": self.beta1, "beta2": self.beta2}
+        if self.eps is not None:
+            hyper["eps"] = self.eps
+        return hyper
+
+
+@dataclass
+class Experiment:
+    """A whole experiment file."""
+
+    seed: int = 0
+    name: str = "experiment"
+    description: str = ""
+    data: DataSpec = field(default_factory=DataSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    source: str | None = None  # the file it was read from, for messages
+
+
+# --------------------------------------------------------------------- checks
+class _Checker:
+    """Small typed readers that raise ConfigError naming the key."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(key, problem, self.source)
+
+    def table(self, raw: Any, key: str, known: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise self.fail(key, f"must be a table, got {_kind(raw)}")
+        for k in raw:
+            if k not in known:
+                hint = difflib.get_close_matches(k, known, n=1)
+                did = f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(known)})"
+                raise self.fail(f"{key}.{k}" if key else k, f"unknown key{did}")
+        return raw
+
+    def integer(self, value: Any, key: str, lo: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"must be an integer, got {_kind(value)}")
+        if lo is not None and value < lo:
+            raise self.fail(key, f"must be ≥ {lo}, got {value}")
+        return value
+
+    def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, hi_open: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"must be a number, got {_kind(value)}")
+        v = float(value)
+        if not math.isfinite(v):
+            raise self.fail(key, f"must be finite, got {value}")
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            raise self.fail(key, f"must be {'>' if lo_open else '≥'} {lo:g}, got {value}")
+        if hi is not None and (v >= hi if hi_open else v > hi):
+            raise self.fail(key, f"must be {'<' if hi_open else '≤'} {hi:g}, got {value}")
+        return v
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, got {_kind(value)}")
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, got {_kind(value)}")
+        return value
+
+    def choice(self, value: Any, key: str, choices: tuple[str, ...], what: str) -> str:
+        s = self.string(value, key)
+        if s not in choices:
+            hint = difflib.get_close_matches(s, choices, n=1)
+            did = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise self.fail(key, f"unknown {what} {s!r} (choose from {', '.join(choices)}){did}")
+        return s
+
+    def vector(self, value: Any, key: str) -> list[float]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"must be a non-empty list of numbers, got {_kind(value)}")
+        return [self.number(v, f"{key}[{i}]") for i, v in enumerate(value)]
+
+    def matrix(self, value: Any, key: str) -> list[list[float]]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"must be a non-empty list of rows, got {_kind(value)}")
+        rows = []
+        for i, row in enumerate(value):
+            if not isinstance(row, list):
+                raise self.fail(key, f"row {i + 1} must be a list of numbers, got {_kind(row)}")
+            rows.append(self.vector(row, f"{key}[{i}]"))
+        widths = {len(r) for r in rows}
+        if len(widths) != 1:
+            raise self.fail(key, f"rows must all have the same length, got lengths {sorted(widths)}")
+        return rows
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+# --------------------------------------------------------------------- parsing
+def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpec:
+    t = c.table(raw, "data", _names(DataSpec))
+    d = DataSpec()
+    if "source" in t:
+        d.source = c.choice(t["source"], "data.source", known_sources, "data source")
+    if "samples" in t:
+        d.samples = c.integer(t["samples"], "data.samples", lo=1)
+    if "noise" in t:
+        d.noise = c.number(t["noise"], "data.noise", 0.0, 0.5)
+    if "features" in t:
+        feats = t["features"]
+        if not isinstance(feats, list) or not feats:
+            raise c.fail("data.features", f"must be a non-empty list of feature names, got {_kind(feats)}")
+        for i, f in enumerate(feats):
+            c.choice(f, f"data.features[{i}]", FEATURES, "feature")
+        if len(set(feats)) != len(feats):
+            raise c.fail("data.features", "lists a feature twice")
+        d.features = list(feats)
+    if "test_fraction" in t:
+        d.test_fraction = c.number(t["test_fraction"], "data.test_fraction", 0.0, 1.0, hi_open=True)
+    if "validation_fraction" in t:
+        d.validation_fraction = c.number(t["validation_fraction"], "data.validation_fraction", 0.0, 1.0, hi_open=True)
+    if d.resolved_test_fraction + d.validation_fraction >= 1.0:
+        raise c.fail("data.validation_fraction", "test_fraction + validation_fraction must leave samples to train on (sum < 1)")
+    if "standardize" in t:
+        d.standardize = c.boolean(t["standardize"], "data.standardize")
+    if "classes" in t:
+        d.classes = c.integer(t["classes"], "data.classes", lo=2)
+    if "task" in t:
+        d.task = c.choice(t["task"], "data.task", TASKS, "task")
+    if d.source == "inline":
+        if "x" not in t or "y" not in t:
+            raise c.fail("data.x" if "x" not in t else "data.y", "source = 'inline' needs both x (rows of inputs) and y (rows of targets)")
+        d.x = c.matrix(t["x"], "data.x")
+        d.y = c.matrix(t["y"], "data.y")
+        if len(d.x) != len(d.y):
+            raise c.fail("data.y", f"has {len(d.y)} rows but data.x has {len(d.x)}")
+    elif "x" in t or "y" in t:
+        raise c.fail("data.x" if "x" in t else "data.y", f"is only read when source = 'inline' (source is {d.source!r})")
+    if d.source == "inline" and "features" in t:
+        raise c.fail("data.features", "inline data is used as given; features apply to synthetic sources")
+    return d
+
+
+def parse_layer(raw: Any, key: str, c: _Checker) -> LayerSpec:
+    t = c.table(raw, key, _names(LayerSpec))
+    if "units" not in t:
+        raise c.fail(f"{key}.units", "is required (the number of neurons of the layer)")
+    spec = LayerSpec(units=c.integer(t["units"], f"{key}.units", lo=1))
+    if "activation" in t:
+        spec.activation = c.choice(t["activation"], f"{key}.activation", ACTIVATIONS, "activation")
+    if "dropout" in t:
+        spec.dropout = c.number(t["dropout"], f"{key}.dropout", 0.0, 1.0, hi_open=True)
+    if "norm" in t:
+        spec.norm = c.choice(t["norm"], f"{key}.norm", NORMS, "norm")
+    if "pieces" in t:
+        spec.pieces = c.integer(t["pieces"], f"{key}.pieces", lo=2)
+    if "slope" in t:
+        spec.slope = c.number(t["slope"], f"{key}.slope", 0.0, 1.0)
+    if "alpha" in t:
+        spec.alpha = c.number(t["alpha"], f"{key}.alpha", 0.0, lo_open=True)
+    if "weights" in t:
+        spec.weights = c.matrix(t["weights"], f"{key}.weights")
+        if len(spec.weights) != spec.rows:
+            expect = f"{spec.units}·{spec.pieces} = {spec.rows}" if spec.activation == "maxout" else str(spec.units)
+            raise c.fail(f"{key}.weights", f"has {len(spec.weights)} rows but the layer needs {expect} (W is units × inputs)")
+    if "bias" in t:
+        spec.bias = c.vector(t["bias"], f"{key}.bias")
+        if len(spec.bias) != spec.rows:
+            raise c.fail(f"{key}.bias", f"has {len(spec.bias)} values but the layer needs {spec.rows}")
+    return spec
+
+
+def parse_model(raw: Any, c: _Checker) -> ModelSpec:
+    t = c.table(raw, "model", _names(ModelSpec))
+    m = ModelSpec()
+    if "init" in t:
+        m.init = c.choice(t["init"], "model.init", INITS, "init")
+    if "init_scale" in t:
+        m.init_scale = c.number(t["init_scale"], "model.init_scale", 0.0, lo_open=True)
+    if "bias_init" in t:
+        m.bias_init = c.number(t["bias_init"], "model.bias_init")
+    if "layers" in t:
+        layers = t["layers"]
+        if not isinstance(layers, list) or not layers:
+            raise c.fail("model.layers", "must be one or more [[model.layers]] tables")
+        m.layers = [parse_layer(layer, f"model.layers[{i + 1}]", c) for i, layer in enumerate(layers)]
+    return m
+
+
+def parse_train(raw: Any, c: _Checker) -> TrainSpec:
+    t = c.table(raw, "train", _names(TrainSpec))
+    s = TrainSpec()
+    if "loss" in t:
+        s.loss = c.choice(t["loss"], "train.loss", LOSSES, "loss")
+    if "optimizer" in t:
+        s.optimizer = c.choice(t["optimizer"], "train.optimizer", OPTIMIZERS, "optimizer")
+    if "learning_rate" in t:
+        s.learning_rate = c.number(t["learning_rate"], "train.learning_rate", 0.0, lo_open=True)
+    if "batch_size" in t:
+        b = t["batch_size"]
+        if isinstance(b, str):
+            if b != "full":
+                raise c.fail("train.batch_size", f"must be a positive integer or \"full\", got {b!r}")
+            s.batch_size = b
+        else:
+            s.batch_size = c.integer(b, "train.batch_size", lo=1)
+    if "epochs" in t:
+        s.epochs = c.integer(t["epochs"], "train.epochs", lo=1)
+    if "l1" in t:
+        s.l1 = c.number(t["l1"], "train.l1", 0.0)
+    if "l2" in t:
+        s.l2 = c.number(t["l2"], "train.l2", 0.0)
+    if "shuffle" in t:
+        s.shuffle = c.boolean(t["shuffle"], "train.shuffle")
+    if "backend" in t:
+        s.backend = c.choice(t["backend"], "train.backend", BACKENDS, "backend")
+    if "dtype" in t:
+        s.dtype = c.choice(t["dtype"], "train.dtype", DTYPES, "dtype")
+    if "momentum" in t:
+        s.momentum = c.number(t["momentum"], "train.momentum", 0.0, 1.0, hi_open=True)
+    if "rho" in t:
+        s.rho = c.number(t["rho"], "train.rho", 0.0, 1.0, lo_open=True, hi_open=True)
+    if "beta1" in t:
+        s.beta1 = c.number(t["beta1"], "train.beta1", 0.0, 1.0, hi_open=True)
+    if "beta2" in t:
+        s.beta2 = c.number(t["beta2"], "train.beta2", 0.0, 1.0, hi_open=True)
+    if "eps" in t:
+        s.eps = c.number(t["eps"], "train.eps", 0.0, lo_open=True)
+    return s
+
+
+def check_consistency(e: Experiment, c: _Checker) -> None:
+    """Rules that involve more than one key."""
+    layers = e.model.layers
+    last = len(layers)
+    for i, layer in enumerate(layers, 1):
+        key = f"model.layers[{i}]"
+        if layer.activation == "softmax" and i != last:
+            raise c.fail(f"{key}.activation", "softmax is only allowed on the output layer")
+        if i == last and layer.dropout > 0:
+            raise c.fail(f"{key}.dropout", "dropout on the output layer would drop predictions; put it on a hidden layer")
+    out = layers[-1]
+    key = f"model.layers[{last}].activation"
+    if out.activation == "softmax" and e.train.loss != "cce":
+        raise c.fail(key, f"softmax output needs loss = \"cce\" (train.loss is {e.train.loss!r})")
+    if out.activation == "softmax" and out.units < 2:
+        raise c.fail(f"model.layers[{last}].units", "a softmax output needs at least 2 units (one per class)")
+    if e.train.loss == "cce" and out.activation != "softmax":
+        raise c.fail("train.loss", f"cce needs a softmax output layer (the output activation is {out.activation!r})")
+    if e.train.loss == "bce" and out.activation != "sigmoid":
+        raise c.fail("train.loss", f"bce needs probabilities: use a sigmoid output layer (the output activation is {out.activation!r})")
+    if e.train.batch_size == 1 and any(layer.norm == "batch" for layer in layers):
+        raise c.fail("train.batch_size", "batch norm needs at least 2 samples per batch")
+
+
+def from_dict(raw: dict[str, Any], source: str | None = None) -> Experiment:
+    """Validate a parsed TOML document and build an :class:`Experiment`."""
+    from tuinn.data import source_names  # data knows which sources exist
+
+    c = _Checker(source)
+    c.table(raw, "", ("seed", "name", "description", "data", "model", "train"))
+    e = Experiment(source=source)
+    if "seed" in raw:
+        e.seed = c.integer(raw["seed"], "seed", lo=0)
+    if "name" in raw:
+        e.name = c.string(raw["name"], "name")
+    elif source:
+        e.name = Path(source).stem
+    if "description" in raw:
+        e.description = c.string(raw["description"], "description")
+    e.data = parse_data(raw.get("data", {}), c, source_names())
+    e.model = parse_model(raw.get("model", {}), c)
+    e.train = parse_train(raw.get("train", {}), c)
+    check_consistency(e, c)
+    return e
+
+
+def load(path: str | Path) -> Experiment:
+    """Read and validate an experiment file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("", f"no such experiment file: {p}") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ConfigError("", f"cannot read experiment file {p}: {exc}") from None
+    return loads(text, str(p))
+
+
+def loads(text: str, source: str | None = None) -> Experiment:
+    """Parse and validate experiment TOML text."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"not valid TOML: {exc}", source) from None
+    return from_dict(raw, source)
+
+
+def to_dict(e: Experiment) -> dict[str, Any]:
+    """The fully resolved spec as plain data (what ``config.toml`` of a run holds)."""
+
+    def clean(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: clean(v) for k, v in obj.items() if v is not None}
+        if isinstance(obj, list):
+            return [clean(v) for v in obj]
+        return obj
+
+    data = {f.name: getattr(e.data, f.name) for f in fields(DataSpec)}
+    data["test_fraction"] = e.data.resolved_test_fraction
+    model = {"init": e.model.init, "init_scale": e.model.init_scale, "bias_init": e.model.bias_init,
+             "layers": [{f.name: getattr(layer, f.name) for f in fields(LayerSpec)} for layer in e.model.layers]}
+    train = {f.name: getattr(e.train, f.name) for f in fields(TrainSpec)}
+    return clean({"seed": e.seed, "name": e.name, "description": e.description, "data": data, "model": model, "train": train})

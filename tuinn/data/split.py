@@ -1,0 +1,36 @@
+"""Train / test / validation splits, stratified for classification.
+
+The lecture's vocabulary: the training set is what the model learns from, the test set
+assesses it during learning, the validation set ("never seen") assesses it at the end.
+For classification each class is split in the same proportions, so a 50 % test split of
+an unbalanced set keeps the balance in both halves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def split_indices(
+    n: int,
+    test_fraction: float,
+    validation_fraction: float,
+    rng: np.random.Generator,
+    labels: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, test, validation) index arrays, each sorted; stratified when ``labels``.
+
+    Per group (a class, or everything), round(fraction × size) samples go to test and
+    to validation; the rest is training data.
+    """
+    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    train, test, val = [], [], []
+    for members in groups:
+        order = rng.permutation(members)
+        n_test = int(round(test_fraction * len(order)))
+        n_val = int(round(validation_fraction * len(order)))
+        n_val = min(n_val, len(order) - n_test)
+        test.append(order[:n_test])
+        val.append(order[n_test : n_test + n_val])
+        train.append(order[n_test + n_val :])
+    return tuple(np.sort(np.concatenate(part)).astype(np.int64) for part in (train, test, val))  # type: ignore[return-value]

@@ -1,0 +1,45 @@
+"""From a ``[model]`` + ``[train]`` spec to an engine :class:`~tuinn.engine.Network`.
+
+The only place where spec and engine meet: shapes that depend on the data (the width of
+the input) are checked here, with the same keys as the config validator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tuinn.config import Experiment
+from tuinn.engine.activations import make_activation
+from tuinn.engine.initializers import init_weights
+from tuinn.engine.layers import Dense
+from tuinn.engine.losses import make_loss
+from tuinn.engine.network import Network
+from tuinn.engine.normalization import make_norm
+from tuinn.errors import ConfigError
+
+
+def build_network(
+    exp: Experiment, n_inputs: int, init_rng: np.random.Generator, dropout_rng: np.random.Generator
+) -> Network:
+    """Layers with initial weights (explicit ones where the spec gives them)."""
+    dtype = np.dtype(exp.train.dtype)
+    layers = []
+    fan_in = n_inputs
+    for i, spec in enumerate(exp.model.layers, 1):
+        key = f"model.layers[{i}]"
+        rows = spec.rows
+        # Always draw, even when W is given, so that giving one layer's W does not
+        # change the random initial weights of the others.
+        W = init_weights(exp.model.init, rows, fan_in, init_rng, dtype, exp.model.init_scale)
+        if spec.weights is not None:
+            given = np.asarray(spec.weights, dtype=dtype)
+            if given.shape[1] != fan_in:
+                what = "inputs (features)" if i == 1 else f"units of layer {i - 1}"
+                raise ConfigError(f"{key}.weights", f"has {given.shape[1]} columns but the layer has {fan_in} inputs ({fan_in} {what})")
+            W = given
+        b = np.full(rows, exp.model.bias_init, dtype=dtype) if spec.bias is None else np.asarray(spec.bias, dtype=dtype)
+        activation = make_activation(spec.activation, slope=spec.slope, alpha=spec.alpha, pieces=spec.pieces)
+        norm = make_norm(spec.norm, rows, dtype)
+        layers.append(Dense(W, b, activation, norm, spec.dropout))
+        fan_in = spec.units
+    return Network(layers, make_loss(exp.train.loss), exp.train.l1, exp.train.l2, rng=dropout_rng)
