@@ -56,9 +56,9 @@ def fmt_array(a: np.ndarray | None, digits: int, indent: int, max_rows: int = 8,
     rows = list(range(a.shape[0]))
     cols = list(range(a.shape[1]))
     if len(rows) > max_rows:
-        rows = rows[: max_rows - 2] + [-1] + rows[-1:]
+        rows = [*rows[:max_rows - 2], -1, *rows[-1:]]
     if len(cols) > max_cols:
-        cols = cols[: max_cols - 2] + [-1] + cols[-1:]
+        cols = [*cols[:max_cols - 2], -1, *cols[-1:]]
     cells = [[("⋮" if r < 0 else "…" if c < 0 else fmt_number(a[r, c], digits)) for c in cols] for r in rows]
     width = max(len(cell) for row in cells for cell in row)
     lines = ["  ".join(cell.rjust(width) for cell in row) for row in cells]

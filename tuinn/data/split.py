@@ -27,8 +27,8 @@ def split_indices(
     train, test, val = [], [], []
     for members in groups:
         order = rng.permutation(members)
-        n_test = int(round(test_fraction * len(order)))
-        n_val = int(round(validation_fraction * len(order)))
+        n_test = round(test_fraction * len(order))
+        n_val = round(validation_fraction * len(order))
         n_val = min(n_val, len(order) - n_test)
         test.append(order[:n_test])
         val.append(order[n_test : n_test + n_val])
