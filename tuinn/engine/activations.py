@@ -71,6 +71,10 @@ class Tanh(Activation):
     def derivative(self, z: Array, a: Array) -> Array:
         return 1.0 - a * a
 
+    def backward(self, z: Array, a: Array, dL_da: Array) -> tuple[Array, Array | None]:
+        da_dz = 1.0 - a * a
+        return dL_da * da_dz, da_dz
+
 
 class ReLU(Activation):
     """max(0, z); derivative 0 at z = 0 (PyTorch's convention)."""

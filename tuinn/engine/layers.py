@@ -95,7 +95,7 @@ class Dense:
         delta = dzn if self.norm is None else self.norm.backward(dzn)
         self.dL_da, self.da_dz, self.dL_dznorm, self.delta = dL_da, da_dz, dzn, delta
         np.matmul(delta.T, self.x, out=self.dW)
-        np.sum(delta, axis=0, out=self.db)
+        delta.sum(axis=0, out=self.db)
         if need_input_grad:
             self.dL_dx = delta @ self.W
             return self.dL_dx

@@ -69,7 +69,7 @@ class MAE(Loss):
     name = "mae"
 
     def value(self, yhat: Array, y: Array) -> float:
-        return float(np.abs(yhat - y).mean())
+        return float(np.abs(yhat - y).sum()) / yhat.size
 
     def gradient(self, yhat: Array, y: Array) -> Array:
         return np.sign(yhat - y) / yhat.size
@@ -85,7 +85,7 @@ class BCE(Loss):
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), LOG_FLOOR)
             log_q = np.maximum(np.log1p(-yhat), LOG_FLOOR)
-        return float(-(y * log_p + (1.0 - y) * log_q).mean())
+        return -float((y * log_p + (1.0 - y) * log_q).sum()) / yhat.size
 
     def gradient(self, yhat: Array, y: Array) -> Array:
         return (yhat - y) / np.maximum(yhat * (1.0 - yhat), BCE_EPS) / yhat.size
@@ -93,7 +93,7 @@ class BCE(Loss):
     def fused_value(self, z: Array, y: Array) -> float:
         # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z, softplus computed stably.
         softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-        return float((softplus - y * z).mean())
+        return float((softplus - y * z).sum()) / z.size
 
     def fused_delta(self, yhat: Array, y: Array) -> Array:
         return (yhat - y) / yhat.size

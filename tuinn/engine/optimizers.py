@@ -75,6 +75,13 @@ class SGD(Optimizer):
 
     name = "sgd"
 
+    def step(self) -> None:
+        # The hot path of the playground: no per-parameter state, no method calls.
+        self.t += 1
+        lr = self.learning_rate
+        for p, g in self.pairs:
+            p -= lr * g
+
     def _update(self, p: Array, g: Array, state: dict[str, Array]) -> None:
         p -= self.learning_rate * g
 
