@@ -20,17 +20,29 @@ from tuinn.errors import TuinnError
 EXIT_USAGE = 2
 
 
+def make_trainer(exp):  # noqa: ANN001, ANN201 - lazy imports keep --help light
+    """A Trainer for ``exp``; errors found when the model meets the data name the file."""
+    from tuinn.errors import ConfigError, attach_source
+    from tuinn.training import Trainer
+
+    try:
+        return Trainer(exp)
+    except ConfigError as exc:
+        raise attach_source(exc, exp.source) from None
+
+
 def _cmd_step(args: argparse.Namespace) -> int:
     import json
 
     from tuinn.config import loads
     from tuinn.experiments import resolve
-    from tuinn.training import Trainer
     from tuinn.walkthrough import render_plain
 
+    if not 1 <= args.digits <= 17:
+        raise TuinnError(f"--digits {args.digits}: must be between 1 and 17")
     text, source = resolve(args.config)
     exp = loads(text, source)
-    trainer = Trainer(exp)
+    trainer = make_trainer(exp)
     batches = trainer.epoch_batches()
     if not 1 <= args.batch <= len(batches):
         raise TuinnError(f"--batch {args.batch}: the training data of {exp.name} has {len(batches)} batch(es) in an epoch")
@@ -85,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except TuinnError as exc:
         print(f"tuinn: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return getattr(exc, "exit_code", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

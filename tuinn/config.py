@@ -30,6 +30,9 @@ FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 BACKENDS = ("numpy",)
 DTYPES = ("float64", "float32")
 TASKS = ("auto", "classification", "regression")
+BALANCES = ("none", "undersample", "oversample", "weights")
+MONITORS = ("test_loss", "validation_loss", "train_loss", "test_accuracy", "validation_accuracy")
+MAX_SAMPLES = 10_000_000
 
 
 @dataclass
@@ -47,6 +50,16 @@ class DataSpec:
     y: list[list[float]] | None = None
     classes: int = 3
     task: str = "auto"
+    path: str | None = None  # source = "csv"
+    target: str | int | None = None  # csv: column name or index (default: the last column)
+    balance: str = "none"
+
+    @property
+    def synthetic(self) -> bool:
+        """True for generated sources (those whose features are the playground's)."""
+        from tuinn.data.synthetic import SOURCES
+
+        return self.source in SOURCES
 
     @property
     def resolved_test_fraction(self) -> float:
@@ -91,6 +104,15 @@ class ModelSpec:
 
 
 @dataclass
+class EarlyStopping:
+    """``[train] early_stopping = {monitor = "test_loss", patience = 10}``."""
+
+    monitor: str = "test_loss"
+    patience: int = 10
+    min_delta: float = 0.0
+
+
+@dataclass
 class TrainSpec:
     """``[train]``: loss, optimizer and the loop."""
 
@@ -109,6 +131,8 @@ class TrainSpec:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float | None = None
+    kfold: int = 0  # 0: no cross-validation; K ≥ 2: stratified K-fold
+    early_stopping: EarlyStopping | None = None
 
     def optimizer_hyper(self) -> dict[str, float]:
         """Hyperparameters for ``make_optimizer`` (eps only when given)."""
@@ -139,6 +163,7 @@ class _Checker:
         self.source = source
 
     def fail(self, key: str, problem: str) -> ConfigError:
+        """The error to raise for ``key``."""
         return ConfigError(key, problem, self.source)
 
     def table(self, raw: Any, key: str, known: tuple[str, ...]) -> dict[str, Any]:
@@ -236,6 +261,8 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         d.source = c.choice(t["source"], "data.source", known_sources, "data source")
     if "samples" in t:
         d.samples = c.integer(t["samples"], "data.samples", lo=1)
+        if d.samples > MAX_SAMPLES:
+            raise c.fail("data.samples", f"must be ≤ {MAX_SAMPLES:,} (a synthetic set that large would not fit in memory), got {d.samples:,}")
     if "noise" in t:
         d.noise = c.number(t["noise"], "data.noise", 0.0, 0.5)
     if "features" in t:
@@ -243,7 +270,10 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         if not isinstance(feats, list) or not feats:
             raise c.fail("data.features", f"must be a non-empty list of feature names, got {_kind(feats)}")
         for i, f in enumerate(feats):
-            c.choice(f, f"data.features[{i}]", FEATURES, "feature")
+            if d.synthetic:
+                c.choice(f, f"data.features[{i}]", FEATURES, "feature")
+            else:
+                c.string(f, f"data.features[{i}]")  # column names, checked against the file
         if len(set(feats)) != len(feats):
             raise c.fail("data.features", "lists a feature twice")
         d.features = list(feats)
@@ -270,6 +300,19 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         raise c.fail("data.x" if "x" in t else "data.y", f"is only read when source = 'inline' (source is {d.source!r})")
     if d.source == "inline" and "features" in t:
         raise c.fail("data.features", "inline data is used as given; features apply to synthetic sources")
+    if "path" in t:
+        d.path = c.string(t["path"], "data.path")
+    if "target" in t:
+        tv = t["target"]
+        if isinstance(tv, bool) or not isinstance(tv, (str, int)):
+            raise c.fail("data.target", f"must be a column name or index, got {_kind(tv)}")
+        d.target = tv
+    if d.source == "csv" and d.path is None:
+        raise c.fail("data.path", "source = 'csv' needs a path to the CSV file")
+    if d.source != "csv" and ("path" in t or "target" in t):
+        raise c.fail("data.path" if "path" in t else "data.target", f"is only read when source = 'csv' (source is {d.source!r})")
+    if "balance" in t:
+        d.balance = c.choice(t["balance"], "data.balance", BALANCES, "balance")
     return d
 
 
@@ -358,6 +401,19 @@ def parse_train(raw: Any, c: _Checker) -> TrainSpec:
         s.beta2 = c.number(t["beta2"], "train.beta2", 0.0, 1.0, hi_open=True)
     if "eps" in t:
         s.eps = c.number(t["eps"], "train.eps", 0.0, lo_open=True)
+    if "kfold" in t:
+        s.kfold = c.integer(t["kfold"], "train.kfold", lo=0)
+        if s.kfold == 1:
+            raise c.fail("train.kfold", "must be 0 (off) or at least 2 folds")
+    if "early_stopping" in t:
+        es = c.table(t["early_stopping"], "train.early_stopping", _names(EarlyStopping))
+        s.early_stopping = EarlyStopping()
+        if "monitor" in es:
+            s.early_stopping.monitor = c.choice(es["monitor"], "train.early_stopping.monitor", MONITORS, "monitor")
+        if "patience" in es:
+            s.early_stopping.patience = c.integer(es["patience"], "train.early_stopping.patience", lo=1)
+        if "min_delta" in es:
+            s.early_stopping.min_delta = c.number(es["min_delta"], "train.early_stopping.min_delta", 0.0)
     return s
 
 
@@ -383,6 +439,13 @@ def check_consistency(e: Experiment, c: _Checker) -> None:
         raise c.fail("train.loss", f"bce needs probabilities: use a sigmoid output layer (the output activation is {out.activation!r})")
     if e.train.batch_size == 1 and any(layer.norm == "batch" for layer in layers):
         raise c.fail("train.batch_size", "batch norm needs at least 2 samples per batch")
+    es = e.train.early_stopping
+    if es is not None:
+        split = es.monitor.split("_")[0]
+        if split == "validation" and e.data.validation_fraction == 0:
+            raise c.fail("train.early_stopping.monitor", f"{es.monitor!r} needs data.validation_fraction > 0")
+        if split == "test" and e.data.resolved_test_fraction == 0:
+            raise c.fail("train.early_stopping.monitor", f"{es.monitor!r} needs data.test_fraction > 0")
 
 
 def from_dict(raw: dict[str, Any], source: str | None = None) -> Experiment:
@@ -401,10 +464,60 @@ def from_dict(raw: dict[str, Any], source: str | None = None) -> Experiment:
     if "description" in raw:
         e.description = c.string(raw["description"], "description")
     e.data = parse_data(raw.get("data", {}), c, source_names())
+    if e.data.path is not None and source and Path(source).is_file() and not Path(e.data.path).is_absolute():
+        # A CSV path in an experiment file is relative to that file, not to the shell.
+        e.data.path = str(Path(source).resolve().parent / e.data.path)
     e.model = parse_model(raw.get("model", {}), c)
     e.train = parse_train(raw.get("train", {}), c)
     check_consistency(e, c)
     return e
+
+
+def apply_overrides(raw: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
+    """Apply ``--set KEY=VALUE`` assignments to a parsed TOML document (in place).
+
+    KEY is dotted (``train.learning_rate``); ``model.layers[2].units`` addresses a layer
+    (counted from 1). VALUE is read as a TOML value (``0.1``, ``true``, ``[1, 2]``,
+    ``"x"``); a bare word that is not valid TOML is taken as a string, so
+    ``--set data.source=xor`` works without quotes.
+    """
+    import re
+
+    for item in assignments:
+        if "=" not in item:
+            raise ConfigError("--set", f"expected KEY=VALUE, got {item!r}")
+        key, text = item.split("=", 1)
+        key = key.strip()
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        parts = key.split(".")
+        node: Any = raw
+        for depth, part in enumerate(parts):
+            m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?", part)
+            if not m:
+                raise ConfigError("--set", f"{key!r} is not a dotted key like train.learning_rate or model.layers[2].units")
+            name, index = m.group(1), m.group(2)
+            last = depth == len(parts) - 1
+            if index is not None:
+                seq = node.get(name)
+                if name != "layers" or not isinstance(seq, list):
+                    raise ConfigError("--set", f"{key}: only model.layers[N] can be indexed")
+                i = int(index)
+                if not 1 <= i <= len(seq):
+                    raise ConfigError("--set", f"{key}: there are {len(seq)} layers (counted from 1)")
+                if last:
+                    raise ConfigError("--set", f"{key}: set a key of the layer, e.g. {key}.units")
+                node = seq[i - 1]
+            elif last:
+                node[name] = value
+            else:
+                child = node.setdefault(name, {})
+                if not isinstance(child, dict):
+                    raise ConfigError("--set", f"{key}: {name!r} is not a table")
+                node = child
+    return raw
 
 
 def load(path: str | Path) -> Experiment:
@@ -443,4 +556,6 @@ def to_dict(e: Experiment) -> dict[str, Any]:
     model = {"init": e.model.init, "init_scale": e.model.init_scale, "bias_init": e.model.bias_init,
              "layers": [{f.name: getattr(layer, f.name) for f in fields(LayerSpec)} for layer in e.model.layers]}
     train = {f.name: getattr(e.train, f.name) for f in fields(TrainSpec)}
+    if e.train.early_stopping is not None:
+        train["early_stopping"] = {f.name: getattr(e.train.early_stopping, f.name) for f in fields(EarlyStopping)}
     return clean({"seed": e.seed, "name": e.name, "description": e.description, "data": data, "model": model, "train": train})

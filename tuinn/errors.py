@@ -34,3 +34,17 @@ class DataError(TuinnError):
 
 class CheckpointError(TuinnError):
     """A checkpoint or run folder is missing, corrupt or incompatible."""
+
+
+def attach_source(error: ConfigError, source: str | None) -> ConfigError:
+    """The same error naming the experiment file, for errors found after parsing
+    (when the model meets the data) that were raised without it."""
+    if error.source is not None or source is None:
+        return error
+    return ConfigError(error.key, error.problem, source)
+
+
+class DivergedError(TuinnError):
+    """Training produced a non-finite loss; the CLI exits with status 3."""
+
+    exit_code = 3

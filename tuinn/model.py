@@ -34,8 +34,8 @@ def build_network(
         if spec.weights is not None:
             given = np.asarray(spec.weights, dtype=dtype)
             if given.shape[1] != fan_in:
-                what = "inputs (features)" if i == 1 else f"units of layer {i - 1}"
-                raise ConfigError(f"{key}.weights", f"has {given.shape[1]} columns but the layer has {fan_in} inputs ({fan_in} {what})")
+                what = "features" if i == 1 else f"units of layer {i - 1}"
+                raise ConfigError(f"{key}.weights", f"has {given.shape[1]} columns but the layer has {fan_in} inputs (the {what})")
             W = given
         b = np.full(rows, exp.model.bias_init, dtype=dtype) if spec.bias is None else np.asarray(spec.bias, dtype=dtype)
         activation = make_activation(spec.activation, slope=spec.slope, alpha=spec.alpha, pieces=spec.pieces)

@@ -1,52 +1,145 @@
-"""The training loop around the engine: seeded streams, batches, epochs.
+"""The training loop around the engine: seeded streams, batches, epochs, evaluation.
 
 Randomness is split into independent streams drawn from the experiment's seed (data,
-initial weights, shuffling, dropout), so that changing e.g. the dropout rate does not
-change the data or the initial weights, and the same file and seed give bit-identical
-weights after any number of steps.
+initial weights, shuffling, dropout, class balancing), so that changing e.g. the dropout
+rate does not change the data or the initial weights, and the same file and seed give
+bit-identical weights after any number of steps.
+
+The whole mutable state of a run (parameters, norm statistics, optimizer buffers, the
+shuffle and dropout generators, the epoch) can be captured with :meth:`Trainer.state`
+and put back with :meth:`Trainer.restore`; that is what checkpoints, ``--resume``,
+Ctrl-C, the NaN guard and early stopping are built on.
 """
 
 from __future__ import annotations
 
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 
 from tuinn.config import Experiment
-from tuinn.data.dataset import Dataset, build_dataset
+from tuinn.data.dataset import Dataset, build_dataset, fit_standardization
 from tuinn.engine.network import Network
 from tuinn.engine.optimizers import Optimizer, make_optimizer
 from tuinn.engine.trace import StepTrace
-from tuinn.errors import ConfigError
+from tuinn.errors import ConfigError, DivergedError
 from tuinn.model import build_network
+
+STREAMS = ("data", "init", "shuffle", "dropout", "balance")
 
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:
-    """Independent generators for the four uses of randomness."""
-    names = ("data", "init", "shuffle", "dropout")
-    return {name: np.random.default_rng(s) for name, s in zip(names, np.random.SeedSequence(seed).spawn(len(names)), strict=True)}
+    """Independent generators for the uses of randomness (adding one never shifts the others)."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(s) for name, s in zip(STREAMS, children, strict=True)}
+
+
+@dataclass
+class EpochResult:
+    """What one epoch produced: the mean batch loss and the per-split evaluation."""
+
+    epoch: int
+    batch_loss: float
+    seconds: float
+    splits: dict[str, dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"epoch": self.epoch, "batch_loss": self.batch_loss, "seconds": round(self.seconds, 6)}
+        for split, metrics in self.splits.items():
+            for key, value in metrics.items():
+                out[f"{split}_{key}"] = value
+        return out
+
+
+@dataclass
+class FitResult:
+    """How a call to :meth:`Trainer.fit` ended."""
+
+    epochs_run: int
+    stopped_early: bool = False
+    best_epoch: int | None = None
+    history: list[EpochResult] = field(default_factory=list)
 
 
 class Trainer:
-    """Holds the data, the network and the optimizer of one experiment."""
+    """Holds the data, the network and the optimizer of one experiment (or one fold)."""
 
-    def __init__(self, exp: Experiment) -> None:
+    def __init__(
+        self,
+        exp: Experiment,
+        dataset: Dataset | None = None,
+        split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.experiment = exp
         streams = seed_streams(exp.seed)
         self.shuffle_rng = streams["shuffle"]
-        self.dataset: Dataset = build_dataset(exp.data, streams["data"])
-        self.network: Network = build_network(exp, self.dataset.n_inputs, streams["init"], streams["dropout"])
-        out = exp.model.layers[-1]
+        self.dataset = dataset if dataset is not None else build_dataset(exp.data, streams["data"])
+        ds = self.dataset
+        self.train_idx, self.test_idx, self.val_idx = split if split is not None else (ds.train, ds.test, ds.validation)
         dtype = np.dtype(exp.train.dtype)
-        y = self.dataset.targets_for(out.units, out.activation, f"model.layers[{len(exp.model.layers)}]")
-        self.x = self.dataset.x.astype(dtype)
+        self.mean = self.std = None
+        x = ds.x
+        if exp.data.standardize:
+            self.mean, self.std = fit_standardization(ds.x, self.train_idx)
+            x = (x - self.mean) / self.std
+        self.network: Network = build_network(exp, ds.n_inputs, streams["init"], streams["dropout"])
+        self.dropout_rng = self.network.rng
+        out = exp.model.layers[-1]
+        y = ds.targets_for(out.units, out.activation, f"model.layers[{len(exp.model.layers)}]")
+        self.x = x.astype(dtype)
         self.y = y.astype(dtype)
         self.optimizer: Optimizer = make_optimizer(
             exp.train.optimizer, self.network.pairs(), exp.train.learning_rate, **exp.train.optimizer_hyper()
         )
         self.epoch = 0
         self.steps = 0
-        if self.uses_batch_norm and len(self.dataset.train) < 2:
+        self.history: list[EpochResult] = []
+        self.train_order, self.sample_weight, self.balance_report = self._balance(streams["balance"])
+        if self.uses_batch_norm and len(self.train_order) < 2:
             raise ConfigError("model.layers", "batch norm needs at least 2 training samples")
 
+    # -------------------------------------------------------------- balance
+    def _balance(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any] | None]:
+        """Training order and sample weights after ``data.balance``, and its report."""
+        method = self.experiment.data.balance
+        idx = self.train_idx
+        labels = self.dataset.labels
+        if method == "none" or labels is None:
+            if method != "none":
+                raise ConfigError("data.balance", "class balancing needs a classification dataset")
+            return idx, None, None
+        counts = np.bincount(labels[idx], minlength=self.dataset.n_classes)
+        present = counts[counts > 0]
+        weights = None
+        if method == "undersample":
+            keep = [rng.choice(idx[labels[idx] == c], size=present.min(), replace=False) for c in range(len(counts)) if counts[c]]
+            order = np.sort(np.concatenate(keep))
+        elif method == "oversample":
+            parts = []
+            for c in range(len(counts)):
+                members = idx[labels[idx] == c]
+                if len(members):
+                    extra = rng.choice(members, size=present.max() - len(members), replace=True)
+                    parts.append(np.concatenate([members, extra]))
+            order = np.sort(np.concatenate(parts))
+        else:  # weights: n / (C · n_c), so that the mean weight over the training set is 1
+            class_w = np.where(counts > 0, len(idx) / (len(present) * np.maximum(counts, 1)), 0.0)
+            weights = np.zeros(len(self.x))
+            weights[idx] = class_w[labels[idx]]
+            order = idx
+        after = np.bincount(labels[order], minlength=self.dataset.n_classes)
+        report: dict[str, Any] = {"method": method, "before": counts.tolist(), "after": after.tolist()}
+        if weights is not None:
+            report["class_weights"] = [float(v) for v in class_w]
+            report["after"] = counts.tolist()
+        return order, weights, report
+
+    # -------------------------------------------------------------- batches
     @property
     def uses_batch_norm(self) -> bool:
         return any(layer.norm == "batch" for layer in self.experiment.model.layers)
@@ -54,12 +147,12 @@ class Trainer:
     @property
     def batch_size(self) -> int:
         b = self.experiment.train.batch_size
-        n = len(self.dataset.train)
+        n = len(self.train_order)
         return n if b == "full" else min(int(b), n)
 
     def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of the ``train``, ``test`` or ``validation`` split."""
-        idx = getattr(self.dataset, name)
+        idx = {"train": self.train_idx, "test": self.test_idx, "validation": self.val_idx}[name]
         return self.x[idx], self.y[idx]
 
     def epoch_batches(self) -> list[np.ndarray]:
@@ -68,7 +161,7 @@ class Trainer:
         With batch norm a trailing batch of one sample is dropped: its variance is zero
         and PyTorch refuses it too.
         """
-        idx = self.dataset.train
+        idx = self.train_order
         if self.experiment.train.shuffle:
             idx = self.shuffle_rng.permutation(idx)
         size = self.batch_size
@@ -77,18 +170,136 @@ class Trainer:
             batches.pop()
         return batches
 
+    def _weights(self, batch: np.ndarray) -> np.ndarray | None:
+        return None if self.sample_weight is None else self.sample_weight[batch][:, None].astype(self.x.dtype)
+
     def step(self, batch: np.ndarray) -> float:
         """One optimizer step on the training samples ``batch``; returns the loss."""
         self.steps += 1
-        return self.network.train_step(self.x[batch], self.y[batch], self.optimizer)
+        return self.network.train_step(self.x[batch], self.y[batch], self.optimizer, self._weights(batch))
 
     def traced_step(self, batch: np.ndarray) -> StepTrace:
         """Like :meth:`step`, recording every chain-rule term."""
         self.steps += 1
-        return self.network.traced_step(self.x[batch], self.y[batch], self.optimizer)
+        return self.network.traced_step(self.x[batch], self.y[batch], self.optimizer, self._weights(batch))
 
     def run_epoch(self) -> float:
-        """One pass over the training data; returns the mean of the batch losses."""
-        losses = [self.step(batch) for batch in self.epoch_batches()]
+        """One pass over the training data; returns the mean of the batch losses.
+
+        Raises :class:`DivergedError` at the first non-finite loss, with the parameters
+        put back as they were at the end of the previous epoch.
+        """
+        before = self.state()
+        losses = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            for batch in self.epoch_batches():
+                loss = self.step(batch)
+                if not math.isfinite(loss):
+                    self.restore(before)
+                    raise DivergedError(
+                        f"training diverged in epoch {self.epoch + 1}: the loss became {loss} "
+                        f"(learning rate {self.experiment.train.learning_rate:g} is probably too large); "
+                        f"the weights of epoch {self.epoch} are kept"
+                    )
+                losses.append(loss)
         self.epoch += 1
         return float(np.mean(losses))
+
+    # ----------------------------------------------------------- evaluation
+    def outputs(self, x: np.ndarray) -> np.ndarray:
+        """Network outputs in evaluation mode."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.network.predict(x)
+
+    def probabilities(self, out: np.ndarray) -> np.ndarray:
+        """Class scores from outputs: a tanh output's −1…1 is mapped to 0…1."""
+        if self.experiment.model.layers[-1].activation == "tanh":
+            return (out + 1.0) / 2.0
+        return out
+
+    def evaluate(self, name: str, threshold: float = 0.5) -> dict[str, Any]:
+        """Loss and metrics of one split ({} when the split is empty)."""
+        from tuinn import metrics
+
+        idx = {"train": self.train_idx, "test": self.test_idx, "validation": self.val_idx}[name]
+        if len(idx) == 0:
+            return {}
+        x, y = self.x[idx], self.y[idx]
+        with np.errstate(over="ignore", invalid="ignore"):
+            result: dict[str, Any] = {"loss": self.network.evaluate_loss(x, y)}
+        out = self.outputs(x)
+        if self.dataset.labels is not None:
+            probs = self.probabilities(out)
+            result.update(metrics.classification_report(self.dataset.labels[idx], probs, threshold=threshold))
+        else:
+            result.update(metrics.regression_report(y, out))
+        return result
+
+    def evaluate_all(self) -> dict[str, dict[str, Any]]:
+        return {name: r for name in ("train", "test", "validation") if (r := self.evaluate(name))}
+
+    # ----------------------------------------------------------------- state
+    def state(self) -> dict[str, Any]:
+        """A deep copy of everything that changes while training."""
+        return {
+            "epoch": self.epoch,
+            "steps": self.steps,
+            "params": self.network.get_parameters(),
+            "optimizer": self.optimizer.state_dict(),
+            "rng": {"shuffle": copy.deepcopy(self.shuffle_rng.bit_generator.state), "dropout": copy.deepcopy(self.dropout_rng.bit_generator.state)},
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Put back a :meth:`state` (or one read from a checkpoint)."""
+        self.epoch = int(state["epoch"])
+        self.steps = int(state["steps"])
+        self.network.set_parameters(state["params"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.shuffle_rng.bit_generator.state = copy.deepcopy(state["rng"]["shuffle"])
+        self.dropout_rng.bit_generator.state = copy.deepcopy(state["rng"]["dropout"])
+
+    # -------------------------------------------------------------------- fit
+    def fit(
+        self,
+        epochs: int,
+        on_epoch: Callable[[EpochResult], None] | None = None,
+        early: dict[str, Any] | None = None,
+    ) -> FitResult:
+        """Train until epoch ``epochs`` (counting epochs already run), with early stopping.
+
+        ``early`` carries the early-stopping bookkeeping across a resume: best value,
+        best epoch, best state. With early stopping the best weights are restored at
+        the end. ``self.last_good`` is the state at the end of the last finished epoch
+        (what Ctrl-C saves).
+        """
+        es = self.experiment.train.early_stopping
+        self.early = early if early is not None else {"best": None, "best_epoch": None, "best_state": None}
+        self.last_good = self.state()
+        result = FitResult(epochs_run=0)
+        while self.epoch < epochs:
+            t0 = time.perf_counter()
+            batch_loss = self.run_epoch()
+            ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, self.evaluate_all())
+            self.history.append(ep)
+            result.history.append(ep)
+            result.epochs_run += 1
+            self.last_good = self.state()
+            stop = False
+            if es is not None:
+                split, metric = es.monitor.split("_", 1)
+                value = ep.splits.get(split, {}).get(metric)
+                sign = -1.0 if metric == "accuracy" else 1.0  # lower is better after the sign
+                best = self.early["best"]
+                if value is not None and (best is None or sign * value < sign * best - es.min_delta):
+                    self.early.update(best=value, best_epoch=self.epoch, best_state=self.last_good)
+                elif self.early["best_epoch"] is not None and self.epoch - self.early["best_epoch"] >= es.patience:
+                    stop = True
+            if on_epoch is not None:
+                on_epoch(ep)
+            if stop:
+                result.stopped_early = True
+                break
+        if es is not None and self.early["best_state"] is not None:
+            self.restore(self.early["best_state"])
+            result.best_epoch = self.early["best_epoch"]
+        return result

@@ -82,9 +82,7 @@ CASES: dict[str, Case] = {
         "model.layers[1].activation",
         ("softmax", "only allowed on the output layer"),
     ),
-    "cce-with-sigmoid-output": Case(
-        spec(train=TRAIN.replace('"mse"', '"cce"')), "train.loss", ("cce needs a softmax output", "'sigmoid'")
-    ),
+    "cce-with-sigmoid-output": Case(spec(train=TRAIN.replace('"mse"', '"cce"')), "train.loss", ("cce needs a softmax output", "'sigmoid'")),
     "bce-with-tanh-output": Case(
         spec(layers=(HIDDEN, 'units = 1\nactivation = "tanh"\n'), train=TRAIN.replace('"mse"', '"bce"')),
         "train.loss",
@@ -105,9 +103,7 @@ CASES: dict[str, Case] = {
         "model.layers[2].weights",
         ("has 2 columns", "3 inputs"),
     ),
-    "bias-wrong-length": Case(
-        spec(layers=(HIDDEN + "bias = [0.1, 0.2]\n", OUTPUT)), "model.layers[1].bias", ("has 2 values", "needs 3")
-    ),
+    "bias-wrong-length": Case(spec(layers=(HIDDEN + "bias = [0.1, 0.2]\n", OUTPUT)), "model.layers[1].bias", ("has 2 values", "needs 3")),
     "batch-size-half": Case(spec(train=TRAIN.replace("batch_size = 2", 'batch_size = "half"')), "train.batch_size", ('"full"', "'half'")),
     "batch-size-1-with-batch-norm": Case(
         spec(layers=(HIDDEN + 'norm = "batch"\n', OUTPUT), train=TRAIN.replace("batch_size = 2", "batch_size = 1")),
@@ -116,27 +112,19 @@ CASES: dict[str, Case] = {
     ),
     "noise-too-large": Case(spec(data=CIRCLE + "noise = 0.7\n"), "data.noise", ("must be ≤ 0.5", "0.7")),
     "unknown-data-source": Case(spec(data='source = "cirlce"\n'), "data.source", ("unknown data source", "did you mean 'circle'?")),
-    "unknown-feature-x3": Case(
-        spec(data=CIRCLE + 'features = ["x1", "x2", "x3"]\n'), "data.features[2]", ("unknown feature", "'x3'")
-    ),
+    "unknown-feature-x3": Case(spec(data=CIRCLE + 'features = ["x1", "x2", "x3"]\n'), "data.features[2]", ("unknown feature", "'x3'")),
     "test-fraction-one": Case(spec(data=CIRCLE + "test_fraction = 1.0\n"), "data.test_fraction", ("must be < 1", "1.0")),
-    "dropout-on-output-layer": Case(
-        spec(layers=(HIDDEN, OUTPUT + "dropout = 0.5\n")), "model.layers[2].dropout", ("dropout", "output layer")
-    ),
+    "dropout-on-output-layer": Case(spec(layers=(HIDDEN, OUTPUT + "dropout = 0.5\n")), "model.layers[2].dropout", ("dropout", "output layer")),
     "seed-negative": Case(spec(top="seed = -1\n"), "seed", ("must be ≥ 0", "-1")),
     "dtype-float16": Case(spec(train=TRAIN + 'dtype = "float16"\n'), "train.dtype", ("unknown dtype", "'float16'", "float64")),
-    "inline-without-y": Case(
-        spec(data='source = "inline"\nx = [[0.0, 1.0], [1.0, 0.0]]\n'), "data.y", ("needs both x", "and y")
-    ),
+    "inline-without-y": Case(spec(data='source = "inline"\nx = [[0.0, 1.0], [1.0, 0.0]]\n'), "data.y", ("needs both x", "and y")),
     "inline-rows-differ": Case(
         spec(data='source = "inline"\nx = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]\ny = [[1.0], [0.0]]\n'),
         "data.y",
         ("has 2 rows", "data.x has 3"),
     ),
     "boolean-for-number": Case(spec(train=TRAIN.replace("0.1", "true")), "train.learning_rate", ("must be a number", "boolean")),
-    "layers-not-an-array-of-tables": Case(
-        spec(layers=()) + "\n[model.layers]\nunits = 1\n", "model.layers", ("[[model.layers]]",)
-    ),
+    "layers-not-an-array-of-tables": Case(spec(layers=()) + "\n[model.layers]\nunits = 1\n", "model.layers", ("[[model.layers]]",)),
 }
 
 

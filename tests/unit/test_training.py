@@ -94,9 +94,9 @@ def test_split_is_stratified_and_standardisation_is_fitted_on_train_only() -> No
     ds = t.dataset
     assert len(ds.test) == 36 and len(ds.train) == 84
     assert np.bincount(ds.labels[ds.test]).tolist() == [18, 18]
-    np.testing.assert_allclose(ds.x[ds.train].mean(axis=0), 0.0, atol=1e-12)
-    np.testing.assert_allclose(ds.x[ds.train].std(axis=0), 1.0, atol=1e-12)
-    assert np.abs(ds.x[ds.test].mean(axis=0)).max() > 1e-6  # the test part was not used to fit
+    np.testing.assert_allclose(t.x[ds.train].mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(t.x[ds.train].std(axis=0), 1.0, atol=1e-12)
+    assert np.abs(t.x[ds.test].mean(axis=0)).max() > 1e-6  # the test part was not used to fit
 
 
 @pytest.mark.parametrize("features", [["x1^2", "x2^2"], ["x1", "x2", "x1*x2", "sin(x1)", "sin(x2)"]])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 def source_names() -> tuple[str, ...]:
     """Every value ``data.source`` accepts."""
+    from tuinn.data.registry import cards
     from tuinn.data.synthetic import SOURCES
 
-    return (*SOURCES, "inline")
+    return (*SOURCES, "inline", "csv", *cards())

@@ -1,15 +1,16 @@
 """From a ``[data]`` spec to arrays a network can learn from.
 
 A :class:`Dataset` keeps the raw points (for drawing them over the plane), the feature
-matrix the network reads, the labels or targets, the split indices and the
-standardisation fitted on the training part only (no leakage from test/validation).
-How targets are encoded depends on the output layer, so that is asked for separately
-(:meth:`Dataset.targets_for`).
+matrix the network reads, the labels or targets, and the split indices. How targets are
+encoded depends on the output layer, so that is asked for separately
+(:meth:`Dataset.targets_for`). Standardisation is not done here: it must be fitted on
+the training part only, and the training part changes from fold to fold, so the
+trainer fits it (:func:`fit_standardization`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from tuinn.data import features as feats
 from tuinn.data.split import split_indices
 from tuinn.data.synthetic import SOURCES, generate
 from tuinn.errors import ConfigError, DataError
+
+#: A target column with at most this many distinct small integers is read as classes.
+MAX_AUTO_CLASSES = 20
 
 
 @dataclass
@@ -28,26 +32,27 @@ class Dataset:
     task: str  # "classification" or "regression"
     feature_names: list[str]
     points: np.ndarray  # raw inputs (n, dims): the plane for synthetic sources
-    x: np.ndarray  # network inputs (n, features), standardised if asked
+    x: np.ndarray  # network inputs (n, features), not standardised
     labels: np.ndarray | None  # class indices (n,) for classification
     values: np.ndarray | None  # targets (n, k) for regression / inline data
     n_classes: int
     train: np.ndarray
     test: np.ndarray
     validation: np.ndarray
-    mean: np.ndarray | None = None
-    std: np.ndarray | None = None
+    class_names: list[str] = field(default_factory=list)
+    target_name: str = "y"
 
     @property
     def n_inputs(self) -> int:
         return self.x.shape[1]
 
-    def transform(self, points: np.ndarray) -> np.ndarray:
-        """Network inputs for arbitrary raw points (e.g. a grid over the plane)."""
-        x = feats.expand(points, self.feature_names) if self.name in SOURCES else np.asarray(points, dtype=float)
-        if self.mean is not None:
-            x = (x - self.mean) / self.std
-        return x
+    @property
+    def synthetic(self) -> bool:
+        return self.name in SOURCES
+
+    def features_of(self, points: np.ndarray) -> np.ndarray:
+        """Network inputs (before standardisation) for raw points, e.g. a grid over the plane."""
+        return feats.expand(points, self.feature_names) if self.synthetic else np.asarray(points, dtype=float)
 
     def targets_for(self, units: int, activation: str, layer_key: str) -> np.ndarray:
         """Targets (n, units) as the output layer expects them.
@@ -71,8 +76,49 @@ class Dataset:
         return self.values
 
 
+def fit_standardization(x: np.ndarray, train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of the training rows (a constant column gets std 1)."""
+    mean = x[train].mean(axis=0)
+    std = x[train].std(axis=0)
+    std[std == 0] = 1.0
+    return mean, std
+
+
+def _labels_from_column(y: np.ndarray, task: str, where: str) -> tuple[np.ndarray | None, int]:
+    """Class indices from a numeric target column, or (None, 0) for regression."""
+    integral = bool(np.all(y == np.round(y))) and y.min() >= 0
+    if task == "classification" or (task == "auto" and integral and len(np.unique(y)) <= MAX_AUTO_CLASSES):
+        if not integral:
+            raise DataError(f"{where}: a classification target must hold class indices 0, 1, …")
+        labels = y.astype(np.int64)
+        n_classes = int(labels.max()) + 1
+        present = len(np.unique(labels))
+        if present < 2:
+            raise DataError(f"{where}: the target has only one class ({labels[0]}); a classifier needs at least two")
+        return labels, max(n_classes, 2)
+    return None, 0
+
+
+def _tabular(spec: DataSpec) -> tuple[np.ndarray, np.ndarray, list[str], str, str, list[str], str]:
+    """(x, y, feature names, target name, task hint, class names, where) of a CSV or registered source."""
+    if spec.source == "csv":
+        from tuinn.data.tabular import read_csv, split_target
+
+        table = read_csv(spec.path)  # type: ignore[arg-type]
+        x, y, names, target = split_target(table, spec.target)
+        return x, y, names, target, spec.task, [], str(spec.path)
+    from tuinn.data.registry import card, load
+
+    c = card(spec.source)
+    x, y, names = load(spec.source)
+    task = spec.task if spec.task != "auto" else c.task
+    return x, y.astype(float), names, c.target, task, list(c.class_names), spec.source
+
+
 def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
-    """Generate or read the samples named by ``spec``, split and standardise them."""
+    """Generate or read the samples named by ``spec`` and split them."""
+    class_names: list[str] = []
+    target_name = "y"
     if spec.source == "inline":
         points = np.asarray(spec.x, dtype=float)
         raw_y = np.asarray(spec.y, dtype=float)
@@ -86,7 +132,7 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
             task = "classification"
         else:
             labels, values, n_classes, task = None, raw_y, 0, "regression"
-    else:
+    elif spec.source in SOURCES:
         source = SOURCES[spec.source]
         task = source.task
         if spec.task != "auto" and spec.task != task:
@@ -103,16 +149,28 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
             n_classes = int(spec.classes) if source.multiclass else 2
         else:
             labels, values, n_classes = None, y.reshape(-1, 1).astype(float), 0
+    else:
+        x, y, names, target_name, task_hint, class_names, where = _tabular(spec)
+        if spec.features is not None:
+            missing = [f for f in spec.features if f not in names]
+            if missing:
+                raise ConfigError("data.features", f"no column {missing[0]!r} in {where} (columns: {', '.join(names)})")
+            x = x[:, [names.index(f) for f in spec.features]]
+            names = list(spec.features)
+        points = x
+        labels, n_classes = _labels_from_column(y, task_hint, where)
+        if labels is None:
+            if task_hint == "classification":
+                raise DataError(f"{where}: the target column {target_name!r} does not hold class indices")
+            task, values = "regression", y.reshape(-1, 1)
+        else:
+            task, values = "classification", None
     train, test, val = split_indices(len(x), spec.resolved_test_fraction, spec.validation_fraction, rng, labels)
     if len(train) == 0:
         raise DataError(f"data: no samples left to train on ({len(x)} samples, test_fraction {spec.resolved_test_fraction})")
-    mean = std = None
-    if spec.standardize:
-        mean = x[train].mean(axis=0)
-        std = x[train].std(axis=0)
-        std[std == 0] = 1.0
-        x = (x - mean) / std
+    if labels is not None and not class_names:
+        class_names = [str(c) for c in range(n_classes)]
     return Dataset(
         name=spec.source, task=task, feature_names=list(names), points=points, x=x, labels=labels, values=values,
-        n_classes=n_classes, train=train, test=test, validation=val, mean=mean, std=std,
+        n_classes=n_classes, train=train, test=test, validation=val, class_names=class_names, target_name=target_name,
     )

@@ -34,3 +34,35 @@ def split_indices(
         val.append(order[n_test : n_test + n_val])
         train.append(order[n_test + n_val :])
     return tuple(np.sort(np.concatenate(part)).astype(np.int64) for part in (train, test, val))  # type: ignore[return-value]
+
+
+def kfold_indices(
+    indices: np.ndarray, k: int, rng: np.random.Generator, labels: np.ndarray | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """K (train, held-out) pairs over ``indices``, stratified when ``labels`` (of all samples).
+
+    Each class is shuffled and dealt into K nearly equal chunks, so every fold keeps the
+    class proportions and every sample is held out exactly once.
+    """
+    from tuinn.errors import DataError
+
+    if len(indices) < k:
+        raise DataError(f"k-fold: {len(indices)} samples cannot be split into {k} folds (fewer samples than folds)")
+    if labels is None:
+        groups = [indices]
+    else:
+        sub = labels[indices]
+        groups = [indices[sub == c] for c in np.unique(sub)]
+    chunks: list[list[np.ndarray]] = [[] for _ in range(k)]
+    offset = 0
+    for members in groups:
+        # Rotate the starting fold per class so that remainders spread over the folds.
+        for j, part in enumerate(np.array_split(rng.permutation(members), k)):
+            chunks[(j + offset) % k].append(part)
+        offset += len(members) % k
+    folds = []
+    for i in range(k):
+        held = np.sort(np.concatenate(chunks[i])).astype(np.int64)
+        train = np.setdiff1d(indices, held).astype(np.int64)
+        folds.append((train, held))
+    return folds

@@ -1,6 +1,8 @@
 """Loss functions: the value and ∂L/∂ŷ side by side, in the lecture's formulas.
 
-Every loss is a mean, so that the numbers match PyTorch and Keras:
+Every loss is a mean, so that the numbers match PyTorch and Keras (with per-sample
+weights ``w`` — class balancing — each sample's terms are multiplied by its weight and
+the normaliser stays the same, as Keras' ``class_weight`` does):
 - ``mse`` and ``mae`` average over all elements (batch × outputs);
 - ``bce`` averages over all elements, on probabilities ŷ ∈ (0, 1);
 - ``cce`` sums over the C classes and averages over the S samples.
@@ -34,18 +36,18 @@ class Loss(ABC):
     fused_activation: str | None = None
 
     @abstractmethod
-    def value(self, yhat: Array, y: Array) -> float:
-        """L(ŷ, y) as a Python float."""
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+        """L(ŷ, y) as a Python float; ``w`` (S, 1) weighs each sample's terms."""
 
     @abstractmethod
-    def gradient(self, yhat: Array, y: Array) -> Array:
+    def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         """∂L/∂ŷ, same shape as ŷ (the 1/N of the mean included)."""
 
-    def fused_value(self, z: Array, y: Array) -> float:
+    def fused_value(self, z: Array, y: Array, w: Array | None = None) -> float:
         """L computed from the output pre-activation z (only for fused pairs)."""
         raise TypeError(f"{self.name} is not fused with an activation")
 
-    def fused_delta(self, yhat: Array, y: Array) -> Array:
+    def fused_delta(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         """δ = ∂L/∂z for the fused pair (only for fused pairs)."""
         raise TypeError(f"{self.name} is not fused with an activation")
 
@@ -55,12 +57,15 @@ class MSE(Loss):
 
     name = "mse"
 
-    def value(self, yhat: Array, y: Array) -> float:
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
         d = yhat - y
+        if w is not None:
+            return float((w * d * d).sum()) / d.size
         return float(np.vdot(d, d)) / d.size
 
-    def gradient(self, yhat: Array, y: Array) -> Array:
-        return (2.0 / yhat.size) * (yhat - y)
+    def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        g = (2.0 / yhat.size) * (yhat - y)
+        return g if w is None else w * g
 
 
 class MAE(Loss):
@@ -68,11 +73,13 @@ class MAE(Loss):
 
     name = "mae"
 
-    def value(self, yhat: Array, y: Array) -> float:
-        return float(np.abs(yhat - y).sum()) / yhat.size
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+        d = np.abs(yhat - y)
+        return float((d if w is None else w * d).sum()) / yhat.size
 
-    def gradient(self, yhat: Array, y: Array) -> Array:
-        return np.sign(yhat - y) / yhat.size
+    def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        g = np.sign(yhat - y) / yhat.size
+        return g if w is None else w * g
 
 
 class BCE(Loss):
@@ -81,22 +88,25 @@ class BCE(Loss):
     name = "bce"
     fused_activation = "sigmoid"
 
-    def value(self, yhat: Array, y: Array) -> float:
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), LOG_FLOOR)
             log_q = np.maximum(np.log1p(-yhat), LOG_FLOOR)
-        return -float((y * log_p + (1.0 - y) * log_q).sum()) / yhat.size
+        terms = y * log_p + (1.0 - y) * log_q
+        return -float((terms if w is None else w * terms).sum()) / yhat.size
 
-    def gradient(self, yhat: Array, y: Array) -> Array:
-        return (yhat - y) / np.maximum(yhat * (1.0 - yhat), BCE_EPS) / yhat.size
+    def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        g = (yhat - y) / np.maximum(yhat * (1.0 - yhat), BCE_EPS) / yhat.size
+        return g if w is None else w * g
 
-    def fused_value(self, z: Array, y: Array) -> float:
+    def fused_value(self, z: Array, y: Array, w: Array | None = None) -> float:
         # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z, softplus computed stably.
-        softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-        return float((softplus - y * z).sum()) / z.size
+        terms = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z
+        return float((terms if w is None else w * terms).sum()) / z.size
 
-    def fused_delta(self, yhat: Array, y: Array) -> Array:
-        return (yhat - y) / yhat.size
+    def fused_delta(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        g = (yhat - y) / yhat.size
+        return g if w is None else w * g
 
 
 class CCE(Loss):
@@ -105,22 +115,25 @@ class CCE(Loss):
     name = "cce"
     fused_activation = "softmax"
 
-    def value(self, yhat: Array, y: Array) -> float:
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), LOG_FLOOR)
-        return float(-(y * log_p).sum() / yhat.shape[0])
+        terms = y * log_p
+        return -float((terms if w is None else w * terms).sum()) / yhat.shape[0]
 
-    def gradient(self, yhat: Array, y: Array) -> Array:
-        return -y / np.maximum(yhat, BCE_EPS) / yhat.shape[0]
+    def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        g = -y / np.maximum(yhat, BCE_EPS) / yhat.shape[0]
+        return g if w is None else w * g
 
-    def fused_value(self, z: Array, y: Array) -> float:
+    def fused_value(self, z: Array, y: Array, w: Array | None = None) -> float:
         shifted = z - z.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return float(-(y * log_p).sum() / z.shape[0])
+        terms = y * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))
+        return -float((terms if w is None else w * terms).sum()) / z.shape[0]
 
-    def fused_delta(self, yhat: Array, y: Array) -> Array:
+    def fused_delta(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         # Exact for any targets: ∂L/∂z = (ŷ·Σⱼyⱼ − y)/S, which is (ŷ − y)/S for one-hot y.
-        return (yhat * y.sum(axis=1, keepdims=True) - y) / yhat.shape[0]
+        g = (yhat * y.sum(axis=1, keepdims=True) - y) / yhat.shape[0]
+        return g if w is None else w * g
 
 
 LOSSES = ("mse", "mae", "bce", "cce")

@@ -93,7 +93,7 @@ class Network:
             total += self.l1 * sum(float(np.abs(layer.W).sum()) for layer in self.layers)
         return total
 
-    def evaluate_loss(self, x: Array, y: Array) -> float:
+    def evaluate_loss(self, x: Array, y: Array, w: Array | None = None) -> float:
         """Data loss of the evaluation-mode output (no penalty), e.g. for a test split."""
         out = x
         for layer in self.layers[:-1]:
@@ -102,16 +102,16 @@ class Network:
         z = out @ last.W.T + last.b
         zn = z if last.norm is None else last.norm.forward(z, False)
         if self.fused:
-            return self.loss.fused_value(zn, y)
-        return self.loss.value(last.activation.forward(zn), y)
+            return self.loss.fused_value(zn, y, w)
+        return self.loss.value(last.activation.forward(zn), y, w)
 
     # -------------------------------------------------------------- backward
-    def compute_gradients(self, x: Array, y: Array, input_grad: bool = False) -> float:
+    def compute_gradients(self, x: Array, y: Array, input_grad: bool = False, w: Array | None = None) -> float:
         """Forward in training mode, loss, backward; returns L (data loss + penalty).
 
         Afterwards every layer holds its chain-rule terms and gradients; no parameter
         has changed. ``input_grad`` also computes ∂L/∂x for the first layer (only a
-        trace or an input-importance view needs it).
+        trace or an input-importance view needs it). ``w`` (S, 1): per-sample weights.
         """
         layers = self.layers
         out = x
@@ -119,11 +119,11 @@ class Network:
             out = layer.forward(out, True, self.rng)
         last = layers[-1]
         if self.fused:
-            data_loss = self.loss.fused_value(last.z_norm, y)
-            grad = last.backward(None, self.loss.fused_delta(out, y), need_input_grad=input_grad or len(layers) > 1)
+            data_loss = self.loss.fused_value(last.z_norm, y, w)
+            grad = last.backward(None, self.loss.fused_delta(out, y, w), need_input_grad=input_grad or len(layers) > 1)
         else:
-            data_loss = self.loss.value(out, y)
-            grad = last.backward(self.loss.gradient(out, y), need_input_grad=input_grad or len(layers) > 1)
+            data_loss = self.loss.value(out, y, w)
+            grad = last.backward(self.loss.gradient(out, y, w), need_input_grad=input_grad or len(layers) > 1)
         for k in range(len(layers) - 2, -1, -1):
             grad = layers[k].backward(grad, need_input_grad=input_grad or k > 0)
         penalty = 0.0
@@ -138,16 +138,16 @@ class Network:
         self.last_penalty = penalty
         return data_loss + penalty
 
-    def train_step(self, x: Array, y: Array, optimizer: Optimizer) -> float:
+    def train_step(self, x: Array, y: Array, optimizer: Optimizer, w: Array | None = None) -> float:
         """One step of training (both phases); returns the loss before the update."""
-        loss = self.compute_gradients(x, y)
+        loss = self.compute_gradients(x, y, w=w)
         optimizer.step()
         return loss
 
-    def traced_step(self, x: Array, y: Array, optimizer: Optimizer) -> StepTrace:
+    def traced_step(self, x: Array, y: Array, optimizer: Optimizer, w: Array | None = None) -> StepTrace:
         """One step of training that records every term of the chain rule."""
-        loss = self.compute_gradients(x, y, input_grad=True)
-        trace = capture_terms(self, x, y, loss)
+        loss = self.compute_gradients(x, y, input_grad=True, w=w)
+        trace = capture_terms(self, x, y, loss, w)
         optimizer.step()
         capture_update(trace, self, optimizer)
         return trace

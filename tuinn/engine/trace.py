@@ -110,7 +110,7 @@ class StepTrace:
         }
 
 
-def capture_terms(net: Network, x: Array, y: Array, loss: float) -> StepTrace:
+def capture_terms(net: Network, x: Array, y: Array, loss: float, w: Array | None = None) -> StepTrace:
     """Copy the terms the layers hold after ``compute_gradients``, before any update."""
     layers = []
     last_index = len(net.layers) - 1
@@ -118,7 +118,7 @@ def capture_terms(net: Network, x: Array, y: Array, loss: float) -> StepTrace:
         dL_da, da_dz = layer.dL_da, layer.da_dz
         if i == last_index and net.fused:
             # The fused loss skipped these two factors; compute them for display.
-            dL_da = net.loss.gradient(layer.a, y)
+            dL_da = net.loss.gradient(layer.a, y, w)
             da_dz = layer.activation.derivative(layer.z_norm, layer.a) if layer.activation.elementwise else None
         extra, extra_grads = {}, {}
         if layer.norm is not None:
