@@ -115,7 +115,8 @@ def load(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | N
         if k.startswith("opt/"):
             _, i, name = k.split("/", 2)
             buffers[int(i)][name] = v
-    state = {"epoch": meta["epoch"], "steps": meta["steps"], "params": params, "optimizer": {"t": meta["optimizer_t"], "state": buffers}, "rng": meta["rng"]}
+    optimizer = {"t": meta["optimizer_t"], "state": buffers}
+    state = {"epoch": meta["epoch"], "steps": meta["steps"], "params": params, "optimizer": optimizer, "rng": meta["rng"]}
     early = None
     if meta.get("early"):
         e = meta["early"]

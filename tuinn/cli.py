@@ -20,7 +20,7 @@ from tuinn.errors import TuinnError
 EXIT_USAGE = 2
 
 
-def make_trainer(exp):  # noqa: ANN001, ANN201 - lazy imports keep --help light
+def make_trainer(exp):  # type: ignore[no-untyped-def]  # lazy imports keep --help light
     """A Trainer for ``exp``; errors found when the model meets the data name the file."""
     from tuinn.errors import ConfigError, attach_source
     from tuinn.training import Trainer
@@ -60,10 +60,11 @@ def _cmd_step(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tuinn.experiments import builtin_names
     parser = argparse.ArgumentParser(
         prog="tuinn",
         description="See a neural network learn, in the terminal, with the math on screen.",
-        epilog="Built-in experiments (usable wherever CONFIG is asked): backprop, playground.",
+        epilog=f"Built-in experiments (usable wherever CONFIG is asked): {', '.join(builtin_names())}.",
     )
     parser.add_argument("--version", action="version", version=f"tuinn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -84,7 +85,79 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--batch", type=int, default=1, metavar="N", help="which batch of the first epoch (from 1; default 1)")
     step.add_argument("--digits", type=int, default=6, metavar="D", help="significant digits in --plain (default 6)")
     step.set_defaults(func=_cmd_step)
+
+    train = sub.add_parser(
+        "train",
+        help="train headless from an experiment file: progress, logs, checkpoints, k-fold, JSON",
+        description="Train an experiment headless. Writes config.toml, metrics.jsonl, model.safetensors and results.json to a run folder.",
+    )
+    train.add_argument("config", nargs="?", metavar="CONFIG", help="experiment TOML file or built-in name")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a spec value, e.g. --set train.learning_rate=0.1 (repeatable)")
+    train.add_argument("--epochs", type=_positive, metavar="N", help="number of epochs (overrides train.epochs)")
+    train.add_argument("--kfold", type=_positive, metavar="K", help="stratified K-fold cross-validation first (overrides train.kfold)")
+    train.add_argument("--out", metavar="DIR", help="run folder (default runs/<name>-<timestamp>); must be new or empty")
+    train.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its folder")
+    train.add_argument("--json", action="store_true", help="last line of stdout: one JSON object with the results")
+    train.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
+    train.set_defaults(func=_cmd_train)
+
+    ev = sub.add_parser("eval", help="metrics of a saved model", description="Metrics of a saved model per split, or on other data.")
+    ev.add_argument("run", metavar="RUN_DIR_OR_CHECKPOINT")
+    ev.add_argument("--data", metavar="CONFIG_OR_CSV", help="evaluate on this data instead (an experiment's [data] or a CSV file)")
+    ev.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    ev.set_defaults(func=_cmd_eval)
+
+    data = sub.add_parser("data", help="list, show and fetch datasets", description="Synthetic and registered datasets.")
+    dsub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    dsub.add_parser("list", help="every data source").set_defaults(func=_cmd_data_list)
+    show = dsub.add_parser("show", help="rows, columns, class counts, per-column statistics")
+    show.add_argument("name", metavar="NAME")
+    show.set_defaults(func=_cmd_data_show)
+    fetch = dsub.add_parser("fetch", help="download a registered dataset into the user cache and validate it")
+    fetch.add_argument("name", metavar="NAME")
+    fetch.set_defaults(func=_cmd_data_fetch)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from tuinn.run import train
+
+    return train(args)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from tuinn.run import evaluate
+
+    return evaluate(args)
+
+
+def _cmd_data_list(args: argparse.Namespace) -> int:
+    from tuinn.datacli import data_list
+
+    return data_list()
+
+
+def _cmd_data_show(args: argparse.Namespace) -> int:
+    from tuinn.datacli import data_show
+
+    return data_show(args.name)
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    from tuinn.datacli import data_fetch
+
+    return data_fetch(args.name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,7 +30,7 @@ from tuinn.engine.trace import StepTrace
 from tuinn.errors import ConfigError, DivergedError
 from tuinn.model import build_network
 
-STREAMS = ("data", "init", "shuffle", "dropout", "balance")
+STREAMS = ("data", "init", "shuffle", "dropout", "balance", "kfold")
 
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:

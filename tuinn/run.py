@@ -1,0 +1,388 @@
+"""Headless runs: ``tuinn train`` and ``tuinn eval``.
+
+A run lives in a folder: ``config.toml`` (the fully resolved spec), ``metrics.jsonl``
+(one JSON object per epoch), ``model.safetensors`` (weights and training state),
+``results.json`` (the final metrics) and, with k-fold, ``cv.json``. Every file is
+written atomically (temporary file + rename) except ``metrics.jsonl``, which is
+appended one complete line at a time and trimmed back to the checkpoint on resume.
+
+Human output goes to stdout (to stderr with ``--json``, whose object is the last
+line of stdout). Bad input is a one-line error, exit 2, before anything is written;
+divergence exits 3 and keeps the last finite weights; Ctrl-C saves the last finished
+epoch and exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tuinn import checkpoint
+from tuinn.config import Experiment, apply_overrides, from_dict, to_dict
+from tuinn.errors import CheckpointError, ConfigError, DivergedError, TuinnError, attach_source
+from tuinn.training import EpochResult, Trainer
+
+CHECKPOINT = "model.safetensors"
+SAVE_EVERY_S = 10.0
+SPLITS = ("train", "test", "validation")
+CV_METRICS = ("accuracy", "auc", "sensitivity", "specificity", "loss")
+CV_METRICS_REGRESSION = ("mse", "mae", "r2", "loss")
+
+
+def json_safe(obj: Any) -> Any:
+    """Plain JSON: NaN and ±inf become null (strict parsers reject NaN)."""
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+# ------------------------------------------------------------------ spec
+def read_spec(config: str, sets: list[str]) -> tuple[dict[str, Any], str]:
+    """The raw TOML document of CONFIG (path or built-in) with ``--set`` applied."""
+    from tuinn.experiments import resolve
+
+    text, source = resolve(config)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"not valid TOML: {exc}", source) from None
+    return apply_overrides(raw, sets), source
+
+
+def make_trainer(exp: Experiment, **kwargs: Any) -> Trainer:
+    try:
+        return Trainer(exp, **kwargs)
+    except ConfigError as exc:
+        raise attach_source(exc, exp.source) from None
+
+
+def describe_model(exp: Experiment, n_inputs: int) -> str:
+    return "-".join([str(n_inputs)] + [str(layer.units) for layer in exp.model.layers])
+
+
+# ---------------------------------------------------------------- output
+class Output:
+    """Where human-readable lines go (stdout, or stderr when stdout carries JSON)."""
+
+    def __init__(self, json_mode: bool, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.quiet = quiet
+        self.console = Console(file=sys.stderr if json_mode else sys.stdout, highlight=False, soft_wrap=True)
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            self.console.print(text, markup=False)
+
+
+def keras_line(ep: EpochResult, total: int) -> str:
+    """``Epoch 3/100 - 0.01s - loss: … - accuracy: … - test_loss: …`` (Keras' habit)."""
+    parts = [f"Epoch {ep.epoch}/{total}", f"{ep.seconds:.2f}s"]
+    for split, metrics in ep.splits.items():
+        prefix = "" if split == "train" else f"{split}_"
+        for key in ("loss", "accuracy", "auc", "r2"):
+            if key in metrics and metrics[key] is not None:
+                parts.append(f"{prefix}{key}: {metrics[key]:.4f}")
+    return " - ".join(parts)
+
+
+def results_table(results: dict[str, dict[str, Any]], title: str) -> Any:
+    from rich.table import Table
+
+    splits = [s for s in SPLITS if results.get(s)]
+    keys = [k for k in ("loss", "accuracy", "precision", "sensitivity", "specificity", "f1", "auc", "mse", "mae", "r2")
+            if any(k in results[s] for s in splits)]
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    for s in splits:
+        table.add_column(s, justify="right")
+    for k in keys:
+        table.add_row(k, *[_fmt(results[s].get(k)) for s in splits])
+    return table
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+# ------------------------------------------------------------ run folder
+def prepare_out(out: str | None, name: str) -> Path:
+    """Create the run folder; refuse one that already holds files (nothing is touched)."""
+    path = Path(out) if out else Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+    if path.exists() and not path.is_dir():
+        raise TuinnError(f"--out {path}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()):
+        raise TuinnError(f"--out {path}: already holds files; choose a new folder, or continue it with --resume {path}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".tuinn-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise TuinnError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
+    return path
+
+
+def append_metrics(path: Path, ep: EpochResult, fold: int | None = None) -> None:
+    record = ep.to_json()
+    if fold is not None:
+        record = {"fold": fold, **record}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(json_safe(record)) + "\n")
+        fh.flush()
+
+
+def trim_metrics(path: Path, epoch: int) -> None:
+    """Drop metrics lines of epochs after the checkpoint (they will be run again)."""
+    if not path.exists():
+        return
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and _line_epoch(line) <= epoch]
+    checkpoint.atomic_write_text(path, "".join(line + "\n" for line in kept))
+
+
+def _line_epoch(line: str) -> int:
+    try:
+        record = json.loads(line)
+        return int(record["epoch"]) if "fold" not in record else -1
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return 1 << 30
+
+
+# ---------------------------------------------------------------- k-fold
+def cross_validate(exp: Experiment, k: int, out: Output) -> dict[str, Any]:
+    """Stratified K-fold over the learning set (everything but the validation split)."""
+    from tuinn.data.split import kfold_indices
+    from tuinn.training import seed_streams
+
+    base = make_trainer(exp)
+    ds = base.dataset
+    learning = np.sort(np.concatenate([ds.train, ds.test]))
+    folds = kfold_indices(learning, k, seed_streams(exp.seed)["kfold"], ds.labels)
+    names = CV_METRICS if ds.labels is not None else CV_METRICS_REGRESSION
+    per_fold: dict[str, list[float]] = {m: [] for m in names}
+    for i, (train, held) in enumerate(folds, 1):
+        trainer = make_trainer(exp, dataset=ds, split=(train, held, ds.validation))
+        try:
+            trainer.fit(exp.train.epochs)
+        except DivergedError as exc:
+            raise DivergedError(f"fold {i}/{k}: {exc}") from None
+        r = trainer.evaluate("test")
+        for m in names:
+            per_fold[m].append(r.get(m, float("nan")))
+        out.line(f"Fold {i}/{k} - " + " - ".join(f"{m}: {_fmt(per_fold[m][-1])}" for m in names))
+    cv: dict[str, Any] = {"folds": k}
+    for m in names:
+        values = np.array(per_fold[m], dtype=float)
+        cv[m] = {"mean": float(np.nanmean(values)), "std": float(np.nanstd(values)), "folds": values.tolist()}
+    return cv
+
+
+# ---------------------------------------------------------------- train
+def train(args: Any) -> int:
+    """``tuinn train``: see the module docstring."""
+    out = Output(args.json, args.quiet)
+    resume_dir = Path(args.resume) if args.resume else None
+    if resume_dir is not None:
+        if args.config is not None and args.config != str(resume_dir):
+            raise TuinnError("--resume continues a run with its own config.toml; give either CONFIG or --resume, not both")
+        if args.set or args.kfold is not None:
+            raise TuinnError("--resume continues the run as it was configured; --set and --kfold cannot change it")
+        cfg = resume_dir / "config.toml"
+        if not cfg.is_file():
+            raise CheckpointError(f"--resume {resume_dir}: no config.toml there (not a tuinn run folder)")
+        raw, source = read_spec(str(cfg), [])
+    else:
+        if args.config is None:
+            raise TuinnError("tuinn train needs CONFIG (a TOML file or built-in name) or --resume RUN_DIR")
+        raw, source = read_spec(args.config, args.set)
+    if args.epochs is not None:
+        raw.setdefault("train", {})["epochs"] = args.epochs
+    if args.kfold is not None:
+        raw.setdefault("train", {})["kfold"] = args.kfold
+    exp = from_dict(raw, source)
+    trainer = make_trainer(exp)
+    early = None
+    if resume_dir is not None:
+        run_dir = resume_dir
+        _spec, state, early = checkpoint.load(run_dir / CHECKPOINT)
+        try:
+            trainer.restore(state)
+        except (KeyError, ValueError) as exc:
+            raise CheckpointError(f"{run_dir / CHECKPOINT}: does not match {cfg} ({exc})") from None
+        trim_metrics(run_dir / "metrics.jsonl", trainer.epoch)
+    else:
+        if exp.train.kfold and exp.data.resolved_test_fraction == 0 and len(trainer.dataset.train) < exp.train.kfold:
+            raise TuinnError(f"train.kfold = {exp.train.kfold}: only {len(trainer.dataset.train)} samples")
+        run_dir = prepare_out(args.out, exp.name)
+        # config.toml first: a run folder always says what it is.
+        import tomli_w
+
+        checkpoint.atomic_write_text(run_dir / "config.toml", tomli_w.dumps(to_dict(exp)))
+    ds = trainer.dataset
+    out.line(
+        f"tuinn train · {exp.name} · {ds.name}: train {len(trainer.train_idx)} / test {len(trainer.test_idx)}"
+        f" / validation {len(trainer.val_idx)} · {describe_model(exp, ds.n_inputs)} · {exp.train.optimizer}"
+        f" α={exp.train.learning_rate:g} · batch {trainer.batch_size} · run {run_dir}"
+    )
+    if trainer.balance_report:
+        b = trainer.balance_report
+        out.line(f"balance ({b['method']}): class counts {b['before']} → {b['after']}"
+                 + (f", class weights {[round(w, 4) for w in b['class_weights']]}" if "class_weights" in b else ""))
+    cv = None
+    if exp.train.kfold and resume_dir is None:
+        cv = cross_validate(exp, exp.train.kfold, out)
+        checkpoint.atomic_write_text(run_dir / "cv.json", json.dumps(json_safe(cv), indent=2))
+    total = exp.train.epochs
+    metrics_path = run_dir / "metrics.jsonl"
+    ckpt_path = run_dir / CHECKPOINT
+    spec_dict = to_dict(exp)
+    last_save = [time.monotonic()]
+
+    def save(state: dict[str, Any]) -> None:
+        checkpoint.save(ckpt_path, spec_dict, state, getattr(trainer, "early", None))
+        last_save[0] = time.monotonic()
+
+    progress = None
+    if not args.quiet:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                            TimeElapsedColumn(), console=out.console, transient=True)
+        task = progress.add_task("train", total=total, completed=trainer.epoch, info="")
+
+    def on_epoch(ep: EpochResult) -> None:
+        append_metrics(metrics_path, ep)
+        if progress is not None:
+            train_loss = ep.splits.get("train", {}).get("loss", float("nan"))
+            test_loss = ep.splits.get("test", {}).get("loss")
+            info = f"loss {train_loss:.4f}" + (f" · test {test_loss:.4f}" if test_loss is not None else "")
+            progress.update(task, completed=ep.epoch, info=info)
+            progress.console.print(keras_line(ep, total), markup=False, highlight=False)
+        if time.monotonic() - last_save[0] > SAVE_EVERY_S:
+            save(trainer.last_good)
+
+    try:
+        if progress is not None:
+            progress.start()
+        try:
+            fit = trainer.fit(total, on_epoch=on_epoch, early=early)
+        finally:
+            if progress is not None:
+                progress.stop()
+    except KeyboardInterrupt:
+        state = getattr(trainer, "last_good", None) or trainer.state()
+        save(state)
+        trim_metrics(metrics_path, state["epoch"])
+        print(f"tuinn: interrupted; epoch {state['epoch']} saved to {ckpt_path} (continue with: tuinn train --resume {run_dir})",
+              file=sys.stderr)
+        return 130
+    except DivergedError:
+        save(trainer.state())  # run_epoch put back the last finite weights
+        print(f"tuinn: the last finite weights (epoch {trainer.epoch}) are in {ckpt_path}", file=sys.stderr)
+        raise
+    save(trainer.state())
+    results = trainer.evaluate_all()
+    if fit.stopped_early:
+        out.line(f"early stopping: no improvement of {exp.train.early_stopping.monitor} for "  # type: ignore[union-attr]
+                 f"{exp.train.early_stopping.patience} epochs; best epoch {fit.best_epoch} restored")  # type: ignore[union-attr]
+    if not args.quiet or not args.json:
+        out.console.print(results_table(results, f"{exp.name} · epoch {trainer.epoch}"))
+        if cv is not None:
+            out.console.print("cross-validation: " + " · ".join(
+                f"{m} {cv[m]['mean']:.4f} ± {cv[m]['std']:.4f}" for m in cv if m != "folds"), markup=False)
+    payload = {
+        "epochs_run": trainer.epoch,
+        "train": results.get("train", {}),
+        "test": results.get("test", {}),
+        "validation": results.get("validation") or None,
+        "cv": cv,
+        "best_epoch": fit.best_epoch,
+        "run_dir": str(run_dir),
+    }
+    if trainer.balance_report:
+        payload["balance"] = trainer.balance_report
+    checkpoint.atomic_write_text(run_dir / "results.json", json.dumps(json_safe(payload), indent=2))
+    if args.json:
+        sys.stdout.write(json.dumps(json_safe(payload)) + "\n")
+    return 0
+
+
+# ----------------------------------------------------------------- eval
+def evaluate(args: Any) -> int:
+    """``tuinn eval RUN_DIR_OR_CHECKPOINT [--data CONFIG_OR_CSV] [--json]``."""
+    target = Path(args.run)
+    ckpt = target / CHECKPOINT if target.is_dir() else target
+    spec, state, _early = checkpoint.load(ckpt)
+    try:
+        exp = from_dict(spec, None)
+    except ConfigError as exc:
+        raise CheckpointError(f"{ckpt}: its spec is not valid here ({exc})") from None
+    trainer = make_trainer(exp)
+    try:
+        trainer.network.set_parameters(state["params"])
+    except (KeyError, ValueError) as exc:
+        raise CheckpointError(f"{ckpt}: the weights do not match the spec stored with them ({exc})") from None
+    if args.data is None:
+        results = trainer.evaluate_all()
+        title = f"{exp.name} · {ckpt}"
+    else:
+        results = {"data": evaluate_other(trainer, exp, args.data)}
+        title = f"{exp.name} · {ckpt} on {args.data}"
+    if args.json:
+        sys.stdout.write(json.dumps(json_safe({"checkpoint": str(ckpt), **results})) + "\n")
+    else:
+        from rich.console import Console
+
+        shown = results if args.data is None else {"train": results["data"]}
+        Console(highlight=False).print(results_table(shown, title))
+    return 0
+
+
+def evaluate_other(trainer: Trainer, exp: Experiment, data: str) -> dict[str, Any]:
+    """Metrics of a saved model on other data: a CSV file, or the [data] of an experiment."""
+    from dataclasses import replace
+
+    from tuinn import metrics
+    from tuinn.config import DataSpec, loads
+    from tuinn.data.dataset import build_dataset
+    from tuinn.experiments import resolve
+
+    if data.lower().endswith(".csv"):
+        spec = DataSpec(source="csv", path=data, test_fraction=0.0)
+    else:
+        text, source = resolve(data)
+        spec = replace(loads(text, source).data, test_fraction=0.0, validation_fraction=0.0)
+    ds = build_dataset(spec, np.random.default_rng(exp.seed))
+    if ds.n_inputs != trainer.dataset.n_inputs:
+        raise TuinnError(f"--data {data}: {ds.n_inputs} input columns but the model reads {trainer.dataset.n_inputs}")
+    x = ds.x if trainer.mean is None else (ds.x - trainer.mean) / trainer.std
+    x = x.astype(trainer.x.dtype)
+    out = trainer.outputs(x)
+    result: dict[str, Any] = {}
+    if ds.labels is not None and trainer.dataset.labels is not None:
+        last = exp.model.layers[-1]
+        y = ds.targets_for(last.units, last.activation, "model")
+        result["loss"] = trainer.network.evaluate_loss(x, y.astype(x.dtype))
+        result.update(metrics.classification_report(ds.labels, trainer.probabilities(out)))
+    elif ds.values is not None and trainer.dataset.values is not None:
+        result["loss"] = trainer.network.evaluate_loss(x, ds.values.astype(x.dtype))
+        result.update(metrics.regression_report(ds.values, out))
+    else:
+        raise TuinnError(f"--data {data}: a {ds.task} dataset, but the model was trained for {trainer.dataset.task}")
+    return result
