@@ -226,6 +226,10 @@ def train(args: Any) -> int:
         except (KeyError, ValueError) as exc:
             raise CheckpointError(f"{run_dir / CHECKPOINT}: does not match {cfg} ({exc})") from None
         trim_metrics(run_dir / "metrics.jsonl", trainer.epoch)
+        if args.epochs is not None:
+            import tomli_w
+
+            checkpoint.atomic_write_text(cfg, tomli_w.dumps(to_dict(exp)))
     else:
         if exp.train.kfold and exp.data.resolved_test_fraction == 0 and len(trainer.dataset.train) < exp.train.kfold:
             raise TuinnError(f"train.kfold = {exp.train.kfold}: only {len(trainer.dataset.train)} samples")
@@ -302,12 +306,12 @@ def train(args: Any) -> int:
         out.line(f"early stopping: no improvement of {exp.train.early_stopping.monitor} for "  # type: ignore[union-attr]
                  f"{exp.train.early_stopping.patience} epochs; best epoch {fit.best_epoch} restored")  # type: ignore[union-attr]
     if not args.quiet or not args.json:
-        out.console.print(results_table(results, f"{exp.name} · epoch {trainer.epoch}"))
+        out.console.print(results_table(results, f"{exp.name} · weights of epoch {trainer.epoch}"))
         if cv is not None:
             out.console.print("cross-validation: " + " · ".join(
                 f"{m} {cv[m]['mean']:.4f} ± {cv[m]['std']:.4f}" for m in cv if m != "folds"), markup=False)
     payload = {
-        "epochs_run": trainer.epoch,
+        "epochs_run": trainer.history[-1].epoch if trainer.history else trainer.epoch,
         "train": results.get("train", {}),
         "test": results.get("test", {}),
         "validation": results.get("validation") or None,
