@@ -125,3 +125,32 @@ def test_maxout_with_three_pieces() -> None:
     x, y = batch("mse", 2)
     check_all_gradients(net, x, y)
     assert net.layers[0].a.shape == (6, 2)
+
+
+@pytest.mark.parametrize(("output", "loss"), [("linear", "mse"), ("linear", "mae"), ("sigmoid", "bce"), ("softmax", "cce")])
+def test_sample_weighted_losses_match_finite_differences(output: str, loss: str) -> None:
+    """Class balancing by weights multiplies each sample's loss terms by its weight."""
+    net = make_net("tanh", output, loss, "plain")
+    x, y = batch(loss, net.layers[-1].units)
+    w = np.random.default_rng(5).uniform(0.2, 3.0, size=(len(x), 1))
+
+    def weighted(n: Network, xx: np.ndarray, yy: np.ndarray) -> float:
+        n.rng = np.random.default_rng(7)
+        return n.compute_gradients(xx, yy, input_grad=True, w=w)
+
+    weighted(net, x, y)
+    analytic = [g.copy() for _, _, _, g in net.parameters()]
+    for (_, _, p, _), g in zip(net.parameters(), analytic, strict=True):
+        numeric = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + H
+            up = weighted(net, x, y)
+            p[i] = old - H
+            down = weighted(net, x, y)
+            p[i] = old
+            numeric[i] = (up - down) / (2 * H)
+        assert relative_error(g, numeric) < TOL
+    # Unit weights change nothing.
+    ones = np.ones((len(x), 1))
+    assert net.compute_gradients(x, y, w=ones) == pytest.approx(net.compute_gradients(x, y), rel=1e-15)
