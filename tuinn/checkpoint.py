@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates 0600; give the file the mode a plain open() would (0666 − umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -48,8 +53,21 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def save(path: Path, spec: dict[str, Any], state: dict[str, Any], early: dict[str, Any] | None = None) -> None:
-    """Write a checkpoint of a :meth:`Trainer.state` and the resolved spec."""
+@dataclass
+class Checkpoint:
+    """What a checkpoint file holds."""
+
+    spec: dict[str, Any]
+    state: dict[str, Any]
+    early: dict[str, Any] | None
+    #: How raw data becomes network inputs: feature names, standardisation, classes.
+    inputs: dict[str, Any]
+
+
+def save(
+    path: Path, spec: dict[str, Any], state: dict[str, Any], early: dict[str, Any] | None = None, inputs: dict[str, Any] | None = None
+) -> None:
+    """Write a checkpoint of a :meth:`Trainer.state`, the resolved spec and the input description."""
     from safetensors.numpy import save as st_save
 
     tensors: dict[str, np.ndarray] = {f"param/{k}": np.ascontiguousarray(v) for k, v in state["params"].items()}
@@ -69,7 +87,13 @@ def save(path: Path, spec: dict[str, Any], state: dict[str, Any], early: dict[st
         "rng": state["rng"],
         "early": early_meta,
     }
-    metadata = {"format": FORMAT, "tuinn_version": __version__, "spec": json.dumps(spec), "state": json.dumps(meta, default=_json_default)}
+    metadata = {
+        "format": FORMAT,
+        "tuinn_version": __version__,
+        "spec": json.dumps(spec),
+        "state": json.dumps(meta, default=_json_default),
+        "inputs": json.dumps(inputs or {}, default=_json_default),
+    }
     atomic_write_bytes(Path(path), st_save(tensors, metadata=metadata))
 
 
@@ -86,8 +110,8 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot store {type(obj).__name__} in checkpoint metadata")
 
 
-def load(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
-    """(spec dict, trainer state, early-stopping bookkeeping or None) from a checkpoint."""
+def load(path: Path) -> Checkpoint:
+    """Read and check a checkpoint file."""
     from safetensors import SafetensorError
     from safetensors.numpy import load as st_load
 
@@ -107,6 +131,7 @@ def load(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | N
     try:
         spec = json.loads(metadata["spec"])
         meta = json.loads(metadata["state"])
+        inputs = json.loads(metadata.get("inputs", "{}"))
     except (KeyError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{path}: corrupt tuinn metadata ({exc})") from None
     params = {k[len("param/") :]: v for k, v in tensors.items() if k.startswith("param/")}
@@ -124,7 +149,7 @@ def load(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | N
         best_state["params"] = {k[len("best/") :]: v for k, v in tensors.items() if k.startswith("best/")}
         best_state["optimizer"] = {"t": best_state["optimizer"]["t"], "state": buffers}
         early = {"best": e["best"], "best_epoch": e["best_epoch"], "best_state": best_state}
-    return spec, state, early
+    return Checkpoint(spec, state, early, inputs)
 
 
 def _metadata(raw: bytes) -> dict[str, str]:

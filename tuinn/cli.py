@@ -173,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return getattr(exc, "exit_code", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
+    except PermissionError as exc:
+        # e.g. a path inside a folder we may not enter: Path.exists() raises on 3.11.
+        print(f"tuinn: error: {exc.filename or ''}: permission denied", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error of ours.
         import os

@@ -220,7 +220,8 @@ def train(args: Any) -> int:
     early = None
     if resume_dir is not None:
         run_dir = resume_dir
-        _spec, state, early = checkpoint.load(run_dir / CHECKPOINT)
+        saved = checkpoint.load(run_dir / CHECKPOINT)
+        state, early = saved.state, saved.early
         try:
             trainer.restore(state)
         except (KeyError, ValueError) as exc:
@@ -231,8 +232,10 @@ def train(args: Any) -> int:
 
             checkpoint.atomic_write_text(cfg, tomli_w.dumps(to_dict(exp)))
     else:
-        if exp.train.kfold and exp.data.resolved_test_fraction == 0 and len(trainer.dataset.train) < exp.train.kfold:
-            raise TuinnError(f"train.kfold = {exp.train.kfold}: only {len(trainer.dataset.train)} samples")
+        learning = len(trainer.dataset.train) + len(trainer.dataset.test)
+        if exp.train.kfold and learning < exp.train.kfold:
+            k = exp.train.kfold
+            raise TuinnError(f"train.kfold = {k}: {learning} samples cannot be split into {k} folds (fewer samples than folds)")
         run_dir = prepare_out(args.out, exp.name)
         # config.toml first: a run folder always says what it is.
         import tomli_w
@@ -259,7 +262,7 @@ def train(args: Any) -> int:
     last_save = [time.monotonic()]
 
     def save(state: dict[str, Any]) -> None:
-        checkpoint.save(ckpt_path, spec_dict, state, getattr(trainer, "early", None))
+        checkpoint.save(ckpt_path, spec_dict, state, getattr(trainer, "early", None), trainer.input_info())
         last_save[0] = time.monotonic()
 
     progress = None
@@ -332,21 +335,18 @@ def evaluate(args: Any) -> int:
     """``tuinn eval RUN_DIR_OR_CHECKPOINT [--data CONFIG_OR_CSV] [--json]``."""
     target = Path(args.run)
     ckpt = target / CHECKPOINT if target.is_dir() else target
-    spec, state, _early = checkpoint.load(ckpt)
+    saved = checkpoint.load(ckpt)
     try:
-        exp = from_dict(spec, None)
+        exp = from_dict(saved.spec, None)
     except ConfigError as exc:
         raise CheckpointError(f"{ckpt}: its spec is not valid here ({exc})") from None
-    trainer = make_trainer(exp)
-    try:
-        trainer.network.set_parameters(state["params"])
-    except (KeyError, ValueError) as exc:
-        raise CheckpointError(f"{ckpt}: the weights do not match the spec stored with them ({exc})") from None
     if args.data is None:
+        trainer = make_trainer(exp)
+        _load_weights(trainer.network, saved, ckpt)
         results = trainer.evaluate_all()
         title = f"{exp.name} · {ckpt}"
     else:
-        results = {"data": evaluate_other(trainer, exp, args.data)}
+        results = {"data": evaluate_other(exp, saved, ckpt, args.data)}
         title = f"{exp.name} · {ckpt} on {args.data}"
     if args.json:
         sys.stdout.write(json.dumps(json_safe({"checkpoint": str(ckpt), **results})) + "\n")
@@ -358,35 +358,71 @@ def evaluate(args: Any) -> int:
     return 0
 
 
-def evaluate_other(trainer: Trainer, exp: Experiment, data: str) -> dict[str, Any]:
-    """Metrics of a saved model on other data: a CSV file, or the [data] of an experiment."""
+def _load_weights(network: Any, saved: checkpoint.Checkpoint, ckpt: Path) -> None:
+    try:
+        network.set_parameters(saved.state["params"])
+    except (KeyError, ValueError) as exc:
+        raise CheckpointError(f"{ckpt}: the weights do not match the spec stored with them ({exc})") from None
+
+
+def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, data: str) -> dict[str, Any]:
+    """Metrics of a saved model on other data: a CSV file, a registered dataset, or an experiment's [data].
+
+    Needs only the checkpoint (weights, standardisation, classes), not the data the
+    model was trained on.
+    """
     from dataclasses import replace
 
     from tuinn import metrics
     from tuinn.config import DataSpec, loads
+    from tuinn.data import source_names
     from tuinn.data.dataset import build_dataset
     from tuinn.experiments import resolve
+    from tuinn.model import build_network
+    from tuinn.training import seed_streams
 
-    if data.lower().endswith(".csv"):
-        spec = DataSpec(source="csv", path=data, test_fraction=0.0)
-    else:
-        text, source = resolve(data)
-        spec = replace(loads(text, source).data, test_fraction=0.0, validation_fraction=0.0)
-    ds = build_dataset(spec, np.random.default_rng(exp.seed))
-    if ds.n_inputs != trainer.dataset.n_inputs:
-        raise TuinnError(f"--data {data}: {ds.n_inputs} input columns but the model reads {trainer.dataset.n_inputs}")
-    x = ds.x if trainer.mean is None else (ds.x - trainer.mean) / trainer.std
-    x = x.astype(trainer.x.dtype)
-    out = trainer.outputs(x)
+    try:
+        if data.lower().endswith(".csv"):
+            spec = DataSpec(source="csv", path=data, test_fraction=0.0)
+        elif data in source_names() and data not in ("csv", "inline") and not Path(data).exists():
+            spec = DataSpec(source=data, test_fraction=0.0)
+        else:
+            text, source = resolve(data)
+            spec = replace(loads(text, source).data, test_fraction=0.0, validation_fraction=0.0)
+        ds = build_dataset(spec, np.random.default_rng(exp.seed))
+    except TuinnError as exc:
+        raise TuinnError(f"--data {data}: {exc}") from None
+    params = saved.state["params"]
+    if "1.W" not in params:
+        raise CheckpointError(f"{ckpt}: no first-layer weights (1.W)")
+    n_inputs = params["1.W"].shape[1]
+    if ds.n_inputs != n_inputs:
+        raise TuinnError(f"--data {data}: {ds.n_inputs} input columns but the model reads {n_inputs}")
+    streams = seed_streams(exp.seed)
+    try:
+        network = build_network(exp, n_inputs, streams["init"], streams["dropout"])
+    except ConfigError as exc:
+        raise CheckpointError(f"{ckpt}: the stored spec does not build ({exc})") from None
+    _load_weights(network, saved, ckpt)
+    x = ds.x
+    if saved.inputs.get("mean") is not None:
+        x = (x - np.asarray(saved.inputs["mean"])) / np.asarray(saved.inputs["std"])
+    x = x.astype(exp.train.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = network.predict(x)
+    last = exp.model.layers[-1]
+    trained_task = saved.inputs.get("task", ds.task)
+    if ds.task != trained_task:
+        raise TuinnError(f"--data {data}: a {ds.task} dataset, but the model was trained for {trained_task}")
     result: dict[str, Any] = {}
-    if ds.labels is not None and trainer.dataset.labels is not None:
-        last = exp.model.layers[-1]
-        y = ds.targets_for(last.units, last.activation, "model")
-        result["loss"] = trainer.network.evaluate_loss(x, y.astype(x.dtype))
-        result.update(metrics.classification_report(ds.labels, trainer.probabilities(out)))
-    elif ds.values is not None and trainer.dataset.values is not None:
-        result["loss"] = trainer.network.evaluate_loss(x, ds.values.astype(x.dtype))
-        result.update(metrics.regression_report(ds.values, out))
+    try:
+        y = ds.targets_for(last.units, last.activation, "model").astype(x.dtype)
+    except ConfigError as exc:
+        raise TuinnError(f"--data {data}: does not fit the model ({exc.problem})") from None
+    result["loss"] = network.evaluate_loss(x, y)
+    if ds.labels is not None:
+        probs = (out + 1.0) / 2.0 if last.activation == "tanh" else out
+        result.update(metrics.classification_report(ds.labels, probs))
     else:
-        raise TuinnError(f"--data {data}: a {ds.task} dataset, but the model was trained for {trainer.dataset.task}")
+        result.update(metrics.regression_report(y, out))
     return result

@@ -238,6 +238,20 @@ class Trainer:
     def evaluate_all(self) -> dict[str, dict[str, Any]]:
         return {name: r for name in ("train", "test", "validation") if (r := self.evaluate(name))}
 
+    def input_info(self) -> dict[str, Any]:
+        """How raw data becomes this model's inputs (stored with checkpoints)."""
+        ds = self.dataset
+        return {
+            "source": ds.name,
+            "feature_names": ds.feature_names,
+            "target_name": ds.target_name,
+            "task": ds.task,
+            "n_classes": ds.n_classes,
+            "class_names": ds.class_names,
+            "mean": None if self.mean is None else self.mean.tolist(),
+            "std": None if self.std is None else self.std.tolist(),
+        }
+
     # ----------------------------------------------------------------- state
     def state(self) -> dict[str, Any]:
         """A deep copy of everything that changes while training."""
