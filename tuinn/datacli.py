@@ -111,7 +111,7 @@ def data_fetch(name: str) -> int:
 
     c = card(name)
     console = Console(stderr=True, highlight=False)
-    with Progress(TextColumn(f"[bold]{name}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as progress:
+    with Progress(TextColumn(f"[bold]{name}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("fetch", total=None)
 
         def report(done: int, total: int | None) -> None:
