@@ -342,7 +342,7 @@ def evaluate(args: Any) -> int:
         raise CheckpointError(f"{ckpt}: its spec is not valid here ({exc})") from None
     if args.data is None:
         trainer = make_trainer(exp)
-        _load_weights(trainer.network, saved, ckpt)
+        _load_weights(trainer.model, saved, ckpt)
         results = trainer.evaluate_all()
         title = f"{exp.name} · {ckpt}"
     else:

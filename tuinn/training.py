@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from tuinn.backends import make_model
+from tuinn.backends.base import Model
 from tuinn.config import Experiment
 from tuinn.data.dataset import Dataset, build_dataset, fit_standardization
 from tuinn.engine.network import Network
-from tuinn.engine.optimizers import Optimizer, make_optimizer
 from tuinn.engine.trace import StepTrace
 from tuinn.errors import ConfigError, DivergedError
 from tuinn.model import build_network
@@ -74,6 +75,8 @@ class Trainer:
         exp: Experiment,
         dataset: Dataset | None = None,
         split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        backend: str | None = None,
+        device: str | None = None,
     ) -> None:
         self.experiment = exp
         streams = seed_streams(exp.seed)
@@ -87,19 +90,19 @@ class Trainer:
         if exp.data.standardize:
             self.mean, self.std = fit_standardization(ds.x, self.train_idx)
             x = (x - self.mean) / self.std
-        self.network: Network = build_network(exp, ds.n_inputs, streams["init"], streams["dropout"])
-        self.dropout_rng = self.network.rng
+        # The engine network is always built: it draws the initial parameters, which a
+        # torch model copies, so both backends start from the same numbers.
+        network: Network = build_network(exp, ds.n_inputs, streams["init"], streams["dropout"])
         out = exp.model.layers[-1]
         y = ds.targets_for(out.units, out.activation, f"model.layers[{len(exp.model.layers)}]")
         self.x = x.astype(dtype)
         self.y = y.astype(dtype)
-        self.optimizer: Optimizer = make_optimizer(
-            exp.train.optimizer, self.network.pairs(), exp.train.learning_rate, **exp.train.optimizer_hyper()
-        )
+        self.model: Model = make_model(exp, network, backend=backend, device=device)
         self.epoch = 0
         self.steps = 0
         self.history: list[EpochResult] = []
         self.train_order, self.sample_weight, self.balance_report = self._balance(streams["balance"])
+        self.model.bind(self.x, self.y, self.sample_weight)
         if self.uses_batch_norm and len(self.train_order) < 2:
             raise ConfigError("model.layers", "batch norm needs at least 2 training samples")
 
@@ -170,18 +173,24 @@ class Trainer:
             batches.pop()
         return batches
 
-    def _weights(self, batch: np.ndarray) -> np.ndarray | None:
-        return None if self.sample_weight is None else self.sample_weight[batch][:, None].astype(self.x.dtype)
+    @property
+    def network(self) -> Network:
+        """The engine network (NumPy backend only: the torch backend has its own module)."""
+        from tuinn.backends.numpy import NumpyModel
+
+        if not isinstance(self.model, NumpyModel):
+            raise TypeError(f"the {self.model.name} backend has no engine network")
+        return self.model.network
 
     def step(self, batch: np.ndarray) -> float:
         """One optimizer step on the training samples ``batch``; returns the loss."""
         self.steps += 1
-        return self.network.train_step(self.x[batch], self.y[batch], self.optimizer, self._weights(batch))
+        return self.model.step(batch)
 
     def traced_step(self, batch: np.ndarray) -> StepTrace:
         """Like :meth:`step`, recording every chain-rule term."""
         self.steps += 1
-        return self.network.traced_step(self.x[batch], self.y[batch], self.optimizer, self._weights(batch))
+        return self.model.traced_step(batch)
 
     def run_epoch(self) -> float:
         """One pass over the training data; returns the mean of the batch losses.
@@ -209,7 +218,7 @@ class Trainer:
     def outputs(self, x: np.ndarray) -> np.ndarray:
         """Network outputs in evaluation mode."""
         with np.errstate(over="ignore", invalid="ignore"):
-            return self.network.predict(x)
+            return self.model.predict(x)
 
     def probabilities(self, out: np.ndarray) -> np.ndarray:
         """Class scores from outputs: a tanh output's −1…1 is mapped to 0…1."""
@@ -226,7 +235,7 @@ class Trainer:
             return {}
         x, y = self.x[idx], self.y[idx]
         with np.errstate(over="ignore", invalid="ignore"):
-            result: dict[str, Any] = {"loss": self.network.evaluate_loss(x, y)}
+            result: dict[str, Any] = {"loss": self.model.evaluate_loss(x, y)}
         out = self.outputs(x)
         if self.dataset.labels is not None:
             probs = self.probabilities(out)
@@ -258,19 +267,19 @@ class Trainer:
         return {
             "epoch": self.epoch,
             "steps": self.steps,
-            "params": self.network.get_parameters(),
-            "optimizer": self.optimizer.state_dict(),
-            "rng": {"shuffle": copy.deepcopy(self.shuffle_rng.bit_generator.state), "dropout": copy.deepcopy(self.dropout_rng.bit_generator.state)},
+            "params": self.model.get_parameters(),
+            "optimizer": self.model.optimizer_state(),
+            "rng": {"shuffle": copy.deepcopy(self.shuffle_rng.bit_generator.state), "dropout": self.model.rng_state()},
         }
 
     def restore(self, state: dict[str, Any]) -> None:
         """Put back a :meth:`state` (or one read from a checkpoint)."""
         self.epoch = int(state["epoch"])
         self.steps = int(state["steps"])
-        self.network.set_parameters(state["params"])
-        self.optimizer.load_state_dict(state["optimizer"])
+        self.model.set_parameters(state["params"])
+        self.model.load_optimizer_state(state["optimizer"])
         self.shuffle_rng.bit_generator.state = copy.deepcopy(state["rng"]["shuffle"])
-        self.dropout_rng.bit_generator.state = copy.deepcopy(state["rng"]["dropout"])
+        self.model.set_rng_state(state["rng"]["dropout"])
 
     # -------------------------------------------------------------------- fit
     def fit(
