@@ -20,15 +20,44 @@ from tuinn.errors import TuinnError
 EXIT_USAGE = 2
 
 
-def make_trainer(exp):  # type: ignore[no-untyped-def]  # lazy imports keep --help light
+def make_trainer(exp, **kwargs):  # type: ignore[no-untyped-def]  # lazy imports keep --help light
     """A Trainer for ``exp``; errors found when the model meets the data name the file."""
     from tuinn.errors import ConfigError, attach_source
     from tuinn.training import Trainer
 
     try:
-        return Trainer(exp)
+        return Trainer(exp, **kwargs)
     except ConfigError as exc:
         raise attach_source(exc, exp.source) from None
+
+
+def _step_compare(exp, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """Run the same step on both engines and print the largest differences per term."""
+    import json
+
+    from tuinn.compare import compare
+
+    traces = []
+    for backend in ("numpy", "torch"):
+        trainer = make_trainer(exp, backend=backend, device=args.device if backend == "torch" else None)
+        batches = trainer.epoch_batches()
+        if not 1 <= args.batch <= len(batches):
+            raise TuinnError(f"--batch {args.batch}: the training data of {exp.name} has {len(batches)} batch(es) in an epoch")
+        traces.append(trainer.traced_step(batches[args.batch - 1]))
+        device = trainer.model.device
+    rows = compare(*traces)
+    if args.json:
+        json.dump({"backends": ["numpy", f"torch ({device})"], "differences": [
+            {"term": r.term, "layer": r.layer, "abs": r.abs, "rel": r.rel} for r in rows]}, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(f"tuinn step --compare · {exp.name} · batch {args.batch} · {exp.train.dtype} · NumPy engine vs torch autograd ({device})")
+    print(f"{'term':<14}{'layer':>6}{'max |Δ|':>14}{'max |Δ| / max|x|':>20}")
+    for r in rows:
+        print(f"{r.term:<14}{'' if r.layer is None else r.layer:>6}{r.abs:>14.3e}{r.rel:>20.3e}")
+    worst = max(rows, key=lambda r: r.rel)
+    print(f"largest: {worst.term}" + (f" (layer {worst.layer})" if worst.layer else "") + f": {worst.abs:.3e} absolute, {worst.rel:.3e} relative")
+    return 0
 
 
 def _cmd_step(args: argparse.Namespace) -> int:
@@ -42,7 +71,9 @@ def _cmd_step(args: argparse.Namespace) -> int:
         raise TuinnError(f"--digits {args.digits}: must be between 1 and 17")
     text, source = resolve(args.config)
     exp = loads(text, source)
-    trainer = make_trainer(exp)
+    if args.compare:
+        return _step_compare(exp, args)
+    trainer = make_trainer(exp, backend=args.backend, device=args.device)
     batches = trainer.epoch_batches()
     if not 1 <= args.batch <= len(batches):
         raise TuinnError(f"--batch {args.batch}: the training data of {exp.name} has {len(batches)} batch(es) in an epoch")
@@ -53,7 +84,7 @@ def _cmd_step(args: argparse.Namespace) -> int:
         return 0
     header = (
         f"tuinn step · {exp.name} · batch {args.batch} of {len(batches)} · "
-        f"{exp.train.loss} · {exp.train.optimizer} · {exp.train.dtype}"
+        f"{exp.train.loss} · {exp.train.optimizer} · {exp.train.dtype} · {trainer.model.name} on {trainer.model.device}"
     )
     print(render_plain(trace, digits=args.digits, header=header))
     return 0
@@ -84,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="one JSON object with every term, full precision")
     step.add_argument("--batch", type=int, default=1, metavar="N", help="which batch of the first epoch (from 1; default 1)")
     step.add_argument("--digits", type=int, default=6, metavar="D", help="significant digits in --plain (default 6)")
+    step.add_argument("--backend", choices=("numpy", "torch"), help="take the terms from this backend (default: the experiment's)")
+    step.add_argument("--device", metavar="DEV", help="torch device: cpu, cuda, auto (default: the experiment's)")
+    step.add_argument("--compare", action="store_true", help="run the step on both engines and print the differences per term")
     step.set_defaults(func=_cmd_step)
 
     train = sub.add_parser(

@@ -27,7 +27,8 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 NORMS = ("none", "batch", "layer")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
-BACKENDS = ("numpy",)
+BACKENDS = ("numpy", "torch", "auto")
+DEVICES = ("cpu", "cuda", "auto")
 DTYPES = ("float64", "float32")
 TASKS = ("auto", "classification", "regression")
 BALANCES = ("none", "undersample", "oversample", "weights")
@@ -125,6 +126,7 @@ class TrainSpec:
     l2: float = 0.0
     shuffle: bool = True
     backend: str = "numpy"
+    device: str = "cpu"
     dtype: str = "float64"
     momentum: float = 0.9
     rho: float = 0.99
@@ -389,6 +391,11 @@ def parse_train(raw: Any, c: _Checker) -> TrainSpec:
         s.shuffle = c.boolean(t["shuffle"], "train.shuffle")
     if "backend" in t:
         s.backend = c.choice(t["backend"], "train.backend", BACKENDS, "backend")
+    if "device" in t:
+        d = c.string(t["device"], "train.device")
+        if d not in DEVICES and not (d.startswith("cuda:") and d[5:].isdigit()):
+            raise c.fail("train.device", f"unknown device {d!r} (choose from cpu, cuda, cuda:N, auto)")
+        s.device = d
     if "dtype" in t:
         s.dtype = c.choice(t["dtype"], "train.dtype", DTYPES, "dtype")
     if "momentum" in t:

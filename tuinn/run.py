@@ -245,8 +245,10 @@ def train(args: Any) -> int:
     out.line(
         f"tuinn train · {exp.name} · {ds.name}: train {len(trainer.train_idx)} / test {len(trainer.test_idx)}"
         f" / validation {len(trainer.val_idx)} · {describe_model(exp, ds.n_inputs)} · {exp.train.optimizer}"
-        f" α={exp.train.learning_rate:g} · batch {trainer.batch_size} · run {run_dir}"
+        f" α={exp.train.learning_rate:g} · batch {trainer.batch_size} · {trainer.model.name} on {trainer.model.device} · run {run_dir}"
     )
+    if getattr(trainer.model, "notice", ""):
+        out.line(trainer.model.notice)  # type: ignore[attr-defined]
     if trainer.balance_report:
         b = trainer.balance_report
         out.line(f"balance ({b['method']}): class counts {b['before']} → {b['after']}"

@@ -97,11 +97,11 @@ class Trainer:
         y = ds.targets_for(out.units, out.activation, f"model.layers[{len(exp.model.layers)}]")
         self.x = x.astype(dtype)
         self.y = y.astype(dtype)
-        self.model: Model = make_model(exp, network, backend=backend, device=device)
+        self.train_order, self.sample_weight, self.balance_report = self._balance(streams["balance"])
+        self.model: Model = make_model(exp, network, backend=backend, device=device, n_train=len(self.train_order))
         self.epoch = 0
         self.steps = 0
         self.history: list[EpochResult] = []
-        self.train_order, self.sample_weight, self.balance_report = self._balance(streams["balance"])
         self.model.bind(self.x, self.y, self.sample_weight)
         if self.uses_batch_norm and len(self.train_order) < 2:
             raise ConfigError("model.layers", "batch norm needs at least 2 training samples")

@@ -5,6 +5,7 @@ Only :mod:`tuinn.backends.torch` imports torch, and only when a torch model is m
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,14 +14,69 @@ if TYPE_CHECKING:
     from tuinn.engine.network import Network
 
 
-def make_model(exp: Experiment, network: Network, backend: str | None = None, device: str | None = None) -> Model:
-    """The model for ``exp`` on its backend, starting from ``network``'s parameters."""
+#: Measured crossover (benchmarks/torch_overhead.py, 2-core CPU): below this many
+#: multiply-adds per training step the NumPy engine is faster than torch on the CPU.
+CPU_CROSSOVER_FLOPS = 1_000_000
+
+
+def torch_available() -> bool:
+    """True when torch can be imported (checked without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+def step_flops(sizes: list[int], batch: int) -> int:
+    """Multiply-adds of one training step (forward + backward ≈ 3 × forward)."""
+    return 3 * batch * sum(a * b for a, b in itertools.pairwise(sizes))
+
+
+def choose_backend(exp: Experiment, n_inputs: int, n_train: int) -> tuple[str, str]:
+    """(backend, reason) for ``backend = "auto"``: NumPy for playground-size nets, torch for large ones."""
+    sizes = [n_inputs] + [layer.rows for layer in exp.model.layers]
+    batch = n_train if exp.train.batch_size == "full" else min(int(exp.train.batch_size), n_train)
+    flops = step_flops(sizes, batch)
+    if not torch_available():
+        return "numpy", "torch is not installed"
+    if flops < CPU_CROSSOVER_FLOPS:
+        return "numpy", f"{flops:,} multiply-adds per step < {CPU_CROSSOVER_FLOPS:,}: the NumPy engine is faster"
+    return "torch", f"{flops:,} multiply-adds per step ≥ {CPU_CROSSOVER_FLOPS:,}: torch is faster"
+
+
+def make_model(exp: Experiment, network: Network, backend: str | None = None, device: str | None = None, n_train: int = 0) -> Model:
+    """The model for ``exp`` on its backend, starting from ``network``'s parameters.
+
+    The model's ``notice`` says what ``auto`` chose (backend or device), or is "".
+    """
     from tuinn.engine.optimizers import make_optimizer
+    from tuinn.errors import ConfigError
 
     name = backend or exp.train.backend
+    notice = ""
+    if name == "auto":
+        name, why = choose_backend(exp, network.layers[0].W.shape[1], max(n_train, 1))
+        notice = f"backend auto → {name} ({why})"
     if name == "numpy":
         from tuinn.backends.numpy import NumpyModel
 
+        dev = device or exp.train.device
+        if dev == "cuda" and backend is None and exp.train.backend == "numpy":
+            raise ConfigError("train.device", "the NumPy engine runs on the CPU; use backend = \"torch\" for CUDA")
         optimizer = make_optimizer(exp.train.optimizer, network.pairs(), exp.train.learning_rate, **exp.train.optimizer_hyper())
-        return NumpyModel(network, optimizer)
-    raise ValueError(f"unknown backend {name!r}")
+        model: Model = NumpyModel(network, optimizer)
+    elif name == "torch":
+        if not torch_available():
+            raise ConfigError("train.backend", "'torch' needs PyTorch, which is not installed (pip install 'tuinn[torch]')")
+        from tuinn.backends.torch import TorchModel, cuda_available
+
+        dev = device or exp.train.device
+        if dev == "auto":
+            dev = "cuda" if cuda_available() else "cpu"
+            notice = (notice + "; " if notice else "") + f"device auto → {dev}" + ("" if dev == "cuda" else " (no CUDA device found)")
+        elif dev.startswith("cuda") and not cuda_available():
+            raise ConfigError("train.device", f"{dev!r}: CUDA is not available on this machine; use --set train.device=\"cpu\" (or \"auto\")")
+        model = TorchModel(exp, network, dev)
+    else:
+        raise ValueError(f"unknown backend {name!r}")
+    model.notice = notice  # type: ignore[attr-defined]
+    return model
