@@ -142,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="one JSON object on stdout")
     ev.set_defaults(func=_cmd_eval)
 
+    ex = sub.add_parser("export", help="a saved model as a standalone PyTorch module",
+                        description="Write model.py (a readable nn.Module) and state_dict.pt.")
+    ex.add_argument("run", metavar="RUN_DIR_OR_CHECKPOINT")
+    ex.add_argument("--torch", required=True, metavar="DIR", help="folder for model.py and state_dict.pt")
+    ex.add_argument("--dtype", choices=("float32", "float64"), help="dtype of the exported weights (default: the run's)")
+    ex.set_defaults(func=_cmd_export)
+
+    doc = sub.add_parser("doctor", help="versions, CUDA, and what backend auto would pick", description="What tuinn runs on here.")
+    doc.set_defaults(func=_cmd_doctor)
+
     data = sub.add_parser("data", help="list, show and fetch datasets", description="Synthetic and registered datasets.")
     dsub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     dsub.add_parser("list", help="every data source").set_defaults(func=_cmd_data_list)
@@ -174,6 +184,20 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from tuinn.run import evaluate
 
     return evaluate(args)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from tuinn.export import export
+
+    out = export(args.run, args.torch, args.dtype)
+    print(f"wrote {out / 'model.py'} and {out / 'state_dict.pt'}")
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from tuinn.doctor import doctor
+
+    return doctor()
 
 
 def _cmd_data_list(args: argparse.Namespace) -> int:

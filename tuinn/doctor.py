@@ -1,0 +1,52 @@
+"""``tuinn doctor``: what tuinn runs on here, in a few lines a bug report can paste."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def doctor() -> int:
+    from tuinn import __version__
+    from tuinn.backends import choose_backend, torch_available
+    from tuinn.config import loads
+    from tuinn.data.registry import search_paths
+    from tuinn.experiments import resolve
+
+    lines = [
+        f"tuinn      {__version__}",
+        f"Python     {platform.python_version()} ({sys.executable})",
+        f"platform   {platform.platform()}",
+        f"numpy      {_version('numpy')}",
+        f"textual    {_version('textual')}",
+        f"rich       {_version('rich')}",
+        f"torch      {_version('torch')}",
+    ]
+    if torch_available():
+        import torch
+
+        if torch.cuda.is_available():
+            names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+            lines.append(f"CUDA       available (CUDA {torch.version.cuda}): {', '.join(names)}")
+        else:
+            why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA device found"
+            lines.append(f"CUDA       not available ({why})")
+        lines.append(f"threads    torch uses {torch.get_num_threads()} intra-op threads (1 for small nets, see README)")
+    else:
+        lines.append("CUDA       unknown (torch not installed: pip install 'tuinn[torch]')")
+    text, source = resolve("playground")
+    exp = loads(text, source)
+    n_train = round(exp.data.samples * (1 - exp.data.resolved_test_fraction - exp.data.validation_fraction))
+    name, why = choose_backend(exp, len(exp.data.features or ["x1", "x2"]), n_train)
+    lines.append(f"auto       {name} for the default experiment (playground): {why}")
+    lines.append("data       registered files are looked for in: " + ", ".join(str(p) for p in search_paths()))
+    print("\n".join(lines))
+    return 0
