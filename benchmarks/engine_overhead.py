@@ -17,6 +17,7 @@ Prints a table (also written to stdout as Markdown for BENCHMARKS.md). Run:
 from __future__ import annotations
 
 import argparse
+import itertools
 import platform
 import time
 
@@ -35,7 +36,7 @@ LR = 0.01
 
 def initial(sizes: list[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
-    return [(rng.normal(0, 1 / np.sqrt(i), size=(o, i)), np.zeros(o)) for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
+    return [(rng.normal(0, 1 / np.sqrt(i), size=(o, i)), np.zeros(o)) for i, o in itertools.pairwise(sizes)]
 
 
 def data(sizes: list[int], batch: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

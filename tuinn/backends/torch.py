@@ -31,6 +31,9 @@ from tuinn.engine.trace import LayerTrace, StepTrace
 #: Below this many multiply-adds per training step, one intra-op thread is fastest.
 SMALL_STEP_FLOPS = 2_000_000
 
+#: torch's own choice of intra-op threads, before any model changed it.
+DEFAULT_THREADS = torch.get_num_threads()
+
 #: Engine optimizer buffer names → torch's.
 BUFFER_NAMES = {"velocity": "momentum_buffer", "square_avg": "square_avg", "sum": "sum", "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}
 
@@ -121,8 +124,9 @@ class TorchModel:
         self.exp = exp
         sizes = [network.layers[0].W.shape[1]] + [layer.W.shape[0] for layer in network.layers]
         batch = 64 if exp.train.batch_size == "full" else int(exp.train.batch_size)
-        if self.device == "cpu" and step_flops(sizes, batch) < SMALL_STEP_FLOPS:
-            torch.set_num_threads(1)
+        # The thread count is global in torch: each model sets its own before it computes.
+        self.threads = 1 if self.device == "cpu" and step_flops(sizes, batch) < SMALL_STEP_FLOPS else DEFAULT_THREADS
+        self._use_threads()
         self.net = TuinnNet(exp, network.layers[0].W.shape[1]).to(device=self.device, dtype=self.dtype)
         self.names: list[str] = []
         self.params: list[nn.Parameter] = []
@@ -170,6 +174,10 @@ class TorchModel:
         for group in self.optimizer.param_groups:
             group["lr"] = value
 
+    def _use_threads(self) -> None:
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+
     # ----------------------------------------------------------------- data
     def tensor(self, a: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.ascontiguousarray(a), dtype=self.dtype, device=self.device)
@@ -210,6 +218,7 @@ class TorchModel:
 
     # ---------------------------------------------------------------- steps
     def step(self, batch: np.ndarray) -> float:
+        self._use_threads()
         x, y, w = self._batch(batch)
         self.net.train()
         self.optimizer.zero_grad(set_to_none=True)
@@ -222,6 +231,7 @@ class TorchModel:
 
     def traced_step(self, batch: np.ndarray) -> StepTrace:
         """One step recording the engine's terms from autograd (retained gradients)."""
+        self._use_threads()
         x, y, w = self._batch(batch)
         self.net.train()
         self.optimizer.zero_grad(set_to_none=True)
@@ -306,12 +316,14 @@ class TorchModel:
     # ----------------------------------------------------------- evaluation
     @torch.no_grad()
     def predict(self, x: np.ndarray) -> np.ndarray:
+        self._use_threads()
         self.net.eval()
         _, a = self.net(self.tensor(x))
         return a.cpu().numpy()
 
     @torch.no_grad()
     def evaluate_loss(self, x: np.ndarray, y: np.ndarray) -> float:
+        self._use_threads()
         self.net.eval()
         zn, a = self.net(self.tensor(x))
         return float(self.data_loss(zn, a, self.tensor(y), None).item())
