@@ -225,6 +225,7 @@ class TorchModel:
         zn, a = self.net(x)
         loss = self.data_loss(zn, a, y, w) + self.penalty()
         loss.backward()
+        self._exact_zeros()
         self.optimizer.step()
         self.t += 1
         return float(loss.item())
@@ -259,6 +260,7 @@ class TorchModel:
         penalty = self.penalty()
         loss = data + penalty
         loss.backward()
+        self._exact_zeros()
 
         def np_(t: torch.Tensor | None) -> np.ndarray | None:
             return None if t is None else t.detach().cpu().numpy().astype(np.float64)
@@ -302,6 +304,13 @@ class TorchModel:
         trace.optimizer_step = self.t
         trace.optimizer_state = self.optimizer_state()["state"]
         return trace
+
+    def _exact_zeros(self) -> None:
+        """∂L/∂b before a batch norm is exactly 0 (b cancels); autograd leaves rounding
+        noise there, which adaptive optimizers would amplify (the engine does the same)."""
+        for block in self.net.blocks:
+            if isinstance(block.norm, nn.BatchNorm1d) and block.linear.bias.grad is not None:
+                block.linear.bias.grad.zero_()
 
     def _unfused(self, a: torch.Tensor, y: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
         """The loss on probabilities (for ∂L/∂ŷ of a fused pair), as the engine shows it."""

@@ -95,7 +95,13 @@ class Dense:
         delta = dzn if self.norm is None else self.norm.backward(dzn)
         self.dL_da, self.da_dz, self.dL_dznorm, self.delta = dL_da, da_dz, dzn, delta
         np.matmul(delta.T, self.x, out=self.dW)
-        delta.sum(axis=0, out=self.db)
+        if self.norm is not None and self.norm.kind == "batch":
+            # Batch norm subtracts the batch mean of z, so b cancels: ∂L/∂b is exactly 0.
+            # Summing δ would give rounding noise (~1e-17) that adaptive optimizers
+            # (Adam, RMSprop, Adagrad divide by √Σg²) blow up into real steps of b.
+            self.db[...] = 0.0
+        else:
+            delta.sum(axis=0, out=self.db)
         if need_input_grad:
             self.dL_dx = delta @ self.W
             return self.dL_dx
