@@ -220,7 +220,8 @@ class TorchModel:
     def step(self, batch: np.ndarray) -> float:
         self._use_threads()
         x, y, w = self._batch(batch)
-        self.net.train()
+        if not self.net.training:
+            self.net.train()
         self.optimizer.zero_grad(set_to_none=True)
         zn, a = self.net(x)
         loss = self.data_loss(zn, a, y, w) + self.penalty()
