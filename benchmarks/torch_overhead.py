@@ -31,6 +31,12 @@ NETS = [
     ("64-128-128-10", [64, 128, 128, 10], 64, "relu"),
     ("784-256-256-10", [784, 256, 256, 10], 128, "relu"),
 ]
+#: Larger nets, to see the crossover (--crossover).
+CROSSOVER = [
+    ("256-256-256-10", [256, 256, 256, 10], 64, "relu"),
+    ("512-512-512-10", [512, 512, 512, 10], 128, "relu"),
+    ("784-1024-1024-10", [784, 1024, 1024, 10], 256, "relu"),
+]
 
 
 def spec(sizes: list[int], batch: int, hidden: str, dtype: str) -> str:
@@ -114,6 +120,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=0.2)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--crossover", action="store_true", help="also time larger nets around the crossover")
     args = parser.parse_args()
     print(f"# torch overhead · torch {torch.__version__} · numpy {np.__version__} · Python {platform.python_version()} · "
           f"{platform.machine()} · device {args.device}" + (f" ({torch.cuda.get_device_name()})" if args.device.startswith("cuda") else ""))
@@ -139,11 +146,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     print(f"| {name} | {batch} | float32 | {np.median(to) * 1e3:.2f} | {np.median(th) * 1e3:.2f} | {r:.2f} | ≤ 1.1 {'yes' if r <= 1.1 else 'NO'} |")
     print()
-    print(f"auto: NumPy below {CPU_CROSSOVER_FLOPS:,} multiply-adds per step, torch above")
+    print("auto on the CPU: NumPy below " + ", ".join(f"{v:,} ({k})" for k, v in CPU_CROSSOVER_FLOPS.items()) +
+          " multiply-adds per step, torch above")
     print()
     print("| net | batch | dtype | multiply-adds/step | NumPy µs/step | torch µs/step | faster | auto picks | auto / fastest |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, sizes, batch, hidden in NETS:
+    for name, sizes, batch, hidden in NETS + (CROSSOVER if args.crossover else []):
         for dtype in ("float64", "float32"):
             exp, npm = model_for("numpy", sizes, batch, hidden, dtype, "cpu")
             _, tm = model_for("torch", sizes, batch, hidden, dtype, args.device)
@@ -154,7 +162,7 @@ def main() -> None:
                     times[key].append(per_step(fn, args.seconds / 2))
             med = {k: float(np.median(v)) for k, v in times.items()}
             faster = min(med, key=med.get)
-            pick, _ = choose_backend(exp, sizes[0], 2048)
+            pick, _ = choose_backend(exp, sizes[0], 2048, cuda=args.device.startswith("cuda"))
             flops = step_flops(sizes, batch)
             print(f"| {name} | {batch} | {dtype} | {flops:,} | {med['numpy'] * 1e6:.0f} | {med['torch'] * 1e6:.0f} | {faster} | "
                   f"{pick} | {med[pick] / med[faster]:.2f} |")

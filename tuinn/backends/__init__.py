@@ -14,9 +14,14 @@ if TYPE_CHECKING:
     from tuinn.engine.network import Network
 
 
-#: Measured crossover (benchmarks/torch_overhead.py, 2-core CPU): below this many
-#: multiply-adds per training step the NumPy engine is faster than torch on the CPU.
-CPU_CROSSOVER_FLOPS = 1_000_000
+#: Measured crossover on a 2-core x86_64 CPU (benchmarks/BENCHMARKS.md): below this many
+#: multiply-adds per training step the NumPy engine is faster than torch on the CPU
+#: (torch's fixed cost is ~0.4 ms a step here; NumPy's is ~0.05 ms). float32 halves
+#: NumPy's matmul time, so torch only wins at much larger steps.
+CPU_CROSSOVER_FLOPS = {"float64": 50_000_000, "float32": 500_000_000}
+#: With a CUDA device: an estimate (kernel launches cost about what torch's CPU
+#: overhead does); benchmarks/gpu_check.py measures it where a GPU is available.
+CUDA_CROSSOVER_FLOPS = 5_000_000
 
 
 def torch_available() -> bool:
@@ -31,16 +36,28 @@ def step_flops(sizes: list[int], batch: int) -> int:
     return 3 * batch * sum(a * b for a, b in itertools.pairwise(sizes))
 
 
-def choose_backend(exp: Experiment, n_inputs: int, n_train: int) -> tuple[str, str]:
-    """(backend, reason) for ``backend = "auto"``: NumPy for playground-size nets, torch for large ones."""
+def choose_backend(exp: Experiment, n_inputs: int, n_train: int, cuda: bool | None = None) -> tuple[str, str]:
+    """(backend, reason) for ``backend = "auto"``: NumPy for playground-size nets, torch for large ones.
+
+    ``cuda``: whether a CUDA device would be used (None: ask torch when the spec's
+    device allows CUDA; only then is torch imported).
+    """
     sizes = [n_inputs] + [layer.rows for layer in exp.model.layers]
     batch = n_train if exp.train.batch_size == "full" else min(int(exp.train.batch_size), n_train)
     flops = step_flops(sizes, batch)
     if not torch_available():
         return "numpy", "torch is not installed"
-    if flops < CPU_CROSSOVER_FLOPS:
-        return "numpy", f"{flops:,} multiply-adds per step < {CPU_CROSSOVER_FLOPS:,}: the NumPy engine is faster"
-    return "torch", f"{flops:,} multiply-adds per step ≥ {CPU_CROSSOVER_FLOPS:,}: torch is faster"
+    if cuda is None:
+        cuda = False
+        if exp.train.device != "cpu" and flops >= CUDA_CROSSOVER_FLOPS:
+            from tuinn.backends.torch import cuda_available
+
+            cuda = cuda_available()
+    limit = CUDA_CROSSOVER_FLOPS if cuda else CPU_CROSSOVER_FLOPS[exp.train.dtype]
+    where = "with CUDA" if cuda else f"on the CPU in {exp.train.dtype}"
+    if flops < limit:
+        return "numpy", f"{flops:,} multiply-adds per step < {limit:,}: the NumPy engine is faster {where}"
+    return "torch", f"{flops:,} multiply-adds per step ≥ {limit:,}: torch is faster {where}"
 
 
 def make_model(exp: Experiment, network: Network, backend: str | None = None, device: str | None = None, n_train: int = 0) -> Model:

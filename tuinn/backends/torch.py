@@ -56,26 +56,25 @@ class Block(nn.Module):
             self.norm = nn.LayerNorm(rows, eps=1e-5)
         self.activation, self.units, self.dropout = activation, units, dropout
         self.slope, self.alpha, self.pieces = slope, alpha, pieces
+        self._act = self._choose()
 
     def act(self, z: torch.Tensor) -> torch.Tensor:
+        return self._act(z)
+
+    def _choose(self) -> Any:
+        """The activation as one callable, chosen once (not per call)."""
         name = self.activation
-        if name == "sigmoid":
-            return torch.sigmoid(z)
-        if name == "tanh":
-            return torch.tanh(z)
-        if name == "relu":
-            return F.relu(z)
-        if name == "leaky_relu":
-            return F.leaky_relu(z, self.slope)
-        if name == "elu":
-            return F.elu(z, self.alpha)
-        if name == "linear":
-            return z
-        if name == "softmax":
-            return torch.softmax(z, dim=1)
-        if name == "maxout":
-            return z.view(z.shape[0], self.units, self.pieces).amax(dim=2)
-        raise ValueError(name)
+        table = {
+            "sigmoid": torch.sigmoid,
+            "tanh": torch.tanh,
+            "relu": F.relu,
+            "leaky_relu": lambda z: F.leaky_relu(z, self.slope),
+            "elu": lambda z: F.elu(z, self.alpha),
+            "linear": lambda z: z,
+            "softmax": lambda z: torch.softmax(z, dim=1),
+            "maxout": lambda z: z.view(z.shape[0], self.units, self.pieces).amax(dim=2),
+        }
+        return table[name]
 
     def pre(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(z, z_norm)."""
@@ -96,17 +95,19 @@ class TuinnNet(nn.Module):
         self.blocks = nn.ModuleList(blocks)
         self.generator: torch.Generator | None = None
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, output: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(z_norm, ŷ) of the output layer; ``output=False`` skips ŷ (a fused loss reads z_norm)."""
         out = x
         last = len(self.blocks) - 1
-        zn = a = x
+        zn = x
         for i, block in enumerate(self.blocks):
             _, zn = block.pre(out)
-            a = block.act(zn)
-            out = a
+            if i == last and not output:
+                return zn, None
+            out = block.act(zn)
             if self.training and block.dropout > 0 and i < last:
-                out = a * self.mask(a, block.dropout)
-        return zn, a
+                out = out * self.mask(out, block.dropout)
+        return zn, out
 
     def mask(self, a: torch.Tensor, p: float) -> torch.Tensor:
         keep = 1.0 - p
@@ -191,12 +192,12 @@ class TorchModel:
         return self.x[idx], self.y[idx], None if self.w is None else self.w[idx]  # type: ignore[index]
 
     # ----------------------------------------------------------------- loss
-    def data_loss(self, zn: torch.Tensor, a: torch.Tensor, y: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
+    def data_loss(self, zn: torch.Tensor, a: torch.Tensor | None, y: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
         name = self.loss_name
         if name == "mse":
-            terms = (a - y) ** 2
+            terms = (a - y) ** 2  # type: ignore[operator]
         elif name == "mae":
-            terms = (a - y).abs()
+            terms = (a - y).abs()  # type: ignore[operator]
         elif name == "bce":
             terms = F.binary_cross_entropy_with_logits(zn, y, reduction="none")
         else:  # cce on logits, probability targets
@@ -223,8 +224,10 @@ class TorchModel:
         if not self.net.training:
             self.net.train()
         self.optimizer.zero_grad(set_to_none=True)
-        zn, a = self.net(x)
-        loss = self.data_loss(zn, a, y, w) + self.penalty()
+        zn, a = self.net(x, not self.fused)
+        loss = self.data_loss(zn, a, y, w)
+        if self.l1 or self.l2:
+            loss = loss + self.penalty()
         loss.backward()
         self._exact_zeros()
         self.optimizer.step()
