@@ -60,6 +60,25 @@ def _step_compare(exp, args: argparse.Namespace) -> int:  # type: ignore[no-unty
     return 0
 
 
+def _cmd_play(args: argparse.Namespace) -> int:
+    from tuinn.config import loads
+    from tuinn.errors import ConfigError, attach_source
+    from tuinn.experiments import resolve
+
+    text, source = resolve(args.config)
+    exp = loads(text, source)
+    from tuinn.playground import Playground
+
+    try:
+        Playground(exp)  # build once here: a bad file fails with one line, before the screen opens
+    except ConfigError as exc:
+        raise attach_source(exc, exp.source) from None
+    from tuinn.tui.app import TuinnApp
+
+    TuinnApp(exp, autoplay=args.play).run()
+    return 0
+
+
 def _cmd_step(args: argparse.Namespace) -> int:
     import json
 
@@ -98,7 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Built-in experiments (usable wherever CONFIG is asked): {', '.join(builtin_names())}.",
     )
     parser.add_argument("--version", action="version", version=f"tuinn {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    play = sub.add_parser(
+        "play",
+        help="the playground (the default: `tuinn` and `tuinn EXPERIMENT.toml` open it)",
+        description="Open the interactive playground on an experiment (default: TensorFlow Playground's).",
+    )
+    play.add_argument("config", nargs="?", default="playground", metavar="CONFIG", help="experiment TOML file or built-in name")
+    play.add_argument("--play", action="store_true", help="start training right away")
+    play.set_defaults(func=_cmd_play)
 
     step = sub.add_parser(
         "step",
@@ -218,12 +246,15 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return data_fetch(args.name)
 
 
+COMMANDS = ("play", "step", "train", "eval", "export", "doctor", "data")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        argv = ["play", *argv]  # `tuinn` and `tuinn EXPERIMENT.toml` open the playground
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
         return int(args.func(args))
     except TuinnError as exc:

@@ -1,0 +1,421 @@
+"""The playground's model of the world: an experiment being trained, and what to show.
+
+Pure Python + NumPy (no textual), so that it can be driven and tested headless. The TUI
+owns one :class:`Playground`; a worker thread calls :meth:`Playground.run_epochs` while
+playing, and everything that changes the experiment goes through :meth:`Playground.apply`
+so that it happens between epochs, never in the middle of one. The UI never reads the
+live arrays: it reads the latest immutable :class:`Snapshot`, published under a lock at
+most ``fps`` times a second (DESIGN.md §4: a message per step cost ~30 % throughput).
+
+Edits that keep the architecture (learning rate, L1/L2, batch size, a weight typed in)
+apply live; edits that change it (features, layers, activations, data) restart at epoch 0
+from the seed, as TensorFlow Playground does.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from tuinn.config import Experiment, LayerSpec
+from tuinn.data.synthetic import SOURCES
+from tuinn.errors import TuinnError
+from tuinn.training import Trainer
+
+#: The plane TensorFlow Playground draws its data on.
+PLANE = (-6.0, 6.0, -6.0, 6.0)
+MAX_HISTORY = 100_000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the UI draws, copied out of the trainer at one moment."""
+
+    version: int
+    epoch: int
+    running: bool
+    train_loss: tuple[float, ...]
+    test_loss: tuple[float, ...]
+    validation_loss: tuple[float, ...]
+    train_accuracy: float | None
+    test_accuracy: float | None
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    layer_sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    task: str
+    n_classes: int
+    kind: str  # boundary kind: binary | multiclass | regression | curve
+    grid: np.ndarray | None
+    extent: tuple[float, float, float, float]
+    train_points: np.ndarray
+    train_labels: np.ndarray
+    test_points: np.ndarray
+    test_labels: np.ndarray
+    value_range: tuple[float, float]
+    caption: str
+    backend: str
+    device: str
+    learning_rate: float
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Playground:
+    """An experiment, its trainer, the edits the user makes, and snapshots of it all."""
+
+    def __init__(self, exp: Experiment) -> None:
+        self.lock = threading.RLock()
+        self.base = copy.deepcopy(exp)
+        self.experiment = copy.deepcopy(exp)
+        self.grid_shape = (60, 80)  # (rows2, cols), set by the UI from the boundary widget
+        self.neuron: tuple[int, int] | None = None  # (layer from 1, index) shown instead of the output
+        self.message = ""
+        self._version = 0
+        self._snapshot: Snapshot | None = None
+        self._pending: list[Callable[[], None]] = []
+        self.running = False
+        self._build()
+
+    # ------------------------------------------------------------ building
+    def _build(self, keep: dict[str, np.ndarray] | None = None) -> None:
+        """A new trainer for the current experiment (epoch 0), optionally with parameters."""
+        self.trainer = Trainer(self.experiment)
+        if keep is not None:
+            self.trainer.model.set_parameters(keep)
+        self.train_loss: list[float] = []
+        self.test_loss: list[float] = []
+        self.validation_loss: list[float] = []
+        self.last_good = self.trainer.state()
+        ds = self.trainer.dataset
+        if ds.synthetic and ds.points.shape[1] == 2:
+            self.extent = PLANE
+        elif ds.points.shape[1] == 2:
+            lo, hi = ds.points.min(axis=0), ds.points.max(axis=0)
+            pad = 0.1 * (hi - lo + 1e-9)
+            self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        else:
+            lo, hi = float(ds.points[:, 0].min()), float(ds.points[:, 0].max())
+            self.extent = (lo, hi, 0.0, 0.0)
+        self._record_losses()
+        self._touch()
+
+    def _touch(self) -> None:
+        self._version += 1
+        self._snapshot = None
+
+    # --------------------------------------------------------------- edits
+    def apply(self, edit: Callable[[], None]) -> None:
+        """Run ``edit`` now if paused, or between epochs if playing."""
+        with self.lock:
+            if self.running:
+                self._pending.append(edit)
+                return
+        self._run(edit)
+
+    def _run(self, edit: Callable[[], None]) -> None:
+        with self.lock:
+            try:
+                edit()
+                self.message = ""
+            except TuinnError as exc:
+                self.message = str(exc)
+            self._touch()
+
+    def _drain(self) -> None:
+        with self.lock:
+            pending, self._pending = self._pending, []
+        for edit in pending:
+            self._run(edit)
+
+    def restart(self) -> None:
+        """Rebuild from the experiment at epoch 0 (after an edit of the architecture or data)."""
+        self._build()
+
+    def reset(self) -> None:
+        """Re-initialise the weights from the seed: epoch 0, same data."""
+        self.apply(self._build)
+
+    def regenerate(self) -> None:
+        """A new sample of the data (the next seed) and new initial weights."""
+
+        def edit() -> None:
+            self.experiment.seed += 1
+            self._build()
+
+        self.apply(edit)
+
+    def edit_spec(self, change: Callable[[Experiment], None], restart: bool = True) -> None:
+        """Change the experiment; restart unless the change applies live."""
+
+        def edit() -> None:
+            trial = copy.deepcopy(self.experiment)
+            change(trial)
+            from tuinn.config import from_dict, to_dict
+
+            checked = from_dict(to_dict(trial), self.experiment.source)  # validation, same rules as a file
+            checked.data.path = trial.data.path
+            old = self.experiment
+            self.experiment = checked
+            try:
+                if restart:
+                    self._build()
+                else:
+                    self._apply_live(old)
+            except TuinnError:
+                self.experiment = old
+                raise
+
+        self.apply(edit)
+
+    def _apply_live(self, old: Experiment) -> None:
+        tr, model = self.experiment.train, self.trainer.model
+        self.trainer.experiment = self.experiment
+        model.learning_rate = tr.learning_rate
+        if hasattr(model, "network"):
+            model.network.l1, model.network.l2 = tr.l1, tr.l2
+        else:
+            model.l1, model.l2 = tr.l1, tr.l2  # type: ignore[attr-defined]
+
+    def set_learning_rate(self, value: float) -> None:
+        self.edit_spec(lambda e: setattr(e.train, "learning_rate", value), restart=False)
+
+    def set_regularization(self, l1: float, l2: float) -> None:
+        def change(e: Experiment) -> None:
+            e.train.l1, e.train.l2 = l1, l2
+
+        self.edit_spec(change, restart=False)
+
+    def set_batch_size(self, value: int | str) -> None:
+        self.edit_spec(lambda e: setattr(e.train, "batch_size", value), restart=False)
+
+    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
+        """Type a new value into w^layer_row,col (0-based row/col), live."""
+
+        def edit() -> None:
+            params = self.trainer.model.get_parameters()
+            W = params[f"{layer}.W"]
+            W[row, col] = value
+            self.trainer.model.set_parameters({f"{layer}.W": W})
+
+        self.apply(edit)
+
+    def set_backend(self, backend: str) -> None:
+        """Switch engines keeping the weights (same parameters, fresh optimizer state)."""
+
+        def edit() -> None:
+            params = self.trainer.model.get_parameters()
+            epoch, history = self.trainer.epoch, (self.train_loss, self.test_loss, self.validation_loss)
+            self.experiment.train.backend = backend
+            self.experiment.train.device = "auto" if backend == "torch" else "cpu"
+            try:
+                self._build(keep=params)
+            except TuinnError:
+                self.experiment.train.backend, self.experiment.train.device = "numpy", "cpu"
+                self._build(keep=params)
+                raise
+            self.trainer.epoch = epoch
+            self.train_loss, self.test_loss, self.validation_loss = history
+
+        self.apply(edit)
+
+    # ------------------------------------------------------------ training
+    def run_epochs(self, n: int = 1) -> None:
+        """Train ``n`` epochs (pending edits first). A non-finite loss restores the last
+        finite weights, stops, and says why in ``message``."""
+        for _ in range(n):
+            self._drain()
+            with self.lock:
+                try:
+                    self.trainer.run_epoch()
+                except TuinnError as exc:  # DivergedError: the trainer put the weights back
+                    self.message = f"paused: {exc}"
+                    self.running = False
+                    self._touch()
+                    return
+                self._record_losses()
+                self._touch()
+
+    def _record_losses(self) -> None:
+        t = self.trainer
+        with np.errstate(all="ignore"):
+            for name, history in (("train", self.train_loss), ("test", self.test_loss), ("validation", self.validation_loss)):
+                idx = getattr(t, f"{name if name != 'validation' else 'val'}_idx")
+                if len(idx):
+                    history.append(t.model.evaluate_loss(t.x[idx], t.y[idx]))
+                    if len(history) > MAX_HISTORY:
+                        del history[: len(history) - MAX_HISTORY]
+
+    # ------------------------------------------------------------ snapshot
+    def snapshot(self) -> Snapshot:
+        """The current state (cached until something changes)."""
+        with self.lock:
+            if self._snapshot is None:
+                self._snapshot = self._make_snapshot()
+            return self._snapshot
+
+    def _accuracy(self, idx: np.ndarray) -> float | None:
+        t = self.trainer
+        if t.dataset.labels is None or not len(idx):
+            return None
+        out = t.probabilities(t.outputs(t.x[idx]))
+        pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(int)
+        return float((pred == t.dataset.labels[idx]).mean())
+
+    def _grid(self) -> tuple[str, np.ndarray | None, tuple[float, float], str]:
+        """(kind, values over the plane, value range, caption)."""
+        t = self.trainer
+        ds = t.dataset
+        rows2, cols = self.grid_shape
+        x0, x1, y0, y1 = self.extent
+        one_d = ds.points.shape[1] == 1
+        if one_d:
+            xs = np.linspace(x0, x1, cols)[:, None]
+            pts = xs
+        else:
+            xs = np.linspace(x0, x1, cols)
+            ys = np.linspace(y1, y0, rows2)
+            gx, gy = np.meshgrid(xs, ys)
+            pts = np.column_stack([gx.ravel(), gy.ravel()])
+        inputs = ds.features_of(pts)
+        if t.mean is not None:
+            inputs = (inputs - t.mean) / t.std
+        inputs = inputs.astype(t.x.dtype)
+        caption = ""
+        with np.errstate(all="ignore"):
+            if self.neuron is not None:
+                layer, index = self.neuron
+                values = self._neuron_output(inputs, layer, index)
+                caption = f"output of neuron {index + 1} of layer {layer}" if layer else f"input {ds.feature_names[index]}"
+                kind = "regression"
+                lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+                m = max(abs(lo), abs(hi), 1e-12)
+                vr = (-m, m)
+                return ("curve" if one_d else kind), (values if one_d else values.reshape(rows2, cols)), vr, caption
+            out = t.outputs(inputs)
+        if one_d:
+            lo, hi = self._value_range()
+            return "curve", out[:, 0], (lo, hi), caption
+        if ds.labels is None:
+            lo, hi = self._value_range()
+            return "regression", out[:, 0].reshape(rows2, cols), (lo, hi), caption
+        probs = t.probabilities(out)
+        if probs.shape[1] == 1:
+            return "binary", probs[:, 0].reshape(rows2, cols), (0.0, 1.0), caption
+        return "multiclass", probs.reshape(rows2, cols, -1), (0.0, 1.0), caption
+
+    def _value_range(self) -> tuple[float, float]:
+        v = self.trainer.dataset.values
+        if v is None:
+            return (-1.0, 1.0)
+        m = float(np.max(np.abs(v))) or 1.0
+        return (-m, m)
+
+    def _neuron_output(self, inputs: np.ndarray, layer: int, index: int) -> np.ndarray:
+        """Activation of one neuron over the grid (layer 0: an input feature)."""
+        if layer == 0:
+            return inputs[:, index]
+        from tuinn.model import build_network
+        from tuinn.training import seed_streams
+
+        s = seed_streams(0)
+        net = build_network(self.experiment, inputs.shape[1], s["init"], s["dropout"])
+        net.set_parameters(self.trainer.model.get_parameters())
+        out = inputs
+        for k, lay in enumerate(net.layers, 1):
+            out = lay.forward(out, False)
+            if k == layer:
+                return out[:, index]
+        raise IndexError(layer)
+
+    def _make_snapshot(self) -> Snapshot:
+        t = self.trainer
+        ds = t.dataset
+        params = t.model.get_parameters()
+        L = len(self.experiment.model.layers)
+        weights = tuple(params[f"{i}.W"] for i in range(1, L + 1))
+        biases = tuple(params[f"{i}.b"] for i in range(1, L + 1))
+        kind, grid, vrange, caption = self._grid()
+        labels = ds.labels if ds.labels is not None else ds.values[:, 0]  # type: ignore[index]
+        if ds.points.shape[1] == 1:
+            train_pts = np.column_stack([ds.points[t.train_idx, 0], labels[t.train_idx]])
+            test_pts = np.column_stack([ds.points[t.test_idx, 0], labels[t.test_idx]])
+        else:
+            train_pts, test_pts = ds.points[t.train_idx], ds.points[t.test_idx]
+        return Snapshot(
+            version=self._version,
+            epoch=t.epoch,
+            running=self.running,
+            train_loss=tuple(self.train_loss),
+            test_loss=tuple(self.test_loss),
+            validation_loss=tuple(self.validation_loss),
+            train_accuracy=self._accuracy(t.train_idx),
+            test_accuracy=self._accuracy(t.test_idx),
+            weights=weights,
+            biases=biases,
+            layer_sizes=tuple([ds.n_inputs] + [layer.units for layer in self.experiment.model.layers]),
+            activations=tuple(layer.activation for layer in self.experiment.model.layers),
+            feature_names=tuple(ds.feature_names),
+            task=ds.task,
+            n_classes=ds.n_classes,
+            kind=kind,
+            grid=grid,
+            extent=self.extent,
+            train_points=train_pts,
+            train_labels=labels[t.train_idx],
+            test_points=test_pts,
+            test_labels=labels[t.test_idx],
+            value_range=vrange,
+            caption=caption,
+            backend=t.model.name,
+            device=t.model.device,
+            learning_rate=self.experiment.train.learning_rate,
+            message=self.message,
+        )
+
+
+def default_experiment() -> Experiment:
+    """TensorFlow Playground's default (the built-in ``playground`` experiment)."""
+    from tuinn.config import loads
+    from tuinn.experiments import resolve
+
+    text, source = resolve("playground")
+    return loads(text, source)
+
+
+def with_layers(exp: Experiment, hidden: list[int], activation: str) -> None:
+    """Replace the hidden layers (keeping the output layer)."""
+    out = exp.model.layers[-1]
+    exp.model.layers = [LayerSpec(units=u, activation=activation) for u in hidden] + [replace(out, weights=None, bias=None)]
+
+
+def problem_defaults(exp: Experiment, task: str) -> None:
+    """Switch between classification and regression: a source and an output layer that fit."""
+    out = exp.model.layers[-1]
+    if task == "regression":
+        if SOURCES.get(exp.data.source) is None or SOURCES[exp.data.source].task != "regression":
+            exp.data.source = "reg-plane"
+        exp.model.layers[-1] = replace(out, units=1, activation="linear", weights=None, bias=None)
+        exp.train.loss = "mse"
+    else:
+        if SOURCES.get(exp.data.source) is None or SOURCES[exp.data.source].task != "classification":
+            exp.data.source = "circle"
+        multi = SOURCES[exp.data.source].multiclass
+        exp.model.layers[-1] = replace(out, units=exp.data.classes if multi else 1, activation="softmax" if multi else "sigmoid",
+                                       weights=None, bias=None)
+        exp.train.loss = "cce" if multi else "bce"
+
+
+def fps_interval(fps: float) -> float:
+    return 1.0 / fps if fps > 0 and math.isfinite(fps) else 1.0 / 15
+
+
+__all__ = ["PLANE", "Playground", "Snapshot", "default_experiment", "fps_interval", "problem_defaults", "time", "with_layers"]

@@ -1,0 +1,1 @@
+"""Pure rendering helpers for the TUI: colours and half-block strips (no widgets here)."""

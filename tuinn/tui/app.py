@@ -1,0 +1,440 @@
+"""The playground: a network learning, on one screen (the `tuinn` command).
+
+Training runs in a thread worker (`@work(thread=True, exclusive=True)`) that polls
+`is_cancelled`; the UI never waits for it. A 15 fps timer reads the playground's latest
+immutable snapshot and redraws only when its version changed, so a paused app does
+nothing. All edits go through :meth:`Playground.apply` (between epochs while playing).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from tuinn.config import Experiment, LayerSpec
+from tuinn.data.synthetic import SOURCES
+from tuinn.errors import TuinnError
+from tuinn.playground import Playground, Snapshot, problem_defaults
+from tuinn.tui.screens.help_screen import HelpScreen
+from tuinn.tui.screens.prompt import Prompt
+from tuinn.tui.widgets.data_panel import DataPanel
+from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary
+from tuinn.tui.widgets.edit import Edit
+from tuinn.tui.widgets.features_panel import FeaturesPanel
+from tuinn.tui.widgets.hyper_panel import HyperPanel
+from tuinn.tui.widgets.loss_plot import LossPlot
+from tuinn.tui.widgets.network_diagram import NetworkDiagram
+from tuinn.tui.widgets.status_line import StatusLine
+from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
+
+FPS = 15
+MIN_SIZE = (80, 24)
+#: Epochs per second for each speed level (None: as fast as it goes).
+SPEEDS: list[float | None] = [1, 3, 10, 30, 100, None]
+
+
+class TuinnApp(App[None]):
+    """TensorFlow Playground in the terminal, with the NumPy engine (or torch) underneath."""
+
+    CSS_PATH = "tuinn.tcss"
+    TITLE = "tuinn"
+    BINDINGS = [
+        Binding("space", "toggle_play", "play/pause", id="play"),
+        Binding("n", "step", "one epoch", id="step"),
+        Binding("r", "reset", "reset", id="reset"),
+        Binding("g", "regenerate", "new data", id="regenerate"),
+        Binding("plus,equals_sign", "speed(1)", "faster", id="faster", key_display="+"),
+        Binding("minus", "speed(-1)", "slower", id="slower", key_display="-"),
+        Binding("t", "toggle_test", "test points", id="test_points", show=False),
+        Binding("d", "toggle_discretize", "discretize", id="discretize", show=False),
+        Binding("o", "toggle_log", "log loss", id="log_loss", show=False),
+        Binding("s", "toggle_scale", "weight scale", id="weight_scale", show=False),
+        Binding("e", "edit_link", "edit weight", id="edit_weight", show=False),
+        Binding("escape", "show_output", "output", id="show_output", show=False),
+        Binding("ctrl+s", "save", "save", id="save"),
+        Binding("ctrl+o", "load", "load", id="load"),
+        Binding("question_mark,f1", "help", "help", id="help", key_display="?"),
+        Binding("q", "quit", "quit", id="quit"),
+    ]
+
+    def __init__(self, exp: Experiment, autoplay: bool = False) -> None:
+        super().__init__()
+        self.playground = Playground(exp)
+        self.speed = len(SPEEDS) - 1
+        self.show_test = True
+        self.discretize = False
+        self.autoplay = autoplay
+        self._shown_version = -1
+        self.frames = 0
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        exp = self.playground.experiment
+        with Horizontal(id="main"):
+            with VerticalScroll(id="controls"):
+                yield DataPanel(exp, id="data-panel")
+                yield FeaturesPanel(exp.data.features or ["x1", "x2"], enabled=exp.data.synthetic, id="features-panel")
+                yield HyperPanel(exp, id="hyper-panel")
+            with Vertical(id="middle"):
+                yield NetworkDiagram(id="network")
+                yield WeightHeatmap(id="weights")
+            with Vertical(id="right"):
+                yield DecisionBoundary(id="boundary")
+                yield LossPlot(id="loss")
+        yield Static(f"make the window larger: tuinn needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {"#data-panel": "Data", "#features-panel": "Features", "#hyper-panel": "Hyperparameters", "#network": "Network",
+                  "#weights": "Weights", "#boundary": "Decision boundary", "#loss": "Loss", "#controls": "Controls"}
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        self.set_interval(1.0 / FPS, self.refresh_view)
+        self._check_size()
+        gc.freeze()  # fewer GC stalls while training (DESIGN.md §4)
+        self.refresh_view()
+        if self.autoplay:
+            self.action_toggle_play()
+
+    def on_resize(self) -> None:
+        self._check_size()
+        self._shown_version = -1
+
+    def _check_size(self) -> None:
+        w, h = self.size
+        self.screen.set_class(w < MIN_SIZE[0] or h < MIN_SIZE[1], "too-small")
+
+    # ----------------------------------------------------------------- view
+    def refresh_view(self) -> None:
+        """15 fps: redraw from the latest snapshot if it changed (idle when paused)."""
+        pg = self.playground
+        boundary = self.query_one(DecisionBoundary)
+        shape = boundary.pixel_shape()
+        if shape != pg.grid_shape:
+            with pg.lock:
+                pg.grid_shape = shape
+                pg._touch()
+        s = pg.snapshot()
+        if s.version == self._shown_version and s.running == self._shown_running:
+            return
+        self._shown_version, self._shown_running = s.version, s.running
+        self.frames += 1
+        self.draw(s)
+
+    _shown_running = False
+
+    def draw(self, s: Snapshot) -> None:
+        self.query_one(NetworkDiagram).show(list(s.layer_sizes), list(s.weights), list(s.biases), list(s.feature_names), list(s.activations))
+        names = [f"W{i}" for i in range(1, len(s.weights) + 1)]
+        self.query_one(WeightHeatmap).show(list(s.weights), names)
+        if s.grid is not None:
+            self.query_one(DecisionBoundary).show(BoundaryView(
+                kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
+                test_points=s.test_points, test_labels=s.test_labels, n_classes=max(s.n_classes, 2), value_range=s.value_range,
+                show_test=self.show_test, discretize=self.discretize, caption=s.caption))
+        self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss)
+        self.query_one(StatusLine).show(s, self.speed_label())
+        if s.message and not s.running and self.playground.running is False and self._worker_running():
+            self.workers.cancel_group(self, "train")
+
+    def speed_label(self) -> Any:
+        v = SPEEDS[self.speed]
+        return "max" if v is None else f"{v:g}/s"
+
+    def _worker_running(self) -> bool:
+        return any(w.group == "train" and w.is_running for w in self.workers)
+
+    # -------------------------------------------------------------- training
+    def action_toggle_play(self) -> None:
+        pg = self.playground
+        if pg.running:
+            pg.running = False
+            self.workers.cancel_group(self, "train")
+        else:
+            pg.running = True
+            self.train_loop()
+        with pg.lock:
+            pg._touch()
+
+    @work(thread=True, exclusive=True, group="train")
+    def train_loop(self) -> None:
+        """Train until paused, cancelled, or the loss stops being finite."""
+        worker = get_current_worker()
+        pg = self.playground
+        next_time = time.monotonic()
+        while pg.running and not worker.is_cancelled:
+            rate = SPEEDS[self.speed]
+            if rate is not None:
+                now = time.monotonic()
+                if now < next_time:
+                    time.sleep(min(next_time - now, 0.05))
+                    continue
+                next_time = max(next_time + 1.0 / rate, now)
+            pg.run_epochs(1)
+        with pg.lock:
+            pg.running = False
+            pg._touch()
+
+    def action_step(self) -> None:
+        if self.playground.running:
+            return
+        self.playground.run_epochs(1)
+
+    def action_reset(self) -> None:
+        self.playground.reset()
+
+    def action_regenerate(self) -> None:
+        self.playground.regenerate()
+
+    def action_speed(self, delta: int) -> None:
+        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
+        self._shown_version = -1
+        self.notify(f"speed: {self.speed_label()} epochs", timeout=1.5)
+
+    # ------------------------------------------------------------- toggles
+    def action_toggle_test(self) -> None:
+        self.show_test = not self.show_test
+        self._shown_version = -1
+
+    def action_toggle_discretize(self) -> None:
+        self.discretize = not self.discretize
+        self._shown_version = -1
+
+    def action_toggle_log(self) -> None:
+        self.query_one(LossPlot).toggle_log()
+
+    def action_toggle_scale(self) -> None:
+        heat = self.query_one(WeightHeatmap)
+        heat.global_scale = not heat.global_scale
+
+    def action_show_output(self) -> None:
+        self.playground.neuron = None
+        with self.playground.lock:
+            self.playground._touch()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # --------------------------------------------------------- selections
+    def on_network_diagram_neuron_selected(self, event: NetworkDiagram.NeuronSelected) -> None:
+        pg = self.playground
+        pg.neuron = None if event.layer == len(pg.experiment.model.layers) and pg.experiment.model.layers[-1].units == 1 \
+            else (event.layer, event.index)
+        with pg.lock:
+            pg._touch()
+
+    def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
+        self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press e to type a new value", timeout=3)
+
+    def action_edit_link(self) -> None:
+        link = self.query_one(NetworkDiagram).selected_link
+        if link is None:
+            self.notify("select a link first: focus the network, pick a neuron with the arrows, then press l", severity="warning")
+            return
+        layer, row, col = link
+        current = self.playground.snapshot().weights[layer - 1][row, col]
+
+        def done(answer: str | None) -> None:
+            if answer is None:
+                return
+            try:
+                value = float(answer)
+            except ValueError:
+                self.notify(f"{answer!r} is not a number", severity="error")
+                return
+            self.playground.set_weight(layer, row, col, value)
+
+        self.push_screen(Prompt(f"new value of w{layer}[{row + 1},{col + 1}] (now {current:.6g})", f"{current:.6g}"), done)
+
+    # -------------------------------------------------------------- edits
+    def on_edit(self, event: Edit) -> None:
+        pg = self.playground
+        what, value = event.what, event.value
+        layers = pg.experiment.model.layers
+        if what == "learning_rate":
+            pg.set_learning_rate(float(value))
+        elif what == "batch_size":
+            pg.set_batch_size(value)
+        elif what == "regularization":
+            kind, rate = value
+            pg.set_regularization(rate if kind == "l1" else 0.0, rate if kind == "l2" else 0.0)
+        elif what == "regenerate":
+            pg.regenerate()
+        elif what == "backend":
+            pg.set_backend(value)
+        elif what == "source":
+            def change_source(e: Experiment) -> None:
+                e.data.source = value
+                src = SOURCES.get(value)
+                if src is not None:
+                    if src.dims == 1:
+                        e.data.features = ["x1"]
+                    elif e.data.features == ["x1"] or e.data.features is None:
+                        e.data.features = ["x1", "x2"]
+                    problem_defaults(e, src.task)
+            pg.edit_spec(change_source)
+        elif what in ("noise", "test_fraction", "classes"):
+            def change_data(e: Experiment) -> None:
+                setattr(e.data, what, value)
+                if what == "classes" and SOURCES.get(e.data.source) and SOURCES[e.data.source].multiclass:
+                    problem_defaults(e, "classification")
+            pg.edit_spec(change_data)
+        elif what == "features":
+            pg.edit_spec(lambda e: setattr(e.data, "features", list(value)))
+        elif what == "optimizer":
+            pg.edit_spec(lambda e: setattr(e.train, "optimizer", value))
+        elif what == "problem":
+            pg.edit_spec(lambda e: problem_defaults(e, value))
+        elif what == "activation":
+            layer, act = value
+
+            def change_activation(e: Experiment) -> None:
+                e.model.layers[layer - 1].activation = act
+                e.model.layers[layer - 1].weights = None
+                e.model.layers[layer - 1].bias = None
+            pg.edit_spec(change_activation)
+        elif what == "dropout":
+            layer, rate = value
+            pg.edit_spec(lambda e: setattr(e.model.layers[layer - 1], "dropout", float(rate)))
+        elif what in ("add_layer", "remove_layer"):
+            def change_layers(e: Experiment) -> None:
+                hidden = e.model.layers[:-1]
+                if what == "add_layer":
+                    act = hidden[-1].activation if hidden else "tanh"
+                    hidden.append(LayerSpec(units=hidden[-1].units if hidden else 4, activation=act))
+                elif hidden:
+                    hidden.pop()
+                e.model.layers = [LayerSpec(units=h.units, activation=h.activation, dropout=h.dropout, norm=h.norm) for h in hidden] + \
+                    [LayerSpec(units=e.model.layers[-1].units, activation=e.model.layers[-1].activation)]
+            pg.edit_spec(change_layers)
+        elif what in ("add_neuron", "remove_neuron"):
+            layer = int(value)
+            if layer == len(layers):
+                self.notify("the output layer's size is set by the data (classes or targets)", severity="warning")
+                return
+
+            def change_units(e: Experiment) -> None:
+                spec = e.model.layers[layer - 1]
+                spec.units = max(1, spec.units + (1 if what == "add_neuron" else -1))
+                for s in e.model.layers:
+                    s.weights = s.bias = None
+            pg.edit_spec(change_units)
+        self.call_after_refresh(self._sync_controls)
+
+    def _sync_controls(self) -> None:
+        exp = self.playground.experiment
+        self.query_one(HyperPanel).sync(exp)
+        self.query_one(FeaturesPanel).set_selected(exp.data.features or ["x1", "x2"], exp.data.synthetic)
+        if self.playground.message:
+            self.notify(self.playground.message, severity="error")
+
+    # ------------------------------------------------------------ save/load
+    def action_save(self) -> None:
+        def done(answer: str | None) -> None:
+            if answer:
+                try:
+                    path = save_session(self.playground, Path(answer))
+                    self.notify(f"saved to {path}")
+                except (TuinnError, OSError) as exc:
+                    self.notify(f"not saved: {exc}", severity="error")
+
+        self.push_screen(Prompt("save the experiment and weights to the folder:", f"runs/{self.playground.experiment.name}-playground"), done)
+
+    def action_load(self) -> None:
+        def done(answer: str | None) -> None:
+            if answer:
+                try:
+                    load_session(self.playground, Path(answer))
+                    self.call_after_refresh(self._sync_controls)
+                    self.notify(f"loaded {answer}")
+                except (TuinnError, OSError) as exc:
+                    self.notify(f"not loaded: {exc}", severity="error")
+
+        self.push_screen(Prompt("load an experiment (.toml), a run folder or a checkpoint (.safetensors):"), done)
+
+    # -------------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen) -> Any:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id in ("quit", "help"):
+                continue
+            action = binding.action
+            yield SystemCommand(binding.description.capitalize(), f"key: {binding.key_display or binding.key}",
+                                lambda a=action: self.run_action(a))
+        yield SystemCommand("Backend: NumPy engine", "train on the from-scratch engine", lambda: self.playground.set_backend("numpy"))
+        yield SystemCommand("Backend: PyTorch", "train with torch (CUDA if available)", lambda: self.playground.set_backend("torch"))
+        for name in SOURCES:
+            yield SystemCommand(f"Data: {name}", SOURCES[name].description, lambda n=name: self.post_message(Edit("source", n)))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.playground.running = False
+        self.workers.cancel_group(self, "train")
+        self.exit()
+
+
+def save_session(pg: Playground, folder: Path) -> Path:
+    """config.toml + model.safetensors, as `tuinn train` writes them (atomic writes)."""
+    import tomli_w
+
+    from tuinn import checkpoint
+    from tuinn.config import to_dict
+
+    with pg.lock:
+        spec = to_dict(pg.experiment)
+        state = pg.trainer.state()
+        inputs = pg.trainer.input_info()
+    folder.mkdir(parents=True, exist_ok=True)
+    checkpoint.atomic_write_text(folder / "config.toml", tomli_w.dumps(spec))
+    checkpoint.save(folder / "model.safetensors", spec, state, None, inputs)
+    return folder
+
+
+def load_session(pg: Playground, target: Path) -> None:
+    """Open an experiment file, or a run folder / checkpoint with its weights."""
+    import copy
+
+    from tuinn import checkpoint
+    from tuinn.config import from_dict, load
+
+    if target.suffix == ".toml":
+        exp, state = load(target), None
+    else:
+        ckpt = target / "model.safetensors" if target.is_dir() else target
+        saved = checkpoint.load(ckpt)
+        exp, state = from_dict(saved.spec, None), saved.state
+
+    def edit() -> None:
+        old = pg.experiment
+        pg.experiment = copy.deepcopy(exp)
+        try:
+            pg.restart()
+            if state is not None:
+                pg.trainer.restore(state)
+                pg.train_loss, pg.test_loss, pg.validation_loss = [], [], []
+                pg._record_losses()
+        except TuinnError:
+            pg.experiment = old
+            pg.restart()
+            raise
+
+    pg.apply(edit)
+    if pg.message:
+        raise TuinnError(pg.message)
+
+
+def run(exp: Experiment) -> int:
+    """Open the playground on ``exp``."""
+    TuinnApp(exp).run()
+    return 0

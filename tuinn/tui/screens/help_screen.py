@@ -1,0 +1,59 @@
+"""The help screen (`?` or F1): every key, and what the panels show."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# tuinn playground
+
+Watch a network learn. Notation of the lecture: z = W·x + b, a = f(z), W is (units × inputs).
+
+| key | action |
+|---|---|
+| `space` | play / pause training |
+| `n` | one epoch |
+| `r` | reset: re-initialise the weights (epoch 0) |
+| `g` | regenerate the data (next seed) |
+| `+` / `-` | training speed (epochs per frame) |
+| `t` | show / hide test points |
+| `d` | discretize the output |
+| `o` | log scale of the loss plot |
+| `s` | per-layer / global colour scale of the weight heatmaps |
+| `e` | edit the selected link's weight (select it in the network with `l`) |
+| `escape` | show the model's output again (after selecting a neuron) |
+| `ctrl+s` / `ctrl+o` | save / load the experiment and weights |
+| `ctrl+p` | command palette |
+| `?` / `F1` | this help |
+| `q` | quit |
+
+**Network**: links coloured by weight (orange negative, blue positive, stronger = more
+saturated); neuron colour = bias. Focus it (click or `tab`) and use the arrows; `enter`
+shows a neuron's output over the plane; `l` selects its incoming links one by one.
+
+**Weights**: W of each layer as a heatmap; arrows move the selected cell, `[`/`]` switch layer.
+
+**Decision boundary**: the output over the input plane; training points dark, test
+points with a light core.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and panels."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "close", id="help.close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90; max-height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

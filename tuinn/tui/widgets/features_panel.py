@@ -1,0 +1,46 @@
+"""The Features panel: TensorFlow Playground's seven inputs as toggles."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox
+
+from tuinn.config import FEATURES
+from tuinn.tui.widgets.edit import Edit
+
+
+class FeaturesPanel(Vertical):
+    """Posts ``Edit("features", [names])`` when a toggle changes (at least one stays on)."""
+
+    DEFAULT_CSS = """
+    FeaturesPanel { height: auto; }
+    FeaturesPanel Checkbox { border: none; padding: 0; height: 1; }
+    """
+
+    def __init__(self, selected: list[str], enabled: bool = True, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.selected = list(selected)
+        self.enabled = enabled
+
+    def compose(self) -> ComposeResult:
+        for name in FEATURES:
+            yield Checkbox(name, value=name in self.selected, id=f"feature-{FEATURES.index(name)}", disabled=not self.enabled)
+
+    def set_selected(self, selected: list[str], enabled: bool) -> None:
+        self.selected = list(selected)
+        for i, name in enumerate(FEATURES):
+            box = self.query_one(f"#feature-{i}", Checkbox)
+            with box.prevent(Checkbox.Changed):
+                box.value = name in selected
+            box.disabled = not enabled
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        chosen = [name for i, name in enumerate(FEATURES) if self.query_one(f"#feature-{i}", Checkbox).value]
+        if not chosen:  # a network needs an input: undo
+            with event.checkbox.prevent(Checkbox.Changed):
+                event.checkbox.value = True
+            return
+        self.selected = chosen
+        self.post_message(Edit("features", chosen))
