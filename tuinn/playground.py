@@ -83,6 +83,11 @@ class Playground:
         self._snapshot: Snapshot | None = None
         self._pending: list[Callable[[], None]] = []
         self.running = False
+        #: The snapshot the training thread published last (read without the lock: a
+        #: Python attribute read is atomic, and the lock is busy for whole epochs).
+        self.latest: Snapshot | None = None
+        self.publish_interval = 1.0 / 20
+        self._published_at = 0.0
         self._build()
 
     # ------------------------------------------------------------ building
@@ -240,9 +245,19 @@ class Playground:
                     self.message = f"paused: {exc}"
                     self.running = False
                     self._touch()
+                    self.publish()
                     return
                 self._record_losses()
                 self._touch()
+            if time.monotonic() - self._published_at >= self.publish_interval:
+                self.publish()
+
+    def publish(self) -> Snapshot:
+        """Build the current snapshot and make it ``latest`` (called by the training thread)."""
+        snap = self.snapshot()
+        self.latest = snap
+        self._published_at = time.monotonic()
+        return snap
 
     def _record_losses(self) -> None:
         t = self.trainer

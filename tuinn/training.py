@@ -269,7 +269,7 @@ class Trainer:
             "steps": self.steps,
             "params": self.model.get_parameters(),
             "optimizer": self.model.optimizer_state(),
-            "rng": {"shuffle": copy.deepcopy(self.shuffle_rng.bit_generator.state), "dropout": self.model.rng_state()},
+            "rng": {"shuffle": self.shuffle_rng.bit_generator.state, "dropout": self.model.rng_state()},  # fresh dicts
         }
 
     def restore(self, state: dict[str, Any]) -> None:

@@ -57,7 +57,7 @@ class NumpyModel:
         self.optimizer.load_state_dict(saved)
 
     def rng_state(self) -> Any:
-        return {"numpy": copy.deepcopy(self.network.rng.bit_generator.state)}
+        return {"numpy": self.network.rng.bit_generator.state}  # a fresh dict on every read
 
     def set_rng_state(self, state: Any) -> None:
         if isinstance(state, dict) and "numpy" in state:

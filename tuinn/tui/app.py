@@ -9,6 +9,7 @@ nothing. All edits go through :meth:`Playground.apply` (between epochs while pla
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
@@ -37,7 +39,8 @@ from tuinn.tui.widgets.network_diagram import NetworkDiagram
 from tuinn.tui.widgets.status_line import StatusLine
 from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 
-FPS = 15
+FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a second
+FRAME_WAIT_S = 0.05
 MIN_SIZE = (80, 24)
 #: Epochs per second for each speed level (None: as fast as it goes).
 SPEEDS: list[float | None] = [1, 3, 10, 30, 100, None]
@@ -46,7 +49,7 @@ SPEEDS: list[float | None] = [1, 3, 10, 30, 100, None]
 class TuinnApp(App[None]):
     """TensorFlow Playground in the terminal, with the NumPy engine (or torch) underneath."""
 
-    CSS_PATH = "tuinn.tcss"
+    CSS_PATH = Path(__file__).with_name("tuinn.tcss")
     TITLE = "tuinn"
     BINDINGS = [
         Binding("space", "toggle_play", "play/pause", id="play"),
@@ -76,6 +79,10 @@ class TuinnApp(App[None]):
         self.autoplay = autoplay
         self._shown_version = -1
         self.frames = 0
+        # Cleared while a frame is being built and painted: the training thread waits for
+        # it (at most FRAME_WAIT_S), so the UI keeps its 15 fps however fast training is.
+        self.ui_idle = threading.Event()
+        self.ui_idle.set()
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -85,14 +92,19 @@ class TuinnApp(App[None]):
                 yield DataPanel(exp, id="data-panel")
                 yield FeaturesPanel(exp.data.features or ["x1", "x2"], enabled=exp.data.synthetic, id="features-panel")
                 yield HyperPanel(exp, id="hyper-panel")
-            with Vertical(id="middle"):
-                yield NetworkDiagram(id="network")
-                yield WeightHeatmap(id="weights")
-            with Vertical(id="right"):
-                yield DecisionBoundary(id="boundary")
-                yield LossPlot(id="loss")
+            # The status line sits under the panels only, not under the controls: Textual
+            # repaints the bounding box of what changed, and a full-width line that changes
+            # every frame would make every frame repaint the whole screen (2-3× the cost).
+            with Vertical(id="work"):
+                with Horizontal(id="panels"):
+                    with Vertical(id="middle"):
+                        yield NetworkDiagram(id="network")
+                        yield WeightHeatmap(id="weights")
+                    with Vertical(id="right"):
+                        yield DecisionBoundary(id="boundary")
+                        yield LossPlot(id="loss")
+                yield StatusLine(id="status")
         yield Static(f"make the window larger: tuinn needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
-        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,25 +131,40 @@ class TuinnApp(App[None]):
     def refresh_view(self) -> None:
         """15 fps: redraw from the latest snapshot if it changed (idle when paused)."""
         pg = self.playground
-        boundary = self.query_one(DecisionBoundary)
+        try:
+            boundary = self.query_one(DecisionBoundary)
+        except NoMatches:  # a modal screen is on top, or the app is closing
+            return
         shape = boundary.pixel_shape()
         if shape != pg.grid_shape:
-            with pg.lock:
-                pg.grid_shape = shape
-                pg._touch()
-        s = pg.snapshot()
+            pg.grid_shape = shape
+            pg._snapshot = None
+        # While training, read what the training thread published (never wait for its
+        # lock, which it holds for whole epochs); when paused, build it here.
+        s = pg.latest if pg.running and pg.latest is not None else pg.snapshot()
         if s.version == self._shown_version and s.running == self._shown_running:
             return
+        self.ui_idle.clear()
         self._shown_version, self._shown_running = s.version, s.running
         self.frames += 1
-        self.draw(s)
+        try:
+            self.draw(s)
+        finally:
+            self.call_after_refresh(self.ui_idle.set)
 
     _shown_running = False
+    _shape_key: tuple[Any, ...] = ()
 
     def draw(self, s: Snapshot) -> None:
-        self.query_one(NetworkDiagram).show(list(s.layer_sizes), list(s.weights), list(s.biases), list(s.feature_names), list(s.activations))
-        names = [f"W{i}" for i in range(1, len(s.weights) + 1)]
-        self.query_one(WeightHeatmap).show(list(s.weights), names)
+        # While training, the network and the heatmaps redraw every third frame (weights
+        # move slowly to the eye; it cuts the repaint cost, leaving the CPU to training);
+        # the boundary, the loss and the status line every frame.
+        if not s.running or self.frames % 3 == 0 or self._shape_key != (s.layer_sizes, s.feature_names):
+            self._shape_key = (s.layer_sizes, s.feature_names)
+            self.query_one(NetworkDiagram).show(list(s.layer_sizes), list(s.weights), list(s.biases), list(s.feature_names),
+                                                list(s.activations))
+            names = [f"W{i}" for i in range(1, len(s.weights) + 1)]
+            self.query_one(WeightHeatmap).show(list(s.weights), names)
         if s.grid is not None:
             self.query_one(DecisionBoundary).show(BoundaryView(
                 kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
@@ -163,9 +190,9 @@ class TuinnApp(App[None]):
             self.workers.cancel_group(self, "train")
         else:
             pg.running = True
+            pg.latest = None
             self.train_loop()
-        with pg.lock:
-            pg._touch()
+        pg.apply(lambda: None)
 
     @work(thread=True, exclusive=True, group="train")
     def train_loop(self) -> None:
@@ -181,10 +208,10 @@ class TuinnApp(App[None]):
                     time.sleep(min(next_time - now, 0.05))
                     continue
                 next_time = max(next_time + 1.0 / rate, now)
+            self.ui_idle.wait(FRAME_WAIT_S)
             pg.run_epochs(1)
-        with pg.lock:
-            pg.running = False
-            pg._touch()
+        pg.running = False
+        pg.apply(lambda: None)
 
     def action_step(self) -> None:
         if self.playground.running:
@@ -220,8 +247,7 @@ class TuinnApp(App[None]):
 
     def action_show_output(self) -> None:
         self.playground.neuron = None
-        with self.playground.lock:
-            self.playground._touch()
+        self.playground.apply(lambda: None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -231,8 +257,7 @@ class TuinnApp(App[None]):
         pg = self.playground
         pg.neuron = None if event.layer == len(pg.experiment.model.layers) and pg.experiment.model.layers[-1].units == 1 \
             else (event.layer, event.index)
-        with pg.lock:
-            pg._touch()
+        pg.apply(lambda: None)
 
     def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
         self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press e to type a new value", timeout=3)
@@ -380,6 +405,7 @@ class TuinnApp(App[None]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.playground.running = False
+        self.ui_idle.set()
         self.workers.cancel_group(self, "train")
         self.exit()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
 from tuinn.config import Experiment
@@ -21,8 +21,11 @@ class DataPanel(Vertical):
 
     DEFAULT_CSS = """
     DataPanel { height: auto; }
-    DataPanel Label { margin: 0 0 0 1; color: $text-muted; }
-    DataPanel Select { margin: 0 0 0 0; }
+    DataPanel .row { height: 1; }
+    DataPanel .row Label { width: 11; color: $text-muted; }
+    DataPanel .row Select { width: 1fr; }
+    DataPanel Horizontal { height: auto; }
+    DataPanel Button { width: 100%; margin: 0; }
     """
 
     def __init__(self, exp: Experiment, **kwargs: object) -> None:
@@ -30,24 +33,24 @@ class DataPanel(Vertical):
         self.exp = exp
 
     def compose(self) -> ComposeResult:
+        e = self.exp
         sources = [(f"{name} ({src.task[:5]})", name) for name, src in SOURCES.items()]
-        if self.exp.data.source not in SOURCES:
-            sources.insert(0, (self.exp.data.source, self.exp.data.source))
-        yield Label("dataset")
-        yield Select(sources, value=self.exp.data.source, allow_blank=False, id="source")
-        yield Label("noise")
-        yield Select([(f"{n:g}", n) for n in NOISE], value=self.exp.data.noise if self.exp.data.noise in NOISE else 0.0,
-                     allow_blank=False, id="noise")
-        yield Label("test fraction")
-        tf = round(self.exp.data.resolved_test_fraction, 1)
-        yield Select([(f"{int(t * 100)} %", t) for t in TEST], value=tf if tf in TEST else 0.5, allow_blank=False, id="test_fraction")
-        yield Label("batch size")
-        b = self.exp.train.batch_size
-        yield Select([(str(v), v) for v in BATCH], value=b if b in BATCH else 10, allow_blank=False, id="batch_size")
-        yield Label("classes (blobs, spirals)")
-        yield Select([(str(c), c) for c in CLASSES], value=self.exp.data.classes if self.exp.data.classes in CLASSES else 3,
-                     allow_blank=False, id="classes")
-        yield Button("regenerate (g)", id="regenerate", variant="primary")
+        if e.data.source not in SOURCES:
+            sources.insert(0, (e.data.source, e.data.source))
+        tf = round(e.data.resolved_test_fraction, 1)
+        b = e.train.batch_size
+        rows = [
+            ("dataset", "source", sources, e.data.source),
+            ("noise", "noise", [(f"{n:g}", n) for n in NOISE], e.data.noise if e.data.noise in NOISE else 0.0),
+            ("test", "test_fraction", [(f"{int(t * 100)} %", t) for t in TEST], tf if tf in TEST else 0.5),
+            ("batch", "batch_size", [(str(v), v) for v in BATCH], b if b in BATCH else 10),
+            ("classes", "classes", [(str(c), c) for c in CLASSES], e.data.classes if e.data.classes in CLASSES else 3),
+        ]
+        for label, key, options, value in rows:
+            with Horizontal(classes="row"):
+                yield Label(label)
+                yield Select(options, value=value, allow_blank=False, id=key, compact=True)
+        yield Button("regenerate (g)", id="regenerate", variant="primary", compact=True)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

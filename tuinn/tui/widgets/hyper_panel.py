@@ -24,47 +24,50 @@ class HyperPanel(Vertical):
 
     DEFAULT_CSS = """
     HyperPanel { height: auto; }
-    HyperPanel Label { margin: 0 0 0 1; color: $text-muted; }
+    HyperPanel .row { height: 1; }
+    HyperPanel .row Label { width: 11; color: $text-muted; }
+    HyperPanel .row Select { width: 1fr; }
     HyperPanel Horizontal { height: auto; }
-    HyperPanel Button { min-width: 5; width: 1fr; }
+    HyperPanel Button { width: 50%; margin: 0; }
     """
 
     def __init__(self, exp: Experiment, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.exp = exp
-        self.layer = 1
+        self.layer_index = 1
 
     def compose(self) -> ComposeResult:
         e = self.exp
-        yield Label("learning rate")
-        yield Select([(f"{r:g}", r) for r in RATES], value=_nearest(e.train.learning_rate, RATES), allow_blank=False, id="learning_rate")
-        yield Label("optimizer")
-        yield Select([(o, o) for o in OPTIMIZERS], value=e.train.optimizer, allow_blank=False, id="optimizer")
-        yield Label("regularization")
         reg = "l1" if e.train.l1 else "l2" if e.train.l2 else "none"
-        yield Select([("none", "none"), ("L1", "l1"), ("L2", "l2")], value=reg, allow_blank=False, id="regularization")
-        yield Label("regularization rate")
-        rate = e.train.l1 or e.train.l2
-        yield Select([(f"{r:g}", r) for r in REG_RATES], value=_nearest(rate, REG_RATES), allow_blank=False, id="reg_rate")
-        yield Label("problem type")
         task = "regression" if e.train.loss in ("mse", "mae") and e.model.layers[-1].activation == "linear" else "classification"
-        yield Select([("classification", "classification"), ("regression", "regression")], value=task, allow_blank=False, id="problem")
-        yield Label("backend")
-        yield Select([("numpy", "numpy"), ("torch", "torch")], value=e.train.backend if e.train.backend != "auto" else "numpy",
-                     allow_blank=False, id="backend")
-        yield Label("hidden layers")
+        rows = [
+            ("learn rate", "learning_rate", [(f"{r:g}", r) for r in RATES], _nearest(e.train.learning_rate, RATES)),
+            ("optimizer", "optimizer", [(o, o) for o in OPTIMIZERS], e.train.optimizer),
+            ("regularize", "regularization", [("none", "none"), ("L1", "l1"), ("L2", "l2")], reg),
+            ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in REG_RATES], _nearest(e.train.l1 or e.train.l2, REG_RATES)),
+            ("problem", "problem", [("classification", "classification"), ("regression", "regression")], task),
+            ("backend", "backend", [("numpy", "numpy"), ("torch", "torch")], e.train.backend if e.train.backend != "auto" else "numpy"),
+        ]
+        for label, key, options, value in rows:
+            with Horizontal(classes="row"):
+                yield Label(label)
+                yield Select(options, value=value, allow_blank=False, id=key, compact=True)
         with Horizontal():
-            yield Button("− layer", id="remove_layer")
-            yield Button("+ layer", id="add_layer")
-        yield Label("layer")
-        yield Select(self._layer_options(), value=1, allow_blank=False, id="layer")
-        yield Label("activation of the layer")
-        yield Select([(a, a) for a in ACTIVATIONS], value=e.model.layers[0].activation, allow_blank=False, id="activation")
-        yield Label("dropout of the layer")
-        yield Select([(f"{d:g}", d) for d in DROPOUT], value=_nearest(e.model.layers[0].dropout, DROPOUT), allow_blank=False, id="dropout")
+            yield Button("− layer", id="remove_layer", compact=True)
+            yield Button("+ layer", id="add_layer", compact=True)
+        first = e.model.layers[0]
+        rows = [
+            ("layer", "layer", self._layer_options(), 1),
+            ("activation", "activation", [(a, a) for a in ACTIVATIONS], first.activation),
+            ("dropout", "dropout", [(f"{d:g}", d) for d in DROPOUT], _nearest(first.dropout, DROPOUT)),
+        ]
+        for label, key, options, value in rows:
+            with Horizontal(classes="row"):
+                yield Label(label)
+                yield Select(options, value=value, allow_blank=False, id=key, compact=True)
         with Horizontal():
-            yield Button("− neuron", id="remove_neuron")
-            yield Button("+ neuron", id="add_neuron")
+            yield Button("− neuron", id="remove_neuron", compact=True)
+            yield Button("+ neuron", id="add_neuron", compact=True)
 
     def _layer_options(self) -> list[tuple[str, int]]:
         n = len(self.exp.model.layers)
@@ -73,8 +76,8 @@ class HyperPanel(Vertical):
     def sync(self, exp: Experiment) -> None:
         """Show ``exp``'s values without posting edits."""
         self.exp = exp
-        self.layer = min(self.layer, len(exp.model.layers))
-        layer = exp.model.layers[self.layer - 1]
+        self.layer_index = min(self.layer_index, len(exp.model.layers))
+        layer = exp.model.layers[self.layer_index - 1]
         values = {
             "learning_rate": _nearest(exp.train.learning_rate, RATES),
             "optimizer": exp.train.optimizer,
@@ -85,7 +88,7 @@ class HyperPanel(Vertical):
         select = self.query_one("#layer", Select)
         with select.prevent(Select.Changed):
             select.set_options(self._layer_options())
-            select.value = self.layer
+            select.value = self.layer_index
         for key, value in values.items():
             widget = self.query_one(f"#{key}", Select)
             if widget.value != value:
@@ -96,11 +99,11 @@ class HyperPanel(Vertical):
         event.stop()
         key = event.select.id or ""
         if key == "layer":
-            self.layer = int(event.value)  # type: ignore[arg-type]
+            self.layer_index = int(event.value)  # type: ignore[arg-type]
             self.sync(self.exp)
             return
         if key in ("activation", "dropout"):
-            self.post_message(Edit(key, (self.layer, event.value)))
+            self.post_message(Edit(key, (self.layer_index, event.value)))
             return
         if key in ("regularization", "reg_rate"):
             kind = self.query_one("#regularization", Select).value
@@ -113,6 +116,6 @@ class HyperPanel(Vertical):
         event.stop()
         key = event.button.id or ""
         if key in ("add_neuron", "remove_neuron"):
-            self.post_message(Edit(key, self.layer))
+            self.post_message(Edit(key, self.layer_index))
         else:
             self.post_message(Edit(key, None))

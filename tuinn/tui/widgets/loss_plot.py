@@ -2,7 +2,7 @@
 
 textual-plotext redraws in ~9 ms at 200 points and ~200 ms at 20 000 (DESIGN.md §4), so
 curves are downsampled to about twice the widget's width (keeping each bucket's last
-value, so the curve ends at the current loss) and the widget redraws at most 5 times a
+value, so the curve ends at the current loss) and the widget redraws at most 3 times a
 second. plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor.
 """
 
@@ -14,7 +14,7 @@ import time
 import numpy as np
 from textual_plotext import PlotextPlot
 
-MAX_REDRAW_HZ = 5.0
+MAX_REDRAW_HZ = 3.0
 LOG_FLOOR = 1e-12
 
 
@@ -24,7 +24,7 @@ def downsample(values: tuple[float, ...] | list[float], n: int) -> tuple[np.ndar
     x = np.arange(1, len(y) + 1, dtype=float)
     if len(y) <= n or n < 2:
         return x - 1, y
-    edges = np.linspace(0, len(y), n + 1).astype(int)[1:] - 1
+    edges = np.unique(np.concatenate([[0], np.linspace(0, len(y), n).astype(int)[1:] - 1]))
     return x[edges] - 1, y[edges]
 
 

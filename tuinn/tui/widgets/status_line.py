@@ -38,4 +38,4 @@ class StatusLine(Static):
     """
 
     def show(self, s: Snapshot, speed: int) -> None:
-        self.update(status_text(s, speed))
+        self.update(status_text(s, speed), layout=False)  # one line, fixed height: no relayout
