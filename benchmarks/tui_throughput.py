@@ -33,13 +33,12 @@ def headless(seconds: float) -> float:
 
 
 async def live(seconds: float) -> dict[str, float]:
-    from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
-
     from tuinn.tui.app import TuinnApp
     from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary
     from tuinn.tui.widgets.loss_plot import LossPlot
     from tuinn.tui.widgets.network_diagram import NetworkDiagram
     from tuinn.tui.widgets.status_line import StatusLine
+    from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 
     app = TuinnApp(default_experiment())
     out: dict[str, float] = {}
