@@ -126,6 +126,13 @@ class Playground:
                 return
         self._run(edit)
 
+    def refresh(self) -> None:
+        """Make the next snapshot new (a view setting changed: neuron, grid size, running)."""
+        with self.lock:
+            self._touch()
+        if self.running:
+            self._published_at = 0.0  # publish at the end of the current epoch
+
     def _run(self, edit: Callable[[], None]) -> None:
         with self.lock:
             try:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -119,12 +119,12 @@ class TuinnApp(App[None]):
         if self.autoplay:
             self.action_toggle_play()
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)
         self._shown_version = -1
 
-    def _check_size(self) -> None:
-        w, h = self.size
+    def _check_size(self, size: Any = None) -> None:
+        w, h = size if size is not None else self.size
         self.screen.set_class(w < MIN_SIZE[0] or h < MIN_SIZE[1], "too-small")
 
     # ----------------------------------------------------------------- view
@@ -192,7 +192,7 @@ class TuinnApp(App[None]):
             pg.running = True
             pg.latest = None
             self.train_loop()
-        pg.apply(lambda: None)
+        pg.refresh()
 
     @work(thread=True, exclusive=True, group="train")
     def train_loop(self) -> None:
@@ -211,7 +211,7 @@ class TuinnApp(App[None]):
             self.ui_idle.wait(FRAME_WAIT_S)
             pg.run_epochs(1)
         pg.running = False
-        pg.apply(lambda: None)
+        pg.refresh()
 
     def action_step(self) -> None:
         if self.playground.running:
@@ -247,7 +247,7 @@ class TuinnApp(App[None]):
 
     def action_show_output(self) -> None:
         self.playground.neuron = None
-        self.playground.apply(lambda: None)
+        self.playground.refresh()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -257,7 +257,7 @@ class TuinnApp(App[None]):
         pg = self.playground
         pg.neuron = None if event.layer == len(pg.experiment.model.layers) and pg.experiment.model.layers[-1].units == 1 \
             else (event.layer, event.index)
-        pg.apply(lambda: None)
+        pg.refresh()
 
     def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
         self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press e to type a new value", timeout=3)
