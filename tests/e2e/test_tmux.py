@@ -44,6 +44,7 @@ class Tmux:
         # whatever it printed last (a traceback would be printed after the screen closes).
         self.conf.write_text("set -g remain-on-exit on\n", encoding="utf-8")
         self.exit_file = tmp / "exit-status"
+        self.socket: Path | None = None
         self.captures: list[str] = []
 
     def tmux(self, *args: str) -> str:
@@ -61,6 +62,7 @@ class Tmux:
         assert TMUX is not None
         subprocess.run([TMUX, "-L", self.name, "-f", str(self.conf), "new-session", "-d", "-s", self.name,
                         "-x", str(WIDTH), "-y", str(HEIGHT), "-c", str(cwd), shell], env=env, check=True, timeout=10)
+        self.socket = Path(self.tmux("display-message", "-p", "-t", self.name, "#{socket_path}").strip())
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", self.name, *keys)
@@ -97,6 +99,8 @@ class Tmux:
     def kill(self) -> None:
         assert TMUX is not None
         subprocess.run([TMUX, "-L", self.name, "kill-server"], capture_output=True, timeout=10)
+        if self.socket is not None and self.socket.name == self.name:  # tmux leaves its socket file behind
+            self.socket.unlink(missing_ok=True)
 
 
 def status(text: str) -> tuple[str, int] | None:

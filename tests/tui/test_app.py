@@ -23,16 +23,16 @@ from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 SIZE = (160, 48)
 
 
-def run(coro) -> None:  # noqa: ANN001
+def run(coro) -> None:
     asyncio.run(coro)
 
 
-def rendered(widget) -> list[str]:  # noqa: ANN001
+def rendered(widget) -> list[str]:
     """The text and styles of every line the widget shows (to see a change)."""
     return [repr(list(widget.render_line(y))) for y in range(widget.size.height)]
 
 
-async def settle(pilot, seconds: float = 0.15) -> None:  # noqa: ANN001
+async def settle(pilot, seconds: float = 0.15) -> None:
     await pilot.pause(seconds)
 
 
@@ -125,7 +125,7 @@ def test_quitting_during_training_exits_within_a_second() -> None:
     assert asyncio.run(go()) < 1.0
 
 
-async def choose(pilot, app: TuinnApp, widget_id: str, value: object) -> None:  # noqa: ANN001
+async def choose(pilot, app: TuinnApp, widget_id: str, value: object) -> None:
     app.query_one(f"#{widget_id}", Select).value = value
     await settle(pilot, 0.2)
 

@@ -8,9 +8,8 @@ deliberate change of the screen, and look at the new SVGs before committing them
 
 from __future__ import annotations
 
-import os
-
 import pytest
+import textual.constants
 
 from tuinn.config import Experiment, loads
 from tuinn.experiments import resolve
@@ -19,6 +18,7 @@ from tuinn.tui.app import TuinnApp
 from tuinn.tui.widgets.status_line import StatusLine
 
 SIZE = (160, 48)
+THEME = "textual-dark"
 
 MULTICLASS = """
 name = "blobs-3"
@@ -47,14 +47,23 @@ batch_size = 10
 
 
 @pytest.fixture(autouse=True)
-def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+def pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picture must not depend on the environment the tests run in.
+
+    Textual reads TEXTUAL_ANIMATIONS (and TEXTUAL_THEME) when it is imported, before
+    this fixture runs, so the constant that App.__init__ copies is pinned as well; the
+    theme is pinned on the app (:func:`snap`). NO_COLOR, read by App.__init__, turns
+    every colour off.
+    """
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.delenv("NO_COLOR", raising=False)
 
 
 async def one_epoch(pilot) -> None:  # type: ignore[no-untyped-def]
     """Press `n` once, then draw that state (what the 18 fps timer would do next) and check it."""
     app = pilot.app
-    assert os.environ["TEXTUAL_ANIMATIONS"] == "none"
+    assert app.animation_level == "none" and app.theme == THEME and not app.no_color
     await pilot.pause()
     assert app.playground.snapshot().epoch == 0
     await pilot.press("n")
@@ -69,7 +78,9 @@ async def one_epoch(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 def snap(snap_compare, exp: Experiment) -> bool:  # type: ignore[no-untyped-def]
-    return snap_compare(TuinnApp(exp), terminal_size=SIZE, run_before=one_epoch)
+    app = TuinnApp(exp)
+    app.theme = THEME
+    return snap_compare(app, terminal_size=SIZE, run_before=one_epoch)
 
 
 def test_default_screen_after_one_step(snap_compare) -> None:  # type: ignore[no-untyped-def]
