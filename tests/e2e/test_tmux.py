@@ -40,9 +40,10 @@ class Tmux:
     def __init__(self, tmp: Path) -> None:
         self.name = f"tuinn-test-{uuid.uuid4().hex[:12]}"
         self.conf = tmp / "tmux.conf"
-        # remain-on-exit: the pane stays after tuinn exits, to read its exit status and
-        # whatever it printed last (a traceback would be printed after the screen closes).
-        self.conf.write_text("set -g remain-on-exit on\n", encoding="utf-8")
+        # remain-on-exit: the pane stays after tuinn exits, to read whatever it printed last
+        # (a traceback would be printed after the screen closes). /bin/sh runs the command
+        # line whatever the user's $SHELL is.
+        self.conf.write_text("set -g remain-on-exit on\nset -g default-shell /bin/sh\n", encoding="utf-8")
         self.exit_file = tmp / "exit-status"
         self.socket: Path | None = None
         self.captures: list[str] = []

@@ -22,7 +22,28 @@ CORE = [
     "tuinn.walkthrough",
     "tuinn.experiments",
     "tuinn.cli",
+    "tuinn.metrics",
+    "tuinn.checkpoint",
+    "tuinn.run",
+    "tuinn.playground",
+    "tuinn.backends",
+    "tuinn.backends.numpy",
+    "tuinn.compare",
+    "tuinn.export",
 ]
+
+
+def test_only_the_torch_backend_imports_torch_at_module_level() -> None:
+    """torch stays lazy: no module but tuinn/backends/torch.py imports it at the top."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "tuinn"
+    offenders = []
+    for path in root.rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith(("import torch", "from torch")) and path.name != "torch.py":
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []
 
 
 @pytest.mark.parametrize("module", CORE)
