@@ -35,13 +35,17 @@ CORE = [
 
 def test_only_the_torch_backend_imports_torch_at_module_level() -> None:
     """torch stays lazy: no module but tuinn/backends/torch.py imports it at the top."""
+    import ast
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "tuinn"
     offenders = []
     for path in root.rglob("*.py"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith(("import torch", "from torch")) and path.name != "torch.py":
+        if path.name == "torch.py":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n.split(".")[0] == "torch" for n in names):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == []
 
