@@ -28,11 +28,13 @@ def headless(seconds: float) -> float:
     pg = Playground(default_experiment())
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < seconds:
-        pg.run_epochs(10)
+        pg.run_epochs(5)
     return pg.trainer.epoch / (time.perf_counter() - t0)
 
 
-async def live(seconds: float) -> dict[str, float]:
+async def measure(seconds: float, repeats: int) -> dict[str, object]:
+    """Interleaved: headless, live, headless, live, … in one process (the app paused
+    during the headless segments), so that a noisy machine affects both alike."""
     from tuinn.tui.app import TuinnApp
     from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary
     from tuinn.tui.widgets.loss_plot import LossPlot
@@ -41,19 +43,20 @@ async def live(seconds: float) -> dict[str, float]:
     from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 
     app = TuinnApp(default_experiment())
-    out: dict[str, float] = {}
+    out: dict[str, object] = {"headless": [], "live": [], "fps": []}
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause(0.5)
-        frames0 = app.frames
-        await pilot.press("space")
-        t0 = time.perf_counter()
-        await asyncio.sleep(seconds)
-        await pilot.press("space")
-        dt = time.perf_counter() - t0
-        await app.workers.wait_for_complete()
-        out["epochs_per_s"] = app.playground.trainer.epoch / dt
-        out["fps"] = (app.frames - frames0) / dt
-        # frame cost per widget, on the final snapshot
+        for _ in range(repeats):
+            out["headless"].append(headless(seconds))  # type: ignore[union-attr]
+            e0, f0 = app.playground.trainer.epoch, app.frames
+            t0 = time.perf_counter()
+            await pilot.press("space")
+            await asyncio.sleep(seconds)
+            await pilot.press("space")
+            dt = time.perf_counter() - t0
+            await app.workers.wait_for_complete()
+            out["live"].append((app.playground.trainer.epoch - e0) / dt)  # type: ignore[union-attr]
+            out["fps"].append((app.frames - f0) / dt)  # type: ignore[union-attr]
         s = app.playground.snapshot()
         view = BoundaryView(kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
                             test_points=s.test_points, test_labels=s.test_labels, n_classes=2, value_range=s.value_range)
@@ -64,15 +67,16 @@ async def live(seconds: float) -> dict[str, float]:
             "decision boundary": lambda: app.query_one(DecisionBoundary).show(view),
             "loss plot": lambda: app.query_one(LossPlot)._draw(),
             "status line": lambda: app.query_one(StatusLine).show(s, "max"),
-            "snapshot (grid + copies)": lambda: app.playground._make_snapshot(),
+            "snapshot (grid + copies, training thread)": lambda: app.playground._make_snapshot(),
         }
+        out["costs"] = {}
         for name, fn in costs.items():
             times = []
             for _ in range(15):
                 t = time.perf_counter()
                 fn()
                 times.append(time.perf_counter() - t)
-            out[f"ms {name}"] = float(np.median(times) * 1e3)
+            out["costs"][name] = float(np.median(times) * 1e3)  # type: ignore[index]
         await pilot.pause(0.5)
         c0, w0 = time.process_time(), time.perf_counter()
         await asyncio.sleep(3.0)
@@ -82,24 +86,23 @@ async def live(seconds: float) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each headless / live segment")
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     print(f"# playground throughput · default experiment (circle, 2-4-2-1 tanh, batch 10, 250 training points) · "
-          f"Python {platform.python_version()} · {platform.machine()}")
-    h = headless(args.seconds)
-    result = asyncio.run(live(args.seconds))
-    h2 = headless(args.seconds)
+          f"Python {platform.python_version()} · {platform.machine()} · {args.repeats} interleaved segments of {args.seconds} s")
+    r = asyncio.run(measure(args.seconds, args.repeats))
+    h, live, fps = (np.array(r[k]) for k in ("headless", "live", "fps"))
     print()
-    print("| measure | value |")
-    print("|---|---|")
-    print(f"| headless epochs/s (before, after) | {h:.0f}, {h2:.0f} |")
-    print(f"| live epochs/s (UI drawing) | {result['epochs_per_s']:.0f} |")
-    print(f"| live / headless | {result['epochs_per_s'] / ((h + h2) / 2):.2f} |")
-    print(f"| frames drawn per second while playing | {result['fps']:.1f} |")
-    for key, value in result.items():
-        if key.startswith("ms "):
-            print(f"| frame cost: {key[3:]} | {value:.2f} ms |")
-    print(f"| CPU while paused | {result['paused_cpu_percent']:.1f} % |")
+    print("| measure | median | per segment |")
+    print("|---|---|---|")
+    print(f"| headless epochs/s | {np.median(h):.0f} | {', '.join(f'{v:.0f}' for v in h)} |")
+    print(f"| live epochs/s (app playing, 160×48) | {np.median(live):.0f} | {', '.join(f'{v:.0f}' for v in live)} |")
+    print(f"| live / headless | {np.median(live / h):.2f} | {', '.join(f'{v:.2f}' for v in live / h)} |")
+    print(f"| frames drawn per second while playing | {np.median(fps):.1f} | {', '.join(f'{v:.1f}' for v in fps)} |")
+    for name, ms in r["costs"].items():  # type: ignore[union-attr]
+        print(f"| frame cost: {name} | {ms:.2f} ms | |")
+    print(f"| CPU while paused (3 s) | {r['paused_cpu_percent']:.1f} % | |")
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ class TuinnApp(App[None]):
         self.set_interval(1.0 / FPS, self.refresh_view)
         self._check_size()
         gc.freeze()  # fewer GC stalls while training (DESIGN.md §4)
-        self.refresh_view()
+        self.call_after_refresh(self.refresh_view)  # once the panels have their sizes
         if self.autoplay:
             self.action_toggle_play()
 
@@ -360,6 +360,7 @@ class TuinnApp(App[None]):
     def _sync_controls(self) -> None:
         exp = self.playground.experiment
         self.query_one(HyperPanel).sync(exp)
+        self.query_one(DataPanel).sync(exp)
         self.query_one(FeaturesPanel).set_selected(exp.data.features or ["x1", "x2"], exp.data.synthetic)
         if self.playground.message:
             self.notify(self.playground.message, severity="error")

@@ -25,7 +25,7 @@ class DataPanel(Vertical):
     DataPanel .row Label { width: 11; color: $text-muted; }
     DataPanel .row Select { width: 1fr; }
     DataPanel Horizontal { height: auto; }
-    DataPanel Button { width: 100%; margin: 0; }
+    DataPanel Button { width: 100%; min-width: 0; margin: 0; }
     """
 
     def __init__(self, exp: Experiment, **kwargs: object) -> None:
@@ -49,8 +49,23 @@ class DataPanel(Vertical):
         for label, key, options, value in rows:
             with Horizontal(classes="row"):
                 yield Label(label)
-                yield Select(options, value=value, allow_blank=False, id=key, compact=True)
+                yield Select(options, value=value, allow_blank=False, id=key, compact=True,
+                             disabled=key == "classes" and not self._multiclass(e))
         yield Button("regenerate (g)", id="regenerate", variant="primary", compact=True)
+
+    @staticmethod
+    def _multiclass(exp: Experiment) -> bool:
+        src = SOURCES.get(exp.data.source)
+        return bool(src and src.multiclass)
+
+    def sync(self, exp: Experiment) -> None:
+        """Show ``exp``'s data settings without posting edits."""
+        self.exp = exp
+        self.query_one("#classes", Select).disabled = not self._multiclass(exp)
+        select = self.query_one("#source", Select)
+        if select.value != exp.data.source and exp.data.source in SOURCES:
+            with select.prevent(Select.Changed):
+                select.value = exp.data.source
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -28,7 +28,7 @@ class HyperPanel(Vertical):
     HyperPanel .row Label { width: 11; color: $text-muted; }
     HyperPanel .row Select { width: 1fr; }
     HyperPanel Horizontal { height: auto; }
-    HyperPanel Button { width: 50%; margin: 0; }
+    HyperPanel Button { width: 50%; min-width: 0; margin: 0; }
     """
 
     def __init__(self, exp: Experiment, **kwargs: object) -> None:

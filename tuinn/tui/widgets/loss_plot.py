@@ -66,8 +66,9 @@ class LossPlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         n = max(2 * max(self.size.width, 20), 40)
-        colors = {"train": "blue", "test": "orange", "validation": "green"}
+        colors = {"train": (59, 142, 234), "test": (245, 147, 34), "validation": (44, 160, 44)}
         drawn = False
+        last = 1
         for name, values in self._curves.items():
             finite = [v for v in values if math.isfinite(v)]
             if not finite:
@@ -75,9 +76,17 @@ class LossPlot(PlotextPlot):
             x, y = downsample(values, n)
             if self.log_scale:
                 y = np.maximum(y, LOG_FLOOR)
-            plt.plot(x.tolist(), y.tolist(), label=name, color=colors[name], marker="braille")
+            plt.plot(x.tolist(), y.tolist(), color=colors[name], marker="braille")
             drawn = True
+            last = len(values) - 1
         plt.yscale("log" if self.log_scale and drawn else "linear")
+        if drawn:
+            # whole epochs on the x axis (plotext would label 0.25, 0.5, …)
+            ticks = sorted({round(t) for t in np.linspace(0, max(last, 1), 5)})
+            plt.xticks(ticks, [str(t) for t in ticks])
         plt.xlabel("epoch")
-        plt.title("loss" + (" (log)" if self.log_scale else ""))
+        # The legend lives in the border (plotext's legend box would hide the curves' start).
+        legend = [f"[{c}]━[/] {name}" for name, c in (("train", "#3b8eea"), ("test", "#f59322"), ("validation", "#2ca02c"))
+                  if self._curves.get(name)]
+        self.border_subtitle = "  ".join(legend) + ("  (log scale)" if self.log_scale else "")
         self.refresh()
