@@ -9,9 +9,12 @@ where a ``Static`` with per-cell styles cost 70–110 ms).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 
 UPPER_HALF = "▀"
@@ -48,3 +51,19 @@ def picture_strips(indices: np.ndarray, table: StyleTable) -> list[Strip]:
             segments.append(Segment(UPPER_HALF * run, run_style))
         strips.append(Strip(segments, indices.shape[1]))
     return strips
+
+
+def refresh_changed(widget: Any, old: list[Strip], new: list[Strip]) -> None:
+    """Mark only the content lines whose strips changed as dirty.
+
+    Textual repaints every screen line that holds a dirty region; a weight that did not
+    move, or a converged boundary, then costs nothing. Different line counts (a resize,
+    a new layout) refresh the whole widget.
+    """
+    if len(old) != len(new):
+        widget.refresh()
+        return
+    width = widget.size.width
+    regions = [Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    if regions:
+        widget.refresh(*regions)

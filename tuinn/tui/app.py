@@ -170,7 +170,7 @@ class TuinnApp(App[None]):
                 kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
                 test_points=s.test_points, test_labels=s.test_labels, n_classes=max(s.n_classes, 2), value_range=s.value_range,
                 show_test=self.show_test, discretize=self.discretize, caption=s.caption))
-        self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss)
+        self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not s.running)
         self.query_one(StatusLine).show(s, self.speed_label())
         if s.message and not s.running and self.playground.running is False and self._worker_running():
             self.workers.cancel_group(self, "train")

@@ -35,7 +35,7 @@ from tuinn.render.colormap import (
     diverging_palette,
     hex_color,
 )
-from tuinn.render.halfblock import StyleTable, picture_strips
+from tuinn.render.halfblock import StyleTable, picture_strips, refresh_changed
 
 KINDS = ("binary", "multiclass", "regression", "curve")
 #: Intensity levels per class in the multiclass field.
@@ -224,11 +224,12 @@ class DecisionBoundary(Widget):
         if view.kind not in KINDS:
             raise ValueError(f"unknown boundary kind {view.kind!r}; expected one of {', '.join(KINDS)}")
         self._view = view
+        old = self._strips
         self._rebuild()
         if view.caption != self._caption:
             self._caption = view.caption
             self.border_subtitle = Content(view.caption) if view.caption else None
-        self.refresh()
+        refresh_changed(self, old, self._strips)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._view is not None:

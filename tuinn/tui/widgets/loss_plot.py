@@ -2,8 +2,8 @@
 
 textual-plotext redraws in ~9 ms at 200 points and ~200 ms at 20 000 (DESIGN.md §4), so
 curves are downsampled to about twice the widget's width (keeping each bucket's last
-value, so the curve ends at the current loss) and the widget redraws at most 3 times a
-second. plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor.
+value, so the curve ends at the current loss) and the widget redraws at most twice a
+second (plotext's render costs ~20 ms here). plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 import numpy as np
 from textual_plotext import PlotextPlot
 
-MAX_REDRAW_HZ = 3.0
+MAX_REDRAW_HZ = 2.0
 LOG_FLOOR = 1e-12
 
 
@@ -44,11 +44,11 @@ class LossPlot(PlotextPlot):
         self.set_interval(1.0 / MAX_REDRAW_HZ, self._maybe_redraw)
         self._draw()
 
-    def show(self, train: tuple[float, ...], test: tuple[float, ...], validation: tuple[float, ...] = ()) -> None:
-        """New curves (drawn at the next redraw slot)."""
+    def show(self, train: tuple[float, ...], test: tuple[float, ...], validation: tuple[float, ...] = (), now: bool = False) -> None:
+        """New curves: drawn at the next redraw slot, or at once with ``now`` (e.g. when paused)."""
         self._curves = {"train": train, "test": test, "validation": validation}
         self._dirty = True
-        if time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
+        if now or time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
             self._draw()
 
     def toggle_log(self) -> None:

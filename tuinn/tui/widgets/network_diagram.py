@@ -37,6 +37,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tuinn.render.colormap import diverging_index, diverging_palette
+from tuinn.render.halfblock import refresh_changed
 
 PALETTE = diverging_palette()
 MID = len(PALETTE) // 2
@@ -267,9 +268,12 @@ class NetworkDiagram(Widget, can_focus=True):
             m = max((float(np.nanmax(np.abs(a))) for a in arrays if a.size), default=0.0)
             return m if np.isfinite(m) and m > 0 else 1.0
 
+        old = self._net
         self._net = _Net(sizes, w_eff, piece_w, b_raw, b_eff, pieces, names, acts, vmax(w_eff), vmax(b_eff))
         self._check_selection()
-        self._rebuild(layout=True)
+        # Same shape as before (training): keep the layout, repaint only the lines that changed.
+        same = old is not None and old.sizes == sizes and old.names == names and old.activations == acts and old.pieces == pieces
+        self._rebuild(layout=not same)
 
     def highlight(self, layer: int | None, direction: str = "") -> None:
         """Emphasise layer ``layer`` (from 1; its neurons and incoming links) with an arrow → (forward) or ← (backward); None clears."""
@@ -313,9 +317,13 @@ class NetworkDiagram(Widget, can_focus=True):
         if layout or (width, height) != self._built_size:
             self._built_size = (width, height)
             self._layout(width, height)
+        old = self._strips
         self._strips = self._compose_strips(width, height)
         self._update_subtitle()
-        self.refresh()
+        if layout:
+            self.refresh()
+        else:
+            refresh_changed(self, old, self._strips)
 
     def _layout(self, W: int, H: int) -> None:
         net = self._net

@@ -29,7 +29,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tuinn.render.colormap import SHADES, diverging_index, diverging_palette
-from tuinn.render.halfblock import UPPER_HALF, StyleTable
+from tuinn.render.halfblock import UPPER_HALF, StyleTable, refresh_changed
 
 LOWER_HALF = "▄"
 #: Gap between two layers' heatmaps, in columns.
@@ -161,7 +161,9 @@ class WeightHeatmap(Widget, can_focus=True):
                 if layer >= len(mats) or row >= mats[layer].shape[0] or col >= mats[layer].shape[1]:
                     self._sel = None
         self._update_subtitle()
-        self._rebuild()
+        old = self._strips
+        self._build()
+        refresh_changed(self, old, self._strips)
 
     @property
     def selected(self) -> tuple[int, int, int] | None:
