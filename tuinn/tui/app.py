@@ -9,7 +9,6 @@ nothing. All edits go through :meth:`Playground.apply` (between epochs while pla
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,6 @@ from tuinn.tui.widgets.status_line import StatusLine
 from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 
 FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a second
-FRAME_WAIT_S = 0.05
 MIN_SIZE = (80, 24)
 #: Epochs per second for each speed level (None: as fast as it goes).
 SPEEDS: list[float | None] = [1, 3, 10, 30, 100, None]
@@ -79,10 +77,6 @@ class TuinnApp(App[None]):
         self.autoplay = autoplay
         self._shown_version = -1
         self.frames = 0
-        # Cleared while a frame is being built and painted: the training thread waits for
-        # it (at most FRAME_WAIT_S), so the UI keeps its 15 fps however fast training is.
-        self.ui_idle = threading.Event()
-        self.ui_idle.set()
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -144,13 +138,9 @@ class TuinnApp(App[None]):
         s = pg.latest if pg.running and pg.latest is not None else pg.snapshot()
         if s.version == self._shown_version and s.running == self._shown_running:
             return
-        self.ui_idle.clear()
         self._shown_version, self._shown_running = s.version, s.running
         self.frames += 1
-        try:
-            self.draw(s)
-        finally:
-            self.call_after_refresh(self.ui_idle.set)
+        self.draw(s)
 
     _shown_running = False
     _shape_key: tuple[Any, ...] = ()
@@ -208,7 +198,6 @@ class TuinnApp(App[None]):
                     time.sleep(min(next_time - now, 0.05))
                     continue
                 next_time = max(next_time + 1.0 / rate, now)
-            self.ui_idle.wait(FRAME_WAIT_S)
             pg.run_epochs(1)
         pg.running = False
         pg.refresh()
@@ -406,7 +395,6 @@ class TuinnApp(App[None]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.playground.running = False
-        self.ui_idle.set()
         self.workers.cancel_group(self, "train")
         self.exit()
 
