@@ -268,12 +268,9 @@ class NetworkDiagram(Widget, can_focus=True):
             m = max((float(np.nanmax(np.abs(a))) for a in arrays if a.size), default=0.0)
             return m if np.isfinite(m) and m > 0 else 1.0
 
-        old = self._net
         self._net = _Net(sizes, w_eff, piece_w, b_raw, b_eff, pieces, names, acts, vmax(w_eff), vmax(b_eff))
         self._check_selection()
-        # Same shape as before (training): keep the layout, repaint only the lines that changed.
-        same = old is not None and old.sizes == sizes and old.names == names and old.activations == acts and old.pieces == pieces
-        self._rebuild(layout=not same)
+        self._rebuild(layout=True)  # the link raster depends on the weights (strongest link wins a cell)
 
     def highlight(self, layer: int | None, direction: str = "") -> None:
         """Emphasise layer ``layer`` (from 1; its neurons and incoming links) with an arrow → (forward) or ← (backward); None clears."""
@@ -320,10 +317,7 @@ class NetworkDiagram(Widget, can_focus=True):
         old = self._strips
         self._strips = self._compose_strips(width, height)
         self._update_subtitle()
-        if layout:
-            self.refresh()
-        else:
-            refresh_changed(self, old, self._strips)
+        refresh_changed(self, old, self._strips)  # only the lines that changed (all after a resize)
 
     def _layout(self, W: int, H: int) -> None:
         net = self._net
