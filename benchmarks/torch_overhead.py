@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import platform
-import time
 
 import numpy as np
 import torch
+from engine_overhead import per_step  # the same timing loop (run from benchmarks/ or with it on sys.path)
 
 from tuinn.backends import CPU_CROSSOVER_FLOPS, choose_backend, make_model, step_flops
 from tuinn.config import loads
@@ -64,18 +64,6 @@ def model_for(backend: str, sizes: list[int], batch: int, hidden: str, dtype: st
     x, y = data(sizes)
     model.bind(x.astype(dtype), y.astype(dtype), None)
     return exp, model
-
-
-def per_step(step, seconds: float) -> float:
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            step()
-        dt = time.perf_counter() - t0
-        if dt >= seconds:
-            return dt / n
-        n *= 2
 
 
 def batches(batch: int, n: int = 2048, seed: int = 3):

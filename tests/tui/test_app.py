@@ -313,3 +313,39 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
             for a, b in zip(weights, app.playground.snapshot().weights, strict=True):
                 assert np.array_equal(a, b)
     run(go())
+
+
+def test_view_toggles_and_speed_keys() -> None:
+    async def go() -> None:
+        from tuinn.tui.app import SPEEDS
+        from tuinn.tui.widgets.decision_boundary import DecisionBoundary
+        from tuinn.tui.widgets.loss_plot import LossPlot
+
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            boundary = app.query_one(DecisionBoundary)
+            lines = rendered(boundary)
+            await pilot.press("t")  # hide the test points
+            await settle(pilot)
+            assert not app.show_test and boundary.view.show_test is False and rendered(boundary) != lines
+            await pilot.press("d")  # discretize
+            await settle(pilot)
+            assert boundary.view.discretize is True
+            colours = {seg.style.color for y in range(boundary.size.height) for seg in boundary.render_line(y) if seg.style}
+            assert len(colours) <= 4  # two field colours (+ the training points' colours)
+            await pilot.press("o")
+            await settle(pilot)
+            assert app.query_one(LossPlot).log_scale
+            heat = app.query_one(WeightHeatmap)
+            await pilot.press("s")
+            await settle(pilot)
+            assert heat.global_scale
+            assert app.speed == len(SPEEDS) - 1
+            await pilot.press("minus", "minus")
+            await settle(pilot)
+            assert app.speed == len(SPEEDS) - 3
+            await pilot.press("plus")
+            await settle(pilot)
+            assert app.speed == len(SPEEDS) - 2
+    run(go())

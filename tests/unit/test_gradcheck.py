@@ -54,19 +54,19 @@ def batch(loss: str, n_out: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]
     return x, y
 
 
-def loss_at(net: Network, x: np.ndarray, y: np.ndarray) -> float:
+def loss_at(net: Network, x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> float:
     net.rng = np.random.default_rng(7)  # the same dropout mask at every evaluation
-    return net.compute_gradients(x, y, input_grad=True)
+    return net.compute_gradients(x, y, input_grad=True, w=w)
 
 
-def numeric_gradient(net: Network, x: np.ndarray, y: np.ndarray, array: np.ndarray) -> np.ndarray:
+def numeric_gradient(net: Network, x: np.ndarray, y: np.ndarray, array: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
     grad = np.zeros_like(array)
     for i in np.ndindex(array.shape):
         old = array[i]
         array[i] = old + H
-        up = loss_at(net, x, y)
+        up = loss_at(net, x, y, w)
         array[i] = old - H
-        down = loss_at(net, x, y)
+        down = loss_at(net, x, y, w)
         array[i] = old
         grad[i] = (up - down) / (2 * H)
     return grad
@@ -133,24 +133,10 @@ def test_sample_weighted_losses_match_finite_differences(output: str, loss: str)
     net = make_net("tanh", output, loss, "plain")
     x, y = batch(loss, net.layers[-1].units)
     w = np.random.default_rng(5).uniform(0.2, 3.0, size=(len(x), 1))
-
-    def weighted(n: Network, xx: np.ndarray, yy: np.ndarray) -> float:
-        n.rng = np.random.default_rng(7)
-        return n.compute_gradients(xx, yy, input_grad=True, w=w)
-
-    weighted(net, x, y)
+    loss_at(net, x, y, w)
     analytic = [g.copy() for _, _, _, g in net.parameters()]
     for (_, _, p, _), g in zip(net.parameters(), analytic, strict=True):
-        numeric = np.zeros_like(p)
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + H
-            up = weighted(net, x, y)
-            p[i] = old - H
-            down = weighted(net, x, y)
-            p[i] = old
-            numeric[i] = (up - down) / (2 * H)
-        assert relative_error(g, numeric) < TOL
+        assert relative_error(g, numeric_gradient(net, x, y, p, w)) < TOL
     # Unit weights change nothing.
     ones = np.ones((len(x), 1))
     assert net.compute_gradients(x, y, w=ones) == pytest.approx(net.compute_gradients(x, y), rel=1e-15)
