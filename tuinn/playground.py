@@ -15,7 +15,6 @@ from the seed, as TensorFlow Playground does.
 from __future__ import annotations
 
 import copy
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from tuinn.config import Experiment, LayerSpec
+from tuinn.config import Experiment
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
 from tuinn.training import Trainer
@@ -413,12 +412,6 @@ def default_experiment() -> Experiment:
     return loads(text, source)
 
 
-def with_layers(exp: Experiment, hidden: list[int], activation: str) -> None:
-    """Replace the hidden layers (keeping the output layer)."""
-    out = exp.model.layers[-1]
-    exp.model.layers = [LayerSpec(units=u, activation=activation) for u in hidden] + [replace(out, weights=None, bias=None)]
-
-
 def problem_defaults(exp: Experiment, task: str) -> None:
     """Switch between classification and regression: a source and an output layer that fit."""
     out = exp.model.layers[-1]
@@ -436,8 +429,4 @@ def problem_defaults(exp: Experiment, task: str) -> None:
         exp.train.loss = "cce" if multi else "bce"
 
 
-def fps_interval(fps: float) -> float:
-    return 1.0 / fps if fps > 0 and math.isfinite(fps) else 1.0 / 15
-
-
-__all__ = ["PLANE", "Playground", "Snapshot", "default_experiment", "fps_interval", "problem_defaults", "time", "with_layers"]
+__all__ = ["PLANE", "Playground", "Snapshot", "default_experiment", "problem_defaults"]
