@@ -93,6 +93,12 @@ def _cmd_step(args: argparse.Namespace) -> int:
     if args.compare:
         return _step_compare(exp, args)
     trainer = make_trainer(exp, backend=args.backend, device=args.device)
+    if not args.plain and not args.json and sys.stdout.isatty() and args.batch == 1:
+        # No format asked for, on a terminal: the step-through mode.
+        from tuinn.tui.step_app import StepApp
+
+        StepApp(exp, trainer=trainer, digits=args.digits).run()
+        return 0
     batches = trainer.epoch_batches()
     if not 1 <= args.batch <= len(batches):
         raise TuinnError(f"--batch {args.batch}: the training data of {exp.name} has {len(batches)} batch(es) in an epoch")
@@ -130,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     step = sub.add_parser(
         "step",
-        help="run one training step and show every chain-rule term",
+        help="one training step, every chain-rule term: the step-through mode, or --plain / --json",
         description=(
             "Run one training step (forward, loss, backward, update) on a batch of the "
             "training data and show every term in the lecture's notation."
@@ -139,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("config", nargs="?", default="backprop", metavar="CONFIG",
                       help="experiment TOML file or built-in name (default: backprop, the 2-2-2 worked example)")
     fmt = step.add_mutually_exclusive_group()
-    fmt.add_argument("--plain", action="store_true", help="readable walk-through (the default for now)")
+    fmt.add_argument("--plain", action="store_true", help="readable walk-through (the default when stdout is not a terminal)")
     fmt.add_argument("--json", action="store_true", help="one JSON object with every term, full precision")
     step.add_argument("--batch", type=int, default=1, metavar="N", help="which batch of the first epoch (from 1; default 1)")
     step.add_argument("--digits", type=int, default=6, metavar="D", help="significant digits in --plain (default 6)")

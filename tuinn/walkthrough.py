@@ -130,17 +130,55 @@ def _backward(t: LayerTrace, trace: StepTrace, last: bool, digits: int) -> list[
     return lines
 
 
+STATE_SYMBOLS = {"velocity": "v", "square_avg": "s", "sum": "s", "exp_avg": "m", "exp_avg_sq": "v"}
+
+
 def _update(trace: StepTrace, digits: int) -> list[str]:
     lines = [f"Update · {trace.optimizer} · α = {fmt_number(trace.learning_rate, digits)} · {FORMULAS[trace.optimizer]}"]
+    if trace.optimizer != "sgd":
+        lines.append(f"  (step t = {trace.optimizer_step}; the optimizer's state after this step is shown under each W)")
     rule = "w_old − α·∂L/∂w" if trace.optimizer == "sgd" else "the rule above"
+    index = 0
     for t in trace.layers:
         l = sup(t.layer)
-        lines.append(_term(f"W{l}_new", f"{rule}", t.after.get("W"), digits))
-        lines.append(_term(f"b{l}_new", f"{rule}", t.after.get("b"), digits))
-        if "gamma" in t.after:
-            lines.append(_term(f"γ{l}_new", "", t.after["gamma"], digits))
-            lines.append(_term(f"β{l}_new", "", t.after["beta"], digits))
+        for name in t.after:
+            label = {"W": f"W{l}", "b": f"b{l}", "gamma": f"γ{l}", "beta": f"β{l}"}[name]
+            lines.append(_term(f"{label}_new", rule if name in ("W", "b") else "", t.after[name], digits))
+            state = trace.optimizer_state[index] if index < len(trace.optimizer_state) else {}
+            if name == "W":
+                for key, value in state.items():
+                    lines.append(_term(f"{STATE_SYMBOLS.get(key, key)}({label})", "", value, digits, key))
+            index += 1
     return lines
+
+
+def loss_lines(trace: StepTrace, digits: int) -> list[str]:
+    """The loss stage: targets, the loss formula and its value (and the penalty)."""
+    formula, dloss = LOSS_FORMULAS[trace.loss_name]
+    out = [_term("y", "", trace.targets, digits, "targets", indent=2)]
+    line = f"  L = {formula} = {fmt_number(trace.data_loss, digits)}"
+    if trace.penalty:
+        line += f"; + penalty (λ₂/2)ΣW² + λ₁Σ|W| = {fmt_number(trace.penalty, digits)} → L = {fmt_number(trace.loss, digits)}"
+    out.append(line)
+    last = trace.layers[-1]
+    out.append(_term("∂L/∂ŷ", dloss, last.dL_da, digits, indent=2))
+    return out
+
+
+def stage_lines(trace: StepTrace, stage: tuple[str, int], digits: int = 6) -> list[str]:
+    """The lines of one stage: ("forward", l), ("loss", 0), ("backward", l) or ("update", 0)."""
+    kind, layer = stage
+    last = len(trace.layers)
+    if kind == "forward":
+        lines = [_term("x = a⁰", "", trace.inputs, digits, indent=2)] if layer == 1 else []
+        return lines + _forward(trace.layers[layer - 1], layer == last, digits)
+    if kind == "loss":
+        return loss_lines(trace, digits)
+    if kind == "backward":
+        return _backward(trace.layers[layer - 1], trace, layer == last, digits)
+    if kind == "update":
+        return _update(trace, digits)
+    raise ValueError(f"unknown stage {stage!r}")
 
 
 def render_plain(trace: StepTrace, digits: int = 6, header: str = "") -> str:
@@ -152,22 +190,15 @@ def render_plain(trace: StepTrace, digits: int = 6, header: str = "") -> str:
     out.append(f"{S} sample{'s' if S != 1 else ''}" + (" (rows are samples)" if S > 1 else ""))
     out.append("")
     out.append("Forward pass")
-    out.append(_term("x = a⁰", "", trace.inputs, digits, indent=2))
-    last = len(trace.layers)
     for t in trace.layers:
-        out += _forward(t, t.layer == last, digits)
+        out += stage_lines(trace, ("forward", t.layer), digits)
     out.append("")
-    formula, _ = LOSS_FORMULAS[trace.loss_name]
     out.append("Loss")
-    out.append(_term("y", "", trace.targets, digits, "targets", indent=2))
-    loss_line = f"  L = {formula} = {fmt_number(trace.data_loss, digits)}"
-    if trace.penalty:
-        loss_line += f"; + penalty (λ₂/2)ΣW² + λ₁Σ|W| = {fmt_number(trace.penalty, digits)} → L = {fmt_number(trace.loss, digits)}"
-    out.append(loss_line)
+    out += loss_lines(trace, digits)[:2]
     out.append("")
     out.append("Backward pass (chain rule, from the output down)")
     for t in reversed(trace.layers):
-        out += _backward(t, trace, t.layer == last, digits)
+        out += stage_lines(trace, ("backward", t.layer), digits)
     out.append("")
-    out += _update(trace, digits)
+    out += stage_lines(trace, ("update", 0), digits)
     return "\n".join(out)

@@ -338,7 +338,7 @@ def test_view_toggles_and_speed_keys() -> None:
             await settle(pilot)
             assert app.query_one(LossPlot).log_scale
             heat = app.query_one(WeightHeatmap)
-            await pilot.press("s")
+            await pilot.press("w")
             await settle(pilot)
             assert heat.global_scale
             assert app.speed == len(SPEEDS) - 1

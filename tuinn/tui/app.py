@@ -59,7 +59,8 @@ class TuinnApp(App[None]):
         Binding("t", "toggle_test", "test points", id="test_points", show=False),
         Binding("d", "toggle_discretize", "discretize", id="discretize", show=False),
         Binding("o", "toggle_log", "log loss", id="log_loss", show=False),
-        Binding("s", "toggle_scale", "weight scale", id="weight_scale", show=False),
+        Binding("s", "step_through", "step-through", id="step_through"),
+        Binding("w", "toggle_scale", "weight scale", id="weight_scale", show=False),
         Binding("e", "edit_link", "edit weight", id="edit_weight", show=False),
         Binding("escape", "show_output", "output", id="show_output", show=False),
         Binding("ctrl+s", "save", "save", id="save"),
@@ -108,6 +109,8 @@ class TuinnApp(App[None]):
             self.query_one(selector).border_title = title
         self.set_interval(1.0 / FPS, self.refresh_view)
         self._check_size()
+        # Focus the network: the arrows explore it, and no Select swallows space or n.
+        self.query_one(NetworkDiagram).focus()
         gc.freeze()  # fewer GC stalls while training (DESIGN.md §4)
         self.call_after_refresh(self.refresh_view)  # once the panels have their sizes
         if self.autoplay:
@@ -216,7 +219,7 @@ class TuinnApp(App[None]):
     def action_speed(self, delta: int) -> None:
         self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
         self._shown_version = -1
-        self.notify(f"speed: {self.speed_label()} epochs", timeout=1.5)
+        self.notify(f"speed: {self.speed_label()} epochs", timeout=1.5, markup=False)
 
     # ------------------------------------------------------------- toggles
     def action_toggle_test(self) -> None:
@@ -241,6 +244,25 @@ class TuinnApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_step_through(self) -> None:
+        """Backprop one layer at a time on the current weights and the next batch."""
+        from tuinn.step_session import StepSession
+        from tuinn.tui.screens.step_screen import StepScreen
+
+        pg = self.playground
+        if pg.running:
+            self.action_toggle_play()
+        session = StepSession(pg.trainer)
+
+        def back(_: None) -> None:
+            if session.steps_taken:
+                with pg.lock:
+                    pg._record_losses()
+            pg.refresh()
+            self._shown_version = -1
+
+        self.push_screen(StepScreen(session), back)
+
     # --------------------------------------------------------- selections
     def on_network_diagram_neuron_selected(self, event: NetworkDiagram.NeuronSelected) -> None:
         pg = self.playground
@@ -249,12 +271,12 @@ class TuinnApp(App[None]):
         pg.refresh()
 
     def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
-        self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press e to type a new value", timeout=3)
+        self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press e to type a new value", timeout=3, markup=False)
 
     def action_edit_link(self) -> None:
         link = self.query_one(NetworkDiagram).selected_link
         if link is None:
-            self.notify("select a link first: focus the network, pick a neuron with the arrows, then press l", severity="warning")
+            self.notify("select a link first: focus the network, pick a neuron with the arrows, then press l", severity="warning", markup=False)
             return
         layer, row, col = link
         current = self.playground.snapshot().weights[layer - 1][row, col]
@@ -265,7 +287,7 @@ class TuinnApp(App[None]):
             try:
                 value = float(answer)
             except ValueError:
-                self.notify(f"{answer!r} is not a number", severity="error")
+                self.notify(f"{answer!r} is not a number", severity="error", markup=False)
                 return
             self.playground.set_weight(layer, row, col, value)
 
@@ -335,7 +357,7 @@ class TuinnApp(App[None]):
         elif what in ("add_neuron", "remove_neuron"):
             layer = int(value)
             if layer == len(layers):
-                self.notify("the output layer's size is set by the data (classes or targets)", severity="warning")
+                self.notify("the output layer's size is set by the data (classes or targets)", severity="warning", markup=False)
                 return
 
             def change_units(e: Experiment) -> None:
@@ -352,7 +374,7 @@ class TuinnApp(App[None]):
         self.query_one(DataPanel).sync(exp)
         self.query_one(FeaturesPanel).set_selected(exp.data.features or ["x1", "x2"], exp.data.synthetic)
         if self.playground.message:
-            self.notify(self.playground.message, severity="error")
+            self.notify(self.playground.message, severity="error", markup=False)
 
     # ------------------------------------------------------------ save/load
     def action_save(self) -> None:
@@ -360,9 +382,9 @@ class TuinnApp(App[None]):
             if answer:
                 try:
                     path = save_session(self.playground, Path(answer))
-                    self.notify(f"saved to {path}")
+                    self.notify(f"saved to {path}", markup=False)
                 except (TuinnError, OSError) as exc:
-                    self.notify(f"not saved: {exc}", severity="error")
+                    self.notify(f"not saved: {exc}", severity="error", markup=False)
 
         self.push_screen(Prompt("save the experiment and weights to the folder:", f"runs/{self.playground.experiment.name}-playground"), done)
 
@@ -372,9 +394,9 @@ class TuinnApp(App[None]):
                 try:
                     load_session(self.playground, Path(answer))
                     self.call_after_refresh(self._sync_controls)
-                    self.notify(f"loaded {answer}")
+                    self.notify(f"loaded {answer}", markup=False)
                 except (TuinnError, OSError) as exc:
-                    self.notify(f"not loaded: {exc}", severity="error")
+                    self.notify(f"not loaded: {exc}", severity="error", markup=False)
 
         self.push_screen(Prompt("load an experiment (.toml), a run folder or a checkpoint (.safetensors):"), done)
 

@@ -23,7 +23,8 @@ Watch a network learn. Notation of the lecture: z = W·x + b, a = f(z), W is (un
 | `t` | show / hide test points |
 | `d` | discretize the output |
 | `o` | log scale of the loss plot |
-| `s` | per-layer / global colour scale of the weight heatmaps |
+| `s` | step-through backprop on the current weights and the next batch |
+| `w` | per-layer / global colour scale of the weight heatmaps |
 | `e` | edit the selected link's weight (select it in the network with `l`) |
 | `escape` | show the model's output again (after selecting a neuron) |
 | `ctrl+s` / `ctrl+o` | save / load the experiment and weights |

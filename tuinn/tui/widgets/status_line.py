@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 from tuinn.playground import Snapshot
@@ -38,4 +39,5 @@ class StatusLine(Static):
     """
 
     def show(self, s: Snapshot, speed: int) -> None:
-        self.update(status_text(s, speed), layout=False)  # one line, fixed height: no relayout
+        # Text, not markup (messages name keys like model.layers[2]); one fixed line: no relayout.
+        self.update(Text(status_text(s, speed)), layout=False)

@@ -1,0 +1,261 @@
+"""Step-through backprop: forward and backward one layer at a time, with every number.
+
+Stages: Forward layer 1 … L → Loss → Backward layer L … 1 → Update → Scalar chain.
+The step shown is computed and then held back (see :mod:`tuinn.step_session`): `u`
+takes it for real and moves to the next batch, so stepping trains exactly as
+`tuinn train` does. `tab` shows the next sample of the batch (gradients stay the
+batch's, which is what the update uses).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tuinn.chain import finite_difference, scalar_chain
+from tuinn.step_session import StepSession, sample_view
+from tuinn.tui.screens.prompt import Prompt
+from tuinn.tui.widgets.network_diagram import NetworkDiagram
+from tuinn.walkthrough import fmt_number, stage_lines, sup
+
+
+def stages(n_layers: int) -> list[tuple[str, int]]:
+    return ([("forward", l) for l in range(1, n_layers + 1)] + [("loss", 0)] +
+            [("backward", l) for l in range(n_layers, 0, -1)] + [("update", 0), ("chain", 0)])
+
+
+def stage_title(stage: tuple[str, int]) -> str:
+    kind, layer = stage
+    return {"forward": f"Forward layer {layer}", "loss": "Loss", "backward": f"Backward layer {layer}",
+            "update": "Update", "chain": "Scalar chain"}[kind]
+
+
+class StepScreen(Screen[None]):
+    """The step-through mode over a :class:`StepSession`."""
+
+    BINDINGS = [
+        Binding("right,l", "move(1)", "next stage", id="step.next"),
+        Binding("left,h", "move(-1)", "previous", id="step.previous"),
+        Binding("home", "jump(0)", "first", id="step.first", show=False),
+        Binding("end", "jump(-1)", "last", id="step.last", show=False),
+        Binding("u", "apply", "apply update", id="step.apply"),
+        Binding("tab", "next_sample", "next sample", id="step.sample", priority=True),
+        Binding("c", "pick", "chain of…", id="step.pick"),
+        Binding("escape", "leave", "back", id="step.back"),
+    ]
+    DEFAULT_CSS = """
+    StepScreen #step-stages { width: 26; border: round $primary; padding: 0 1; }
+    StepScreen #step-right { width: 1fr; }
+    StepScreen #step-network { height: 16; border: round $primary; }
+    StepScreen #step-terms-box { height: 1fr; border: round $primary; }
+    StepScreen #step-terms { width: auto; }
+    StepScreen #step-status { height: 1; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, session: StepSession, digits: int = 6) -> None:
+        super().__init__()
+        self.session = session
+        self.digits = digits
+        self.stage_index = 0
+        self.sample = 0
+        self.target: tuple[str, int, int, int | None] = ("W", 1, 0, 0)
+        self.render_ms = 0.0
+
+    @property
+    def stages(self) -> list[tuple[str, int]]:
+        return stages(len(self.session.trace.layers))
+
+    @property
+    def stage(self) -> tuple[str, int]:
+        return self.stages[self.stage_index]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static(id="step-stages")
+            with Vertical(id="step-right"):
+                diagram = NetworkDiagram(id="step-network")
+                diagram.can_focus = False  # the arrows walk the stages here; pick with the mouse or `c`
+                yield diagram
+                with VerticalScroll(id="step-terms-box"):
+                    yield Static(id="step-terms")
+        yield Static(id="step-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#step-stages").border_title = "Stages"
+        self.query_one("#step-network").border_title = "Network"
+        self.query_one("#step-terms-box").border_title = "Terms"
+        self.query_one("#step-terms-box").can_focus = False
+        self.set_focus(None)
+        self.redraw()
+
+    # ----------------------------------------------------------- drawing
+    def redraw(self) -> None:
+        t0 = time.perf_counter()
+        s = self.session
+        trace = s.trace
+        self.sample = min(self.sample, len(trace.inputs) - 1)
+        names = [f"{'▶ ' if i == self.stage_index else '  '}{stage_title(st)}" for i, st in enumerate(self.stages)]
+        self.query_one("#step-stages", Static).update(Text("\n".join(names)))
+        diagram = self.query_one(NetworkDiagram)
+        sizes = [trace.layers[0].W.shape[1]] + [t.a.shape[1] for t in trace.layers]
+        diagram.show(sizes, [t.W for t in trace.layers], [t.b for t in trace.layers], list(s.trainer.dataset.feature_names),
+                     [t.activation for t in trace.layers])
+        kind, layer = self.stage
+        if kind in ("forward", "backward"):
+            diagram.highlight(layer, kind)
+        else:
+            diagram.highlight(None)
+        self.query_one("#step-terms", Static).update(Text("\n".join(self.stage_text())))  # plain text: w[i,1] is not markup
+        self.query_one("#step-terms-box").border_title = f"Terms · {stage_title(self.stage)}"
+        S = len(trace.inputs)
+        self.query_one("#step-status", Static).update(Text(
+            f"epoch {s.trainer.epoch + 1} · batch {s.batch_number} of {s.n_batches} · sample {self.sample + 1} of {S} · "
+            f"steps taken {s.steps_taken} · loss {fmt_number(trace.loss, self.digits)} · "
+            f"{s.trainer.model.name} on {s.trainer.model.device}"))
+        self.render_ms = (time.perf_counter() - t0) * 1e3
+
+    def stage_text(self) -> list[str]:
+        trace = self.session.trace
+        S = len(trace.inputs)
+        kind, _ = self.stage
+        if kind == "chain":
+            return self.chain_text()
+        head = []
+        if S > 1:
+            head.append(f"sample {self.sample + 1} of {S} (tab: next). ∂L/∂W and ∂L/∂b are the batch's: δ carries the 1/{S} of the mean,")
+            head.append("so δ·aᵀ summed over the samples is the gradient the update uses.")
+            head.append("")
+        return head + stage_lines(sample_view(trace, self.sample), self.stage, self.digits)
+
+    def chain_text(self) -> list[str]:
+        s = self.session
+        trainer = s.trainer
+        kind, layer, j, k = self.target
+        exp = trainer.experiment
+        chain = scalar_chain(s.trace, kind, layer, j, k, sample=self.sample, l1=exp.train.l1, l2=exp.train.l2)
+        d = self.digits
+        lines = [f"∂L/∂{chain.name}: the chain from the loss down to it (sample {chain.sample + 1}; c picks another parameter)", ""]
+        if chain.enumerated:
+            lines.append(f"{chain.n_paths} path{'s' if chain.n_paths != 1 else ''} from the outputs down to neuron {j + 1} of layer {layer}:")
+            for p in chain.paths:
+                route = " → ".join(f"{u + 1}" for u in p.units)
+                factors = " × ".join(f"{f.name} ({fmt_number(f.value, d)})" for f in p.factors)
+                lines.append(f"  [{route}]  {factors}")
+                lines.append(f"      = {fmt_number(p.product, d)}")
+            if chain.n_paths > len(chain.paths):
+                lines.append(f"  … {chain.n_paths - len(chain.paths)} more paths")
+            lines.append(f"sum over the paths of sample {chain.sample + 1}: {fmt_number(chain.per_sample_sums[chain.sample], d)}")
+            if len(chain.per_sample_sums) > 1:
+                lines.append(f"sum over the {len(chain.per_sample_sums)} samples of the batch: {fmt_number(sum(chain.per_sample_sums), d)}")
+        else:
+            lines.append(chain.note or "the layers couple their units (norm or maxout): the chain goes through δ, as backprop does")
+        lines.append("")
+        lines.append("recursive form (what backprop computes, reusing δ of the layer above):")
+        lines.append("  " + " · ".join(f"{f.name} = {fmt_number(f.value, d)}" for f in chain.recursive))
+        if chain.penalty:
+            lines.append(f"+ regularisation λ₂w + λ₁sign(w) = {fmt_number(chain.penalty, d)}")
+        lines.append("")
+        lines.append(f"chain rule            {fmt_number(chain.chain_value, 12)}")
+        lines.append(f"backprop gave         {fmt_number(chain.backprop, 12)}   |Δ| = {abs(chain.chain_value - chain.backprop):.2e}")
+        fd = self._finite_difference()
+        lines.append(f"finite difference     {fmt_number(fd, 12)}   |Δ| = {abs(fd - chain.backprop):.2e}   (centred, h = 1e-6)")
+        if trainer.model.name == "torch":
+            lines.append(f"torch autograd gave   {fmt_number(chain.backprop, 12)} (this trace); the NumPy engine gives "
+                         f"{fmt_number(self._engine_gradient(), 12)}   |Δ| = {abs(self._engine_gradient() - chain.backprop):.2e}")
+        return lines
+
+    def _engine_network(self):
+        from tuinn.model import build_network
+        from tuinn.training import seed_streams
+
+        t = self.session.trainer
+        streams = seed_streams(t.experiment.seed)
+        net = build_network(t.experiment, t.dataset.n_inputs, streams["init"], streams["dropout"])
+        net.set_parameters(self.session.before["params"])
+        return net
+
+    def _finite_difference(self) -> float:
+        s = self.session
+        t = s.trainer
+        kind, layer, j, k = self.target
+        net = t.network if t.model.name == "numpy" else self._engine_network()
+        from copy import deepcopy
+
+        net = deepcopy(net)
+        net.set_parameters(s.before["params"])
+        rng = s.before["rng"]["dropout"].get("numpy") if isinstance(s.before["rng"]["dropout"], dict) else None
+        w = None if t.sample_weight is None else t.sample_weight[s.batch][:, None].astype(t.x.dtype)
+        return finite_difference(net, t.x[s.batch], t.y[s.batch], kind, layer, j, k, rng_state=rng, w=w)
+
+    def _engine_gradient(self) -> float:
+        s = self.session
+        t = s.trainer
+        kind, layer, j, k = self.target
+        net = self._engine_network()
+        net.compute_gradients(t.x[s.batch], t.y[s.batch])
+        lay = net.layers[layer - 1]
+        return float(lay.dW[j, k]) if kind == "W" else float(lay.db[j])
+
+    # ----------------------------------------------------------- actions
+    def action_move(self, delta: int) -> None:
+        self.stage_index = max(0, min(len(self.stages) - 1, self.stage_index + delta))
+        self.redraw()
+
+    def action_jump(self, index: int) -> None:
+        self.stage_index = index % len(self.stages)
+        self.redraw()
+
+    def action_apply(self) -> None:
+        self.session.apply()
+        self.redraw()
+
+    def action_next_sample(self) -> None:
+        self.sample = (self.sample + 1) % len(self.session.trace.inputs)
+        self.redraw()
+
+    def set_target(self, kind: str, layer: int, j: int, k: int | None = None) -> None:
+        """Show the chain of w^layer_jk (kind "W") or b^layer_j (kind "b"); 0-based j, k."""
+        trace = self.session.trace
+        if not 1 <= layer <= len(trace.layers):
+            raise ValueError(f"layer {layer}: the net has {len(trace.layers)} layers")
+        W = trace.layers[layer - 1].W
+        if not 0 <= j < W.shape[0] or (kind == "W" and not 0 <= (k or 0) < W.shape[1]):
+            raise ValueError(f"{kind}{sup(layer)}[{j + 1}{'' if k is None else f',{k + 1}'}] is outside W{sup(layer)} {W.shape}")
+        self.target = (kind, layer, j, k)
+        self.stage_index = len(self.stages) - 1
+        self.redraw()
+
+    def action_pick(self) -> None:
+        def done(answer: str | None) -> None:
+            if not answer:
+                return
+            m = re.fullmatch(r"\s*([wWbB])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*", answer)
+            if not m or (m.group(1).lower() == "w") != (m.group(4) is not None):
+                self.notify(f"{answer!r}: write w1[2,1] (layer 1, neuron 2, input 1) or b2[1]", severity="error", markup=False)
+                return
+            kind = "W" if m.group(1).lower() == "w" else "b"
+            try:
+                self.set_target(kind, int(m.group(2)), int(m.group(3)) - 1, None if m.group(4) is None else int(m.group(4)) - 1)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+
+        self.app.push_screen(Prompt("the chain of which parameter? w1[2,1] = layer 1, neuron 2, input 1; b2[1] = bias of neuron 1 of layer 2"),
+                             done)
+
+    def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
+        self.set_target("W", event.layer, event.row, event.col)
+
+    def on_network_diagram_neuron_selected(self, event: NetworkDiagram.NeuronSelected) -> None:
+        if event.layer >= 1:
+            self.set_target("b", event.layer, event.index)
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,24 @@
+"""`tuinn step EXPERIMENT.toml` in a terminal: the step-through mode on its own."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from tuinn.config import Experiment
+from tuinn.step_session import StepSession
+from tuinn.training import Trainer
+from tuinn.tui.screens.step_screen import StepScreen
+
+
+class StepApp(App[None]):
+    """Opens the step-through screen; leaving it (escape) quits."""
+
+    TITLE = "tuinn step"
+
+    def __init__(self, exp: Experiment, trainer: Trainer | None = None, digits: int = 6) -> None:
+        super().__init__()
+        self.session = StepSession(trainer if trainer is not None else Trainer(exp))
+        self.digits = digits
+
+    def on_mount(self) -> None:
+        self.push_screen(StepScreen(self.session, self.digits), lambda _: self.exit())
