@@ -171,3 +171,23 @@ def test_s_from_the_playground_and_back_with_the_trained_weights() -> None:
             assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
             assert app.playground.trainer.steps == 3
     run(go())
+
+
+def test_torch_backend_shows_autograd_beside_the_engine() -> None:
+    import pytest
+
+    pytest.importorskip("torch")
+    from tuinn.training import Trainer
+
+    exp = loads(*resolve("backprop"))
+
+    async def go() -> None:
+        app = StepApp(exp, trainer=Trainer(exp, backend="torch"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("end")
+            text = shown(app.screen)
+            line = next(x for x in text.splitlines() if x.startswith("torch autograd gave"))
+            assert float(line.split("|Δ| = ")[1]) <= 1e-15
+            assert "torch on cpu" in str(app.screen.query_one("#step-status").render())
+    run(go())
