@@ -68,7 +68,7 @@ def test_help_lists_step() -> None:
     assert result.returncode == 0
     assert result.stderr == ""
     assert "step" in result.stdout
-    assert "run one training step" in result.stdout
+    assert "one training step" in result.stdout
 
 
 def test_step_help() -> None:
