@@ -65,6 +65,9 @@ class Snapshot:
     device: str
     learning_rate: float
     message: str = ""
+    best_epoch: int | None = None  # epoch of the best monitored value (lowest loss / highest accuracy)
+    monitor: str = ""  # what best_epoch and early stopping watch, e.g. "test_loss"
+    stopped_epoch: int | None = None  # where early stopping paused training
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,6 +101,8 @@ class Playground:
         self.train_loss: list[float] = []
         self.test_loss: list[float] = []
         self.validation_loss: list[float] = []
+        self.accuracy_history: dict[str, list[float]] = {"train": [], "test": [], "validation": []}
+        self.stopped_epoch: int | None = None
         self.last_good = self.trainer.state()
         ds = self.trainer.dataset
         if ds.synthetic and ds.points.shape[1] == 2:
@@ -190,6 +195,7 @@ class Playground:
     def _apply_live(self, old: Experiment) -> None:
         tr, model = self.experiment.train, self.trainer.model
         self.trainer.experiment = self.experiment
+        self.stopped_epoch = None
         model.learning_rate = tr.learning_rate
         if hasattr(model, "network"):
             model.network.l1, model.network.l2 = tr.l1, tr.l2
@@ -224,7 +230,7 @@ class Playground:
 
         def edit() -> None:
             params = self.trainer.model.get_parameters()
-            epoch, history = self.trainer.epoch, (self.train_loss, self.test_loss, self.validation_loss)
+            epoch, history = self.trainer.epoch, (self.train_loss, self.test_loss, self.validation_loss, self.accuracy_history)
             self.experiment.train.backend = backend
             self.experiment.train.device = "auto" if backend == "torch" else "cpu"
             try:
@@ -234,7 +240,7 @@ class Playground:
                 self._build(keep=params)
                 raise
             self.trainer.epoch = epoch
-            self.train_loss, self.test_loss, self.validation_loss = history
+            self.train_loss, self.test_loss, self.validation_loss, self.accuracy_history = history
 
         self.apply(edit)
 
@@ -255,8 +261,55 @@ class Playground:
                     return
                 self._record_losses()
                 self._touch()
+                if self._early_stop_due():
+                    es = self.experiment.train.early_stopping
+                    self.stopped_epoch = self.trainer.epoch
+                    self.running = False
+                    self.message = (f"early stopping: {es.monitor.replace('_', ' ')} has not improved for {es.patience} epochs;"  # type: ignore[union-attr]
+                                    f" best epoch {self.best_epoch()} (the weights of epoch {self.trainer.epoch} are shown)")
+                    self.publish()
+                    return
             if time.monotonic() - self._published_at >= self.publish_interval:
                 self.publish()
+
+    # ------------------------------------------------------- overfitting
+    def monitor(self) -> str:
+        """What the best epoch is judged by: the early-stopping monitor, else the validation (or test) loss."""
+        es = self.experiment.train.early_stopping
+        if es is not None:
+            return es.monitor
+        return "validation_loss" if len(self.trainer.val_idx) else "test_loss" if len(self.trainer.test_idx) else ""
+
+    def _monitored(self) -> list[float]:
+        name = self.monitor()
+        if not name:
+            return []
+        split, metric = name.split("_", 1)
+        if metric == "loss":
+            return {"train": self.train_loss, "test": self.test_loss, "validation": self.validation_loss}[split]
+        return self.accuracy_history[split]
+
+    def best_epoch(self) -> int | None:
+        """Epoch (index into the loss history) of the best monitored value so far."""
+        values = np.asarray(self._monitored(), dtype=float)
+        if not values.size or not np.any(np.isfinite(values)):
+            return None
+        if self.monitor().endswith("accuracy"):
+            return int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
+        return int(np.nanargmin(np.where(np.isfinite(values), values, np.inf)))
+
+    def _early_stop_due(self) -> bool:
+        """True when the monitor has not improved by min_delta for ``patience`` epochs (as in ``tuinn train``)."""
+        es = self.experiment.train.early_stopping
+        values = self._monitored()
+        if es is None or len(values) < 2:
+            return False
+        sign = -1.0 if es.monitor.endswith("accuracy") else 1.0  # lower is better after the sign
+        best, best_epoch = None, 0
+        for epoch, v in enumerate(values[1:], 1):  # epoch 0 (untrained) is not a candidate, as in Trainer.fit
+            if best is None or sign * v < sign * best - es.min_delta:
+                best, best_epoch = v, epoch
+        return len(values) - 1 - best_epoch >= es.patience
 
     def publish(self) -> Snapshot:
         """Build the current snapshot and make it ``latest`` (called by the training thread)."""
@@ -274,6 +327,10 @@ class Playground:
                     history.append(t.model.evaluate_loss(t.x[idx], t.y[idx]))
                     if len(history) > MAX_HISTORY:
                         del history[: len(history) - MAX_HISTORY]
+            if self.monitor().endswith("accuracy"):
+                split = self.monitor().split("_", 1)[0]
+                idx = getattr(t, f"{split if split != 'validation' else 'val'}_idx")
+                self.accuracy_history[split].append(self._accuracy(idx) or 0.0)
 
     # ------------------------------------------------------------ snapshot
     def snapshot(self) -> Snapshot:
@@ -400,6 +457,9 @@ class Playground:
             device=t.model.device,
             learning_rate=self.experiment.train.learning_rate,
             message=self.message,
+            best_epoch=self.best_epoch(),
+            monitor=self.monitor(),
+            stopped_epoch=self.stopped_epoch,
         )
 
 

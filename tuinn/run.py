@@ -33,8 +33,6 @@ from tuinn.training import EpochResult, Trainer
 CHECKPOINT = "model.safetensors"
 SAVE_EVERY_S = 10.0
 SPLITS = ("train", "test", "validation")
-CV_METRICS = ("accuracy", "auc", "sensitivity", "specificity", "loss")
-CV_METRICS_REGRESSION = ("mse", "mae", "r2", "loss")
 
 
 def json_safe(obj: Any) -> Any:
@@ -166,31 +164,14 @@ def _line_epoch(line: str) -> int:
 
 # ---------------------------------------------------------------- k-fold
 def cross_validate(exp: Experiment, k: int, out: Output) -> dict[str, Any]:
-    """Stratified K-fold over the learning set (everything but the validation split)."""
-    from tuinn.data.split import kfold_indices
-    from tuinn.training import seed_streams
+    """Stratified K-fold over the learning set (everything but the validation split), with a line per fold."""
+    from tuinn.crossval import iter_folds, summarize
 
-    base = make_trainer(exp)
-    ds = base.dataset
-    learning = np.sort(np.concatenate([ds.train, ds.test]))
-    folds = kfold_indices(learning, k, seed_streams(exp.seed)["kfold"], ds.labels)
-    names = CV_METRICS if ds.labels is not None else CV_METRICS_REGRESSION
-    per_fold: dict[str, list[float]] = {m: [] for m in names}
-    for i, (train, held) in enumerate(folds, 1):
-        trainer = make_trainer(exp, dataset=ds, split=(train, held, ds.validation))
-        try:
-            trainer.fit(exp.train.epochs)
-        except DivergedError as exc:
-            raise DivergedError(f"fold {i}/{k}: {exc}") from None
-        r = trainer.evaluate("test")
-        for m in names:
-            per_fold[m].append(r.get(m, float("nan")))
-        out.line(f"Fold {i}/{k} - " + " - ".join(f"{m}: {_fmt(per_fold[m][-1])}" for m in names))
-    cv: dict[str, Any] = {"folds": k}
-    for m in names:
-        values = np.array(per_fold[m], dtype=float)
-        cv[m] = {"mean": float(np.nanmean(values)), "std": float(np.nanstd(values)), "folds": values.tolist()}
-    return cv
+    per_fold: list[dict[str, float]] = []
+    for fold in iter_folds(exp, k):
+        per_fold.append(fold)
+        out.line(f"Fold {len(per_fold)}/{k} - " + " - ".join(f"{m}: {_fmt(v)}" for m, v in fold.items()))
+    return summarize(per_fold)
 
 
 # ---------------------------------------------------------------- train

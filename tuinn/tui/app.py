@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tuinn.config import Experiment, LayerSpec
+from tuinn.config import EarlyStopping, Experiment, LayerSpec
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
 from tuinn.playground import Playground, Snapshot, problem_defaults
@@ -163,7 +163,8 @@ class TuinnApp(App[None]):
                 kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
                 test_points=s.test_points, test_labels=s.test_labels, n_classes=max(s.n_classes, 2), value_range=s.value_range,
                 show_test=self.show_test, discretize=self.discretize, caption=s.caption))
-        self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not s.running)
+        self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not s.running,
+                                      best_epoch=s.best_epoch, monitor=s.monitor, stopped_epoch=s.stopped_epoch)
         self.query_one(StatusLine).show(s, self.speed_label())
         if s.message and not s.running and self.playground.running is False and self._worker_running():
             self.workers.cancel_group(self, "train")
@@ -320,6 +321,22 @@ class TuinnApp(App[None]):
                         e.data.features = ["x1", "x2"]
                     problem_defaults(e, src.task)
             pg.edit_spec(change_source)
+        elif what == "early_stopping":
+            def change_early(e: Experiment) -> None:
+                e.train.early_stopping = None if not value else EarlyStopping(
+                    monitor="validation_loss" if e.data.validation_fraction > 0 else "test_loss", patience=int(value))
+            pg.edit_spec(change_early, restart=False)
+        elif what == "norm":
+            layer, norm = value
+            pg.edit_spec(lambda e: setattr(e.model.layers[layer - 1], "norm", norm))
+        elif what in ("validation_fraction", "balance"):
+            def change_split(e: Experiment) -> None:
+                setattr(e.data, what, value)
+                es = e.train.early_stopping
+                if es is not None and es.monitor.split("_")[0] in ("validation", "test"):
+                    split = "validation" if e.data.validation_fraction > 0 else "test"
+                    es.monitor = f"{split}_{es.monitor.split('_', 1)[1]}"
+            pg.edit_spec(change_split)
         elif what in ("noise", "test_fraction", "classes"):
             def change_data(e: Experiment) -> None:
                 setattr(e.data, what, value)

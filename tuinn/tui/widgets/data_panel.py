@@ -1,4 +1,4 @@
-"""The Data panel: which data, how noisy, how much for testing, batch size, regenerate."""
+"""The Data panel: which data, how noisy, how much for testing and validation, class balance, batch size, regenerate."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ NOISE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 TEST = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 BATCH = [1, 2, 5, 10, 20, 30, 50, 100, "full"]
 CLASSES = [2, 3, 4, 5, 6]
+VALIDATION = [0.0, 0.1, 0.2, 0.3]
+BALANCE = ["none", "undersample", "oversample", "weights"]
 
 
 class DataPanel(Vertical):
@@ -45,12 +47,15 @@ class DataPanel(Vertical):
             ("test", "test_fraction", [(f"{int(t * 100)} %", t) for t in TEST], tf if tf in TEST else 0.5),
             ("batch", "batch_size", [(str(v), v) for v in BATCH], b if b in BATCH else 10),
             ("classes", "classes", [(str(c), c) for c in CLASSES], e.data.classes if e.data.classes in CLASSES else 3),
+            ("validation", "validation_fraction", [(f"{int(v * 100)} %", v) for v in VALIDATION],
+             min(VALIDATION, key=lambda v: abs(v - e.data.validation_fraction))),
+            ("balance", "balance", [(b, b) for b in BALANCE], e.data.balance),
         ]
         for label, key, options, value in rows:
             with Horizontal(classes="row"):
                 yield Label(label)
                 yield Select(options, value=value, allow_blank=False, id=key, compact=True,
-                             disabled=key == "classes" and not self._multiclass(e))
+                             disabled=(key == "classes" and not self._multiclass(e)) or (key == "balance" and not self._classifies(e)))
         yield Button("regenerate (g)", id="regenerate", variant="primary", compact=True)
 
     @staticmethod
@@ -58,10 +63,20 @@ class DataPanel(Vertical):
         src = SOURCES.get(exp.data.source)
         return bool(src and src.multiclass)
 
+    @staticmethod
+    def _classifies(exp: Experiment) -> bool:
+        src = SOURCES.get(exp.data.source)
+        return src.task == "classification" if src is not None else exp.train.loss in ("bce", "cce")
+
     def sync(self, exp: Experiment) -> None:
         """Show ``exp``'s data settings without posting edits."""
         self.exp = exp
         self.query_one("#classes", Select).disabled = not self._multiclass(exp)
+        self.query_one("#balance", Select).disabled = not self._classifies(exp)
+        balance = self.query_one("#balance", Select)
+        if balance.value != exp.data.balance:
+            with balance.prevent(Select.Changed):
+                balance.value = exp.data.balance
         select = self.query_one("#source", Select)
         if select.value != exp.data.source and exp.data.source in SOURCES:
             with select.prevent(Select.Changed):

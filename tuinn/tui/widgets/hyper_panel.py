@@ -1,5 +1,6 @@
-"""The hyperparameters of the lecture: learning rate, optimizer, regularisation, problem
-type, backend, and the architecture (layers, neurons, activation and dropout per layer)."""
+"""The hyperparameters of the lecture: learning rate, optimizer, regularisation, early
+stopping, problem type, backend, and the architecture (layers, neurons, activation,
+normalisation and dropout per layer)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
-from tuinn.config import ACTIVATIONS, OPTIMIZERS, Experiment
+from tuinn.config import ACTIVATIONS, NORMS, OPTIMIZERS, Experiment
 from tuinn.tui.widgets.edit import Edit
 
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 DROPOUT = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+#: Early-stopping patience in epochs (0: off).
+PATIENCE = [0, 10, 25, 50, 100, 250]
 
 
 def _nearest(value: float, options: list[float]) -> float:
@@ -45,6 +48,8 @@ class HyperPanel(Vertical):
             ("optimizer", "optimizer", [(o, o) for o in OPTIMIZERS], e.train.optimizer),
             ("regularize", "regularization", [("none", "none"), ("L1", "l1"), ("L2", "l2")], reg),
             ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in REG_RATES], _nearest(e.train.l1 or e.train.l2, REG_RATES)),
+            ("early stop", "early_stopping", [("off" if p == 0 else f"patience {p}", p) for p in PATIENCE],
+             _nearest(e.train.early_stopping.patience, PATIENCE[1:]) if e.train.early_stopping else 0),
             ("problem", "problem", [("classification", "classification"), ("regression", "regression")], task),
             ("backend", "backend", [("numpy", "numpy"), ("torch", "torch")], e.train.backend if e.train.backend != "auto" else "numpy"),
         ]
@@ -59,6 +64,7 @@ class HyperPanel(Vertical):
         rows = [
             ("layer", "layer", self._layer_options(), 1),
             ("activation", "activation", [(a, a) for a in ACTIVATIONS], first.activation),
+            ("norm", "norm", [(n, n) for n in NORMS], first.norm),
             ("dropout", "dropout", [(f"{d:g}", d) for d in DROPOUT], _nearest(first.dropout, DROPOUT)),
         ]
         for label, key, options, value in rows:
@@ -83,6 +89,7 @@ class HyperPanel(Vertical):
             "optimizer": exp.train.optimizer,
             "backend": exp.train.backend if exp.train.backend != "auto" else "numpy",
             "activation": layer.activation,
+            "norm": layer.norm,
             "dropout": _nearest(layer.dropout, DROPOUT),
         }
         select = self.query_one("#layer", Select)
@@ -102,7 +109,7 @@ class HyperPanel(Vertical):
             self.layer_index = int(event.value)  # type: ignore[arg-type]
             self.sync(self.exp)
             return
-        if key in ("activation", "dropout"):
+        if key in ("activation", "dropout", "norm"):
             self.post_message(Edit(key, (self.layer_index, event.value)))
             return
         if key in ("regularization", "reg_rate"):

@@ -38,15 +38,24 @@ class LossPlot(PlotextPlot):
         self._last_draw = 0.0
         self._dirty = False
         self.best_epoch: int | None = None
+        self.monitor = ""
+        self.stopped_epoch: int | None = None
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0 / MAX_REDRAW_HZ, self._maybe_redraw)
         self._draw()
 
-    def show(self, train: tuple[float, ...], test: tuple[float, ...], validation: tuple[float, ...] = (), now: bool = False) -> None:
-        """New curves: drawn at the next redraw slot, or at once with ``now`` (e.g. when paused)."""
+    def show(self, train: tuple[float, ...], test: tuple[float, ...], validation: tuple[float, ...] = (), now: bool = False,
+             best_epoch: int | None = None, monitor: str = "", stopped_epoch: int | None = None) -> None:
+        """New curves: drawn at the next redraw slot, or at once with ``now`` (e.g. when paused).
+
+        ``best_epoch`` (judged by ``monitor``, e.g. "test_loss") is drawn as a vertical line:
+        where the held-out loss was lowest, i.e. where more training started to overfit.
+        ``stopped_epoch`` marks where early stopping paused.
+        """
         self._curves = {"train": train, "test": test, "validation": validation}
+        self.best_epoch, self.monitor, self.stopped_epoch = best_epoch, monitor, stopped_epoch
         self._dirty = True
         if now or time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
             self._draw()
@@ -80,6 +89,12 @@ class LossPlot(PlotextPlot):
             drawn = True
             last = len(values) - 1
         plt.yscale("log" if self.log_scale and drawn else "linear")
+        # Only once the curve has gone on past it: a best epoch at the end is no news.
+        marked = drawn and self.best_epoch is not None and self.best_epoch < last
+        if marked:
+            plt.vline(self.best_epoch, (214, 39, 40))
+        if drawn and self.stopped_epoch is not None:
+            plt.vline(self.stopped_epoch, (148, 103, 189))
         if drawn:
             # whole epochs on the x axis (plotext would label 0.25, 0.5, …)
             ticks = sorted({round(t) for t in np.linspace(0, max(last, 1), 5)})
@@ -88,5 +103,9 @@ class LossPlot(PlotextPlot):
         # The legend lives in the border (plotext's legend box would hide the curves' start).
         legend = [f"[{c}]━[/] {name}" for name, c in (("train", "#3b8eea"), ("test", "#f59322"), ("validation", "#2ca02c"))
                   if self._curves.get(name)]
+        if marked:
+            legend.append(f"[#d62728]│[/] best {self.best_epoch} ({self.monitor.replace('_', ' ')})")
+        if drawn and self.stopped_epoch is not None:
+            legend.append(f"[#9467bd]│[/] stopped {self.stopped_epoch}")
         self.border_subtitle = "  ".join(legend) + ("  (log scale)" if self.log_scale else "")
         self.refresh()

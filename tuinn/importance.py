@@ -1,0 +1,197 @@
+"""Reading the weights: how much each input matters, and whether that holds across seeds.
+
+Two readings of the lecture's "importance of the inputs":
+
+* **first-layer weights**: the mean |W¹[j, i]| over the units j of input i. Cheap and what
+  the slide shows, but it ignores everything after layer 1 (a big weight into a unit that
+  is later switched off counts fully), so it varies between trainings.
+* **gradient**: mean over the samples (and outputs) of |∂ŷ/∂xᵢ|, the sensitivity of the
+  prediction to input i, through the whole network. Computed here by backpropagating the
+  output itself (not the loss) through the evaluation-mode network.
+
+Both are in units of the network's inputs, i.e. of standardised features when the
+experiment standardises, which is what makes features of different scales comparable.
+:func:`insight` trains N models that differ only in their seed (same data and split) and
+asks how much their rankings agree.
+
+Headless: NumPy only.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tuinn.engine.network import Network
+from tuinn.engine.normalization import EPS, _normalise_backward
+from tuinn.errors import TuinnError
+
+METHODS = ("gradient", "weights")
+
+
+def weight_importance(network: Network) -> np.ndarray:
+    """Mean |W¹[j, i]| over the rows j of the first layer, one value per input i."""
+    return np.abs(network.layers[0].W).mean(axis=0).astype(np.float64)
+
+
+def input_jacobian(network: Network, x: np.ndarray) -> np.ndarray:
+    """∂ŷ_k/∂x_i for every sample, shape (n, outputs, inputs), in evaluation mode.
+
+    Forward once caching z and a per layer; then for each output k backpropagate the
+    one-hot upstream e_k: δ = f'(z)·upstream (through the norm), upstream ← δ·W.
+    Batch norm in evaluation mode is the per-unit affine map γ(z − μ)/√(σ² + ε) + β,
+    whose derivative is γ/√(σ² + ε); layer norm is the same per-sample map as in training.
+    """
+    x = np.asarray(x)
+    cache = []
+    out = x
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in network.layers:
+            z = out @ layer.W.T + layer.b
+            norm_terms = None
+            if layer.norm is None:
+                zn = z
+            elif layer.norm.kind == "batch":
+                zn = layer.norm.forward(z, False)
+            else:
+                mu = z.mean(axis=1, keepdims=True)
+                centred = z - mu
+                inv_std = 1.0 / np.sqrt((centred * centred).mean(axis=1, keepdims=True) + EPS)
+                xhat = centred * inv_std
+                zn = layer.norm.gamma * xhat + layer.norm.beta
+                norm_terms = (xhat, inv_std)
+            a = layer.activation.forward(zn)
+            cache.append((zn, a, norm_terms))
+            out = a
+        n_out = out.shape[1]
+        jac = np.empty((x.shape[0], n_out, x.shape[1]), dtype=np.float64)
+        for k in range(n_out):
+            upstream = np.zeros_like(out)
+            upstream[:, k] = 1.0
+            for layer, (zn, a, norm_terms) in zip(reversed(network.layers), reversed(cache), strict=True):
+                dzn, _ = layer.activation.backward(zn, a, upstream)
+                if layer.norm is None:
+                    dz = dzn
+                elif layer.norm.kind == "batch":
+                    dz = dzn * layer.norm.gamma / np.sqrt(layer.norm.running_var + EPS)
+                else:
+                    xhat, inv_std = norm_terms  # type: ignore[misc]
+                    dz = _normalise_backward(dzn, xhat, inv_std, layer.norm.gamma, axis=1)
+                upstream = dz @ layer.W
+            jac[:, k, :] = upstream
+    return jac
+
+
+def gradient_importance(network: Network, x: np.ndarray) -> np.ndarray:
+    """Mean |∂ŷ_k/∂x_i| over samples and outputs, one value per input i."""
+    return np.abs(input_jacobian(network, x)).mean(axis=(0, 1))
+
+
+def ranking(importance: np.ndarray) -> list[int]:
+    """Input indices, most important first (ties keep the input order)."""
+    return [int(i) for i in np.argsort(-np.asarray(importance), kind="stable")]
+
+
+def _spearman(r1: list[int], r2: list[int]) -> float:
+    """Spearman's ρ between two rankings of the same items (no ties)."""
+    n = len(r1)
+    if n < 2:
+        return 1.0
+    pos1 = np.empty(n)
+    pos2 = np.empty(n)
+    pos1[r1] = np.arange(n)
+    pos2[r2] = np.arange(n)
+    return float(1.0 - 6.0 * np.sum((pos1 - pos2) ** 2) / (n * (n * n - 1)))
+
+
+def agreement(rankings: list[list[int]], k: int = 3) -> dict[str, Any]:
+    """How much rankings from independently trained models agree.
+
+    ``top1``: the most frequent top input and the share of models that rank it first;
+    ``topk_overlap``: mean over pairs of models of |top-k ∩ top-k| / k; ``spearman``: mean
+    pairwise Spearman rank correlation (1 = same order everywhere).
+    """
+    if not rankings:
+        raise ValueError("agreement needs at least one ranking")
+    k = min(k, len(rankings[0]))
+    firsts = [r[0] for r in rankings]
+    values, counts = np.unique(firsts, return_counts=True)
+    top = int(values[np.argmax(counts)])
+    pairs = list(itertools.combinations(range(len(rankings)), 2))
+    overlap = [len(set(rankings[i][:k]) & set(rankings[j][:k])) / k for i, j in pairs] or [1.0]
+    rho = [_spearman(rankings[i], rankings[j]) for i, j in pairs] or [1.0]
+    return {
+        "top1": top,
+        "top1_share": float(np.max(counts) / len(rankings)),
+        "k": k,
+        "topk_overlap": float(np.mean(overlap)),
+        "spearman": float(np.mean(rho)),
+    }
+
+
+def importances(trainer: Any, split: str = "train") -> dict[str, np.ndarray]:
+    """Both importances of a trainer's current model over a split's inputs."""
+    from tuinn.evaluation import split_index
+    from tuinn.latent import engine_network
+
+    net = engine_network(trainer)
+    x = trainer.x[split_index(trainer, split)]
+    return {"weights": weight_importance(net), "gradient": gradient_importance(net, x)}
+
+
+def insight(
+    exp: Any,
+    seeds: int,
+    epochs: int | None = None,
+    k: int = 3,
+    on_seed: Callable[[int, dict[str, Any]], None] | None = None,
+    on_epoch: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Train ``seeds`` models that differ only in their seed and compare their input rankings.
+
+    The data and its split come from the experiment's own seed and stay fixed, so that
+    only the initial weights, the shuffling and dropout differ: what changes between the
+    rankings is then the training's randomness, not the data. Model i uses seed
+    ``exp.seed + i``. ``on_seed(i, result)`` reports each model as it finishes;
+    ``on_epoch()`` is called after every epoch (a UI raises from it to cancel).
+    """
+    from tuinn.training import Trainer
+
+    if seeds < 1:
+        raise TuinnError(f"--seeds {seeds}: need at least 1 model")
+    base = Trainer(exp)
+    ds, split = base.dataset, (base.train_idx, base.test_idx, base.val_idx)
+    n_epochs = exp.train.epochs if epochs is None else epochs
+    per_seed = []
+    for i in range(seeds):
+        e = copy.deepcopy(exp)
+        e.seed = exp.seed + i
+        trainer = Trainer(e, dataset=ds, split=split)
+        while trainer.epoch < n_epochs:
+            trainer.run_epoch()
+            if on_epoch is not None:
+                on_epoch()
+        imp = importances(trainer)
+        test = trainer.evaluate("test") if len(trainer.test_idx) else {}
+        result = {
+            "seed": e.seed,
+            "weights": imp["weights"].tolist(),
+            "gradient": imp["gradient"].tolist(),
+            "rank_weights": ranking(imp["weights"]),
+            "rank_gradient": ranking(imp["gradient"]),
+            "test": {m: test[m] for m in ("accuracy", "auc", "r2", "loss") if m in test},
+        }
+        per_seed.append(result)
+        if on_seed is not None:
+            on_seed(i, result)
+    return {
+        "experiment": exp.name,
+        "features": list(ds.feature_names),
+        "epochs": n_epochs,
+        "seeds": per_seed,
+        "agreement": {m: agreement([r[f"rank_{m}"] for r in per_seed], k) for m in METHODS},
+    }
