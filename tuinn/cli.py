@@ -173,8 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="metrics of a saved model", description="Metrics of a saved model per split, or on other data.")
     ev.add_argument("run", metavar="RUN_DIR_OR_CHECKPOINT")
     ev.add_argument("--data", metavar="CONFIG_OR_CSV", help="evaluate on this data instead (an experiment's [data] or a CSV file)")
-    ev.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    ev.add_argument("--threshold", type=float, default=0.5, metavar="T",
+                    help="a binary model predicts class 1 when its score is >= T (default 0.5)")
+    ev.add_argument("--latent", type=int, metavar="LAYER",
+                    help="add the 2-D PCA coordinates of LAYER's activations (0 = inputs, 1 = first layer, ...)")
+    ev.add_argument("--json", action="store_true", help="one JSON object on stdout (with the ROC points per split)")
     ev.set_defaults(func=_cmd_eval)
+
+    ins = sub.add_parser("insight", help="which inputs matter, across independently trained models",
+                         description="Train N models that differ only in their seed (same data and split) and rank the inputs "
+                                     "of each by first-layer |W| and by mean |dy/dx| (gradient); report how much the rankings agree.")
+    ins.add_argument("config", metavar="EXPERIMENT", help="a TOML file or a built-in experiment name")
+    ins.add_argument("--seeds", type=_positive, default=5, metavar="N", help="number of models (seeds seed, seed+1, ...; default 5)")
+    ins.add_argument("--epochs", type=_positive, metavar="N", help="epochs per model (default: train.epochs)")
+    ins.add_argument("--top", type=_positive, default=3, metavar="K", help="compare the top K inputs (default 3)")
+    ins.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec value, e.g. train.epochs=20")
+    ins.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    ins.set_defaults(func=_cmd_insight)
 
     ex = sub.add_parser("export", help="a saved model as a standalone PyTorch module",
                         description="Write model.py (a readable nn.Module) and state_dict.pt.")
@@ -220,6 +235,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return evaluate(args)
 
 
+def _cmd_insight(args: argparse.Namespace) -> int:
+    from tuinn.insight_cli import insight_command
+
+    return insight_command(args)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from tuinn.export import export
 
@@ -252,7 +273,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return data_fetch(args.name)
 
 
-COMMANDS = ("play", "step", "train", "eval", "export", "doctor", "data")
+COMMANDS = ("play", "step", "train", "eval", "insight", "export", "doctor", "data")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,7 @@ import numpy as np
 
 from tuinn.engine.network import Network
 from tuinn.engine.normalization import EPS, _normalise_backward
-from tuinn.errors import TuinnError
+from tuinn.errors import DivergedError, TuinnError
 
 METHODS = ("gradient", "weights")
 
@@ -172,7 +172,10 @@ def insight(
         e.seed = exp.seed + i
         trainer = Trainer(e, dataset=ds, split=split)
         while trainer.epoch < n_epochs:
-            trainer.run_epoch()
+            try:
+                trainer.run_epoch()
+            except DivergedError as exc:
+                raise DivergedError(f"seed {e.seed}: {exc}") from None
             if on_epoch is not None:
                 on_epoch()
         imp = importances(trainer)

@@ -98,10 +98,10 @@ def keras_line(ep: EpochResult, total: int) -> str:
     return " - ".join(parts)
 
 
-def results_table(results: dict[str, dict[str, Any]], title: str) -> Any:
+def results_table(results: dict[str, dict[str, Any]], title: str, columns: list[str] | None = None) -> Any:
     from rich.table import Table
 
-    splits = [s for s in SPLITS if results.get(s)]
+    splits = [s for s in (columns or SPLITS) if results.get(s)]
     keys = [k for k in ("loss", "accuracy", "precision", "sensitivity", "specificity", "f1", "auc", "mse", "mae", "r2")
             if any(k in results[s] for s in splits)]
     table = Table(title=title, title_justify="left")
@@ -315,7 +315,19 @@ def train(args: Any) -> int:
 
 # ----------------------------------------------------------------- eval
 def evaluate(args: Any) -> int:
-    """``tuinn eval RUN_DIR_OR_CHECKPOINT [--data CONFIG_OR_CSV] [--json]``."""
+    """``tuinn eval RUN_DIR_OR_CHECKPOINT [--data CONFIG_OR_CSV] [--threshold T] [--latent LAYER] [--json]``.
+
+    Per split (train, test, validation, whole): the metrics at the threshold, for a binary
+    problem the point where sensitivity = specificity, and the ROC points (``roc``, by split).
+    ``--latent LAYER`` adds the 2-D PCA coordinates of that layer's activations (all samples).
+    The report is :func:`tuinn.evaluation.evaluation_report`, the same the app's Evaluate
+    screen shows.
+    """
+    from tuinn.evaluation import evaluation_report
+
+    threshold = getattr(args, "threshold", 0.5)
+    if not 0.0 <= threshold <= 1.0:
+        raise TuinnError(f"--threshold {threshold:g}: must be between 0 and 1")
     target = Path(args.run)
     ckpt = target / CHECKPOINT if target.is_dir() else target
     saved = checkpoint.load(ckpt)
@@ -323,22 +335,63 @@ def evaluate(args: Any) -> int:
         exp = from_dict(saved.spec, None)
     except ConfigError as exc:
         raise CheckpointError(f"{ckpt}: its spec is not valid here ({exc})") from None
+    latent_layer = getattr(args, "latent", None)
+    if latent_layer is not None and not 0 <= latent_layer <= len(exp.model.layers):
+        raise TuinnError(f"--latent {latent_layer}: the model has layers 0 (inputs) to {len(exp.model.layers)}")
+    if args.data is not None and latent_layer is not None:
+        raise TuinnError("--latent works on the model's own data; it cannot be combined with --data")
+    payload: dict[str, Any] = {"checkpoint": str(ckpt)}
     if args.data is None:
         trainer = make_trainer(exp)
         _load_weights(trainer.model, saved, ckpt)
-        results = trainer.evaluate_all()
-        title = f"{exp.name} · {ckpt}"
+        report = evaluation_report(trainer, threshold)
+        splits = report["splits"]
+        payload.update(task=report["task"], threshold=threshold)
+        roc = {name: r.pop("roc") for name, r in splits.items() if "roc" in r}
+        payload.update(splits)
+        payload["roc"] = roc
+        if latent_layer is not None:
+            payload["latent"] = _latent_json(trainer, latent_layer)
+        title = f"{exp.name} · {ckpt}" + (f" · threshold {threshold:g}" if trainer.dataset.labels is not None else "")
     else:
-        results = {"data": evaluate_other(exp, saved, ckpt, args.data)}
+        splits = {"data": evaluate_other(exp, saved, ckpt, args.data, threshold)}
+        payload["threshold"] = threshold
+        roc = {"data": splits["data"].pop("roc")} if "roc" in splits["data"] else {}
+        payload.update(data=splits["data"], roc=roc)
         title = f"{exp.name} · {ckpt} on {args.data}"
     if args.json:
-        sys.stdout.write(json.dumps(json_safe({"checkpoint": str(ckpt), **results})) + "\n")
-    else:
-        from rich.console import Console
+        sys.stdout.write(json.dumps(json_safe(payload)) + "\n")
+        return 0
+    from rich.console import Console
 
-        shown = results if args.data is None else {"train": results["data"]}
-        Console(highlight=False).print(results_table(shown, title))
+    console = Console(highlight=False)
+    console.print(results_table(splits, title, columns=[*SPLITS, "whole", "data"]))
+    for name, r in splits.items():
+        eq = r.get("equal_error")
+        if eq:
+            console.print(f"{name}: sensitivity = specificity at threshold {eq['threshold']:.4f}: "
+                          f"sensitivity {eq['sensitivity']:.4f}, specificity {eq['specificity']:.4f}", markup=False)
+    if "latent" in payload:
+        lat = payload["latent"]
+        console.print(f"latent space of {lat['layer_name']}: PCA, explained variance "
+                      + ", ".join(f"{v:.1%}" for v in lat["explained"]) + " (the coordinates are in --json)", markup=False)
     return 0
+
+
+def _latent_json(trainer: Trainer, layer: int) -> dict[str, Any]:
+    from tuinn.latent import latent_view
+
+    view = latent_view(trainer, layer, "pca", split="whole")
+    out: dict[str, Any] = {"layer": layer, "layer_name": view.layer_name, "method": view.method, "split": "whole",
+                           "explained": view.explained.tolist() if view.explained is not None else None,
+                           "coords": view.coords.tolist()}
+    if view.labels is not None:
+        out["labels"] = view.labels.tolist()
+        out["class_names"] = view.class_names
+        out["separation"] = view.separation
+    else:
+        out["values"] = view.values.tolist() if view.values is not None else None
+    return out
 
 
 def _load_weights(network: Any, saved: checkpoint.Checkpoint, ckpt: Path) -> None:
@@ -348,7 +401,7 @@ def _load_weights(network: Any, saved: checkpoint.Checkpoint, ckpt: Path) -> Non
         raise CheckpointError(f"{ckpt}: the weights do not match the spec stored with them ({exc})") from None
 
 
-def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, data: str) -> dict[str, Any]:
+def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, data: str, threshold: float = 0.5) -> dict[str, Any]:
     """Metrics of a saved model on other data: a CSV file, a registered dataset, or an experiment's [data].
 
     Needs only the checkpoint (weights, standardisation, classes), not the data the
@@ -405,7 +458,13 @@ def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, da
     result["loss"] = network.evaluate_loss(x, y)
     if ds.labels is not None:
         probs = (out + 1.0) / 2.0 if last.activation == "tanh" else out
-        result.update(metrics.classification_report(ds.labels, probs))
+        result.update(metrics.classification_report(ds.labels, probs, threshold=threshold))
+        if probs.shape[1] <= 2 and ds.labels.min() != ds.labels.max():
+            from tuinn.evaluation import roc_points
+
+            score = probs[:, -1]
+            result["roc"] = roc_points(ds.labels, score)
+            result["equal_error"] = metrics.threshold_metrics(ds.labels, score, metrics.equal_error_threshold(ds.labels, score))
     else:
         result.update(metrics.regression_report(y, out))
     return result
