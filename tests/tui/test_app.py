@@ -96,7 +96,7 @@ def test_typing_a_link_weight_changes_the_model_output() -> None:
             await settle(pilot)
             grid = app.playground.snapshot().grid.copy()
             app.query_one(NetworkDiagram).select_link(1, 0, 1)  # w¹₁₂: x2 → neuron 1 of layer 1
-            await pilot.press("e")
+            await pilot.press("v")
             await settle(pilot)
             assert isinstance(app.screen, Prompt)
             prompt_input = app.screen.query_one("#prompt-input")
@@ -338,7 +338,7 @@ def test_view_toggles_and_speed_keys() -> None:
             await settle(pilot)
             assert app.query_one(LossPlot).log_scale
             heat = app.query_one(WeightHeatmap)
-            await pilot.press("w")
+            await pilot.press("c")
             await settle(pilot)
             assert heat.global_scale
             assert app.speed == len(SPEEDS) - 1

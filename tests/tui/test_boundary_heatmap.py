@@ -392,7 +392,7 @@ def test_heatmap_global_scale_greys_a_small_layer():
             assert _cell_color(h, 2, 0, 0) == pal[-1]  # per layer: its own max is full blue
             assert _cell_color(h, 2, 0, 1) == pal[0]
             h.focus()
-            await pilot.press("w")
+            await pilot.press("c")
             await pilot.pause()
             assert h.global_scale
             assert _cell_color(h, 2, 0, 0) == hex_color(ZERO)  # 0.01 of 10: grey

@@ -196,7 +196,7 @@ def test_keys_move_the_selection_and_post_messages():
         assert (msg.layer, msg.index) == (1, 1)
         assert d.border_subtitle == f"neuron 2 of layer 1 · b = {biases[0][1]:.4f}"
 
-        await pilot.press("l")
+        await pilot.press("i")
         await pilot.pause()
         msg = app.messages[-1]
         assert isinstance(msg, NetworkDiagram.LinkSelected)
@@ -204,7 +204,7 @@ def test_keys_move_the_selection_and_post_messages():
         assert msg.value == weights[0][1, 0]
         assert d.selected_link == (1, 1, 0)
         assert d.border_subtitle == f"w¹₂₁ = {weights[0][1, 0]:.4f} (x1 → neuron 2 of layer 1)"
-        await pilot.press("l", "l")  # x2, then back to x1
+        await pilot.press("i", "i")  # x2, then back to x1
         await pilot.pause()
         assert [(m.col, m.value) for m in app.messages[-2:]] == [(1, weights[0][1, 1]), (0, weights[0][1, 0])]
 
@@ -213,7 +213,7 @@ def test_keys_move_the_selection_and_post_messages():
         assert d.selected_link is None
         msg = app.messages[-1]
         assert (msg.layer, msg.index) == (3, 0)
-        await pilot.press("l")
+        await pilot.press("i")
         await pilot.pause()
         assert app.messages[-1].value == weights[2][0, 0]
         assert d.border_subtitle.startswith("w³₁₁ = ") and "(neuron 1 of layer 2 → neuron 1 of layer 3)" in d.border_subtitle
@@ -319,7 +319,7 @@ def test_maxout_links_show_the_strongest_piece():
         d.select_neuron(1, 0)
         d.focus()
         await pilot.pause()
-        await pilot.press("l", "l")
+        await pilot.press("i", "i")
         await pilot.pause()
         a, b = app.messages[-2:]
         assert (a.row, a.col, a.value, a.piece) == (0, 0, 0.5, 1)

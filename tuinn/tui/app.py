@@ -54,14 +54,17 @@ class TuinnApp(App[None]):
         Binding("n", "step", "one epoch", id="step"),
         Binding("r", "reset", "reset", id="reset"),
         Binding("g", "regenerate", "new data", id="regenerate"),
-        Binding("plus,equals_sign", "speed(1)", "faster", id="faster", key_display="+"),
-        Binding("minus", "speed(-1)", "slower", id="slower", key_display="-"),
+        Binding("plus,equals_sign", "speed(1)", "faster", id="faster", key_display="+", show=False),
+        Binding("minus", "speed(-1)", "slower", id="slower", key_display="-", show=False),
         Binding("t", "toggle_test", "test points", id="test_points", show=False),
         Binding("d", "toggle_discretize", "discretize", id="discretize", show=False),
         Binding("o", "toggle_log", "log loss", id="log_loss", show=False),
         Binding("s", "step_through", "step-through", id="step_through"),
-        Binding("w", "toggle_scale", "weight scale", id="weight_scale", show=False),
-        Binding("e", "edit_link", "edit weight", id="edit_weight", show=False),
+        Binding("e", "evaluate", "evaluate", id="evaluate"),
+        Binding("l", "latent", "latent space", id="latent"),
+        Binding("w", "weights_insight", "inputs", id="weights_insight"),
+        Binding("c", "toggle_scale", "weight scale", id="weight_scale", show=False),
+        Binding("v", "edit_link", "edit weight", id="edit_weight", show=False),
         Binding("escape", "show_output", "output", id="show_output", show=False),
         Binding("ctrl+s", "save", "save", id="save"),
         Binding("ctrl+o", "load", "load", id="load"),
@@ -264,6 +267,37 @@ class TuinnApp(App[None]):
 
         self.push_screen(StepScreen(session), back)
 
+    def _open(self, screen_factory: Any) -> None:
+        """Pause, then show a screen that reads the paused trainer; redraw when it closes."""
+        pg = self.playground
+        if pg.running:
+            self.action_toggle_play()
+
+        def back(_: None) -> None:
+            pg.refresh()
+            self._shown_version = -1
+            self.query_one(DataPanel).sync(pg.experiment)  # the Evaluate screen can change the balance
+
+        self.push_screen(screen_factory(pg), back)
+
+    def action_evaluate(self) -> None:
+        """The model judged: metrics per split, ROC and threshold, K-fold, class balance."""
+        from tuinn.tui.screens.evaluate_screen import EvaluateScreen
+
+        self._open(EvaluateScreen)
+
+    def action_latent(self) -> None:
+        """A layer's activations as a latent space (PCA / UMAP, k-means)."""
+        from tuinn.tui.screens.latent_screen import LatentScreen
+
+        self._open(LatentScreen)
+
+    def action_weights_insight(self) -> None:
+        """Which inputs matter: first-layer weights and gradients, stable across seeds?"""
+        from tuinn.tui.screens.weights_screen import WeightsScreen
+
+        self._open(WeightsScreen)
+
     # --------------------------------------------------------- selections
     def on_network_diagram_neuron_selected(self, event: NetworkDiagram.NeuronSelected) -> None:
         pg = self.playground
@@ -272,12 +306,12 @@ class TuinnApp(App[None]):
         pg.refresh()
 
     def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
-        self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press e to type a new value", timeout=3, markup=False)
+        self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press v to type a new value", timeout=3, markup=False)
 
     def action_edit_link(self) -> None:
         link = self.query_one(NetworkDiagram).selected_link
         if link is None:
-            self.notify("select a link first: focus the network, pick a neuron with the arrows, then press l", severity="warning", markup=False)
+            self.notify("select a link first: focus the network, pick a neuron with the arrows, then press i", severity="warning", markup=False)
             return
         layer, row, col = link
         current = self.playground.snapshot().weights[layer - 1][row, col]

@@ -24,8 +24,11 @@ Watch a network learn. Notation of the lecture: z = W·x + b, a = f(z), W is (un
 | `d` | discretize the output |
 | `o` | log scale of the loss plot |
 | `s` | step-through backprop on the current weights and the next batch |
-| `w` | per-layer / global colour scale of the weight heatmaps |
-| `e` | edit the selected link's weight (select it in the network with `l`) |
+| `e` | evaluate: metrics per split, ROC with a movable threshold, K-fold, class balance |
+| `l` | latent space: a layer's activations after PCA (or UMAP), k-means clusters |
+| `w` | inputs: importance from the first-layer weights and from gradients, across seeds |
+| `c` | per-layer / global colour scale of the weight heatmaps |
+| `v` | type a value into the selected link's weight (select it in the network with `i`) |
 | `escape` | show the model's output again (after selecting a neuron) |
 | `ctrl+s` / `ctrl+o` | save / load the experiment and weights |
 | `ctrl+p` | command palette |
@@ -34,12 +37,17 @@ Watch a network learn. Notation of the lecture: z = W·x + b, a = f(z), W is (un
 
 **Network**: links coloured by weight (orange negative, blue positive, stronger = more
 saturated); neuron colour = bias. Focus it (click or `tab`) and use the arrows; `enter`
-shows a neuron's output over the plane; `l` selects its incoming links one by one.
+shows a neuron's output over the plane; `i` selects its incoming links one by one.
 
 **Weights**: W of each layer as a heatmap; arrows move the selected cell, `[`/`]` switch layer.
 
 **Decision boundary**: the output over the input plane; training points dark, test
 points with a light core.
+
+**Loss**: train, test (and validation) loss per epoch. A red line marks the best epoch of
+the held-out loss (validation if there is a validation split, else test): training past
+it is overfitting. With *early stop* set, training pauses after that many epochs without
+improvement (purple line).
 """
 
 

@@ -16,7 +16,7 @@ Drawing, after TensorFlow Playground's habits:
   their names;
 - a layer with more neurons than rows is collapsed to its first k and last k neurons
   and a ``…``; links to hidden neurons are not drawn (they can still be selected with
-  ``l`` and are named in the subtitle);
+  ``i`` and are named in the subtitle);
 - maxout layers (units·pieces rows in W, pieces of unit j in rows j·P … j·P+P−1) are
   drawn one link per unit pair with the piece of largest |w|; its signed value is the
   link's colour and the value reported by ``LinkSelected`` (whose ``piece`` tells which).
@@ -173,7 +173,7 @@ class NetworkDiagram(Widget, can_focus=True):
         Binding("up", "move_neuron(-1)", "Prev neuron", show=False, id="diagram.up"),
         Binding("down", "move_neuron(1)", "Next neuron", show=False, id="diagram.down"),
         Binding("enter", "select_neuron", "Select neuron", id="diagram.select"),
-        Binding("l", "next_link", "Next link", id="diagram.link"),
+        Binding("i", "next_link", "Next link", id="diagram.link"),
     ]
 
     class NeuronSelected(Message):
@@ -190,7 +190,7 @@ class NetworkDiagram(Widget, can_focus=True):
             return self.diagram
 
     class LinkSelected(Message):
-        """A link w^l_jk was chosen (``l`` or click): ``layer`` from 1, ``row`` j (to), ``col`` k (from), 0-based.
+        """A link w^l_jk was chosen (``i`` or click): ``layer`` from 1, ``row`` j (to), ``col`` k (from), 0-based.
 
         ``value`` is the weight; for maxout the strongest piece's, whose index is ``piece``.
         """

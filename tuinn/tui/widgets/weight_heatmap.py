@@ -7,7 +7,7 @@ even s = 1 does not fit, the top-left part that fits is drawn and the label says
 Colours: TF Playground's diverging scale, with one |w|max per layer or, with
 ``global_scale``, one for all layers (so a layer of tiny weights looks grey).
 
-Keys: arrows move the selected cell, ``[``/``]`` switch layer, ``w`` toggles the scale;
+Keys: arrows move the selected cell, ``[``/``]`` switch layer, ``c`` toggles the scale;
 a click selects a cell. The selection is outlined in near-black and its value is in the
 border subtitle, lecture style and 1-based: ``W²[1,3] = -0.4172``.
 """
@@ -105,7 +105,7 @@ class WeightHeatmap(Widget, can_focus=True):
         Binding("right", "move(0, 1)", "Cell right", show=False, id="heatmap.right"),
         Binding("left_square_bracket", "layer(-1)", "Prev layer", key_display="[", id="heatmap.prev_layer"),
         Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", id="heatmap.next_layer"),
-        Binding("w", "toggle_scale", "Scale", id="heatmap.scale"),
+        Binding("c", "toggle_scale", "Scale", id="heatmap.scale"),
     ]
 
     global_scale: reactive[bool] = reactive(False)
