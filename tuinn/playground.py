@@ -266,7 +266,7 @@ class Playground:
                     self.stopped_epoch = self.trainer.epoch
                     self.running = False
                     self.message = (f"early stopping: {es.monitor.replace('_', ' ')} has not improved for {es.patience} epochs;"  # type: ignore[union-attr]
-                                    f" best epoch {self.best_epoch()} (the weights of epoch {self.trainer.epoch} are shown)")
+                                    f" best epoch {self._early_best} (the weights of epoch {self.trainer.epoch} are shown)")
                     self.publish()
                     return
             if time.monotonic() - self._published_at >= self.publish_interval:
@@ -290,13 +290,17 @@ class Playground:
         return self.accuracy_history[split]
 
     def best_epoch(self) -> int | None:
-        """Epoch (index into the loss history) of the best monitored value so far."""
-        values = np.asarray(self._monitored(), dtype=float)
+        """Epoch (index into the loss history) of the best monitored value so far.
+
+        As in ``tuinn train``'s early stopping, the untrained epoch 0 is not a candidate
+        once there is a trained epoch, and the first of equal values wins.
+        """
+        values = np.asarray(self._monitored()[1:], dtype=float)
         if not values.size or not np.any(np.isfinite(values)):
             return None
         if self.monitor().endswith("accuracy"):
-            return int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
-        return int(np.nanargmin(np.where(np.isfinite(values), values, np.inf)))
+            return 1 + int(np.argmax(np.where(np.isfinite(values), values, -np.inf)))
+        return 1 + int(np.argmin(np.where(np.isfinite(values), values, np.inf)))
 
     def _early_stop_due(self) -> bool:
         """True when the monitor has not improved by min_delta for ``patience`` epochs (as in ``tuinn train``)."""
@@ -309,6 +313,7 @@ class Playground:
         for epoch, v in enumerate(values[1:], 1):  # epoch 0 (untrained) is not a candidate, as in Trainer.fit
             if best is None or sign * v < sign * best - es.min_delta:
                 best, best_epoch = v, epoch
+        self._early_best = best_epoch
         return len(values) - 1 - best_epoch >= es.patience
 
     def publish(self) -> Snapshot:
@@ -480,6 +485,7 @@ def problem_defaults(exp: Experiment, task: str) -> None:
             exp.data.source = "reg-plane"
         exp.model.layers[-1] = replace(out, units=1, activation="linear", weights=None, bias=None)
         exp.train.loss = "mse"
+        exp.data.balance = "none"  # no classes to balance
     else:
         if SOURCES.get(exp.data.source) is None or SOURCES[exp.data.source].task != "classification":
             exp.data.source = "circle"
