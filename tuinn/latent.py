@@ -1,8 +1,12 @@
 """A layer's activations seen as a latent space: PCA (or UMAP), k-means, class separation.
 
 The lecture opens the black box by treating the outputs of a hidden layer as new
-coordinates of each sample: if the network has learned the task, the classes sit apart
-there even when they were tangled in the inputs. A layer is usually wider than 2, so
+coordinates of each sample: a trained network has made the classes linearly separable
+in its last hidden layer even when they were tangled in the inputs. Whether they also
+sit apart in a 2-D picture depends on the layer: a narrow (bottleneck) layer shows
+clusters, while the PCA of a wide tanh layer often keeps them overlapping (measured on
+a 3-class spiral: nearest-centroid accuracy on the PCA coordinates 0.4-0.5 for a 16-unit
+tanh layer, >= 0.97 for a 2-unit layer before the softmax). A layer is usually wider than 2, so
 it is projected: PCA (exact, by an SVD of the centred activations, with the share of
 variance each axis keeps) or UMAP (nonlinear, when the optional ``umap-learn`` package
 is installed). k-means on the unprojected activations asks whether the network's own
