@@ -54,6 +54,10 @@ class DataSpec:
     path: str | None = None  # source = "csv"
     target: str | int | None = None  # csv: column name or index (default: the last column)
     balance: str = "none"
+    #: Synthetic classification only: the share of each class but class 0 that is kept
+    #: (1 = all; 0.2 makes class 1 five times rarer than class 0), for the lecture's
+    #: "balance the datasets!".
+    imbalance: float = 1.0
 
     @property
     def synthetic(self) -> bool:
@@ -315,6 +319,12 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         raise c.fail("data.path" if "path" in t else "data.target", f"is only read when source = 'csv' (source is {d.source!r})")
     if "balance" in t:
         d.balance = c.choice(t["balance"], "data.balance", BALANCES, "balance")
+    if "imbalance" in t:
+        d.imbalance = c.number(t["imbalance"], "data.imbalance", 0.0, 1.0, lo_open=True)
+        from tuinn.data.synthetic import SOURCES
+
+        if d.imbalance < 1.0 and (d.source not in SOURCES or SOURCES[d.source].task != "classification"):
+            raise c.fail("data.imbalance", f"thins out classes of a synthetic classification source; {d.source!r} is not one")
     return d
 
 

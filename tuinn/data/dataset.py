@@ -138,6 +138,11 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
         if spec.task != "auto" and spec.task != task:
             raise ConfigError("data.task", f"source {spec.source!r} is a {task} dataset")
         points, y = generate(spec.source, spec.samples, spec.noise, rng, classes=spec.classes)
+        if spec.imbalance < 1.0 and task == "classification":
+            # Thin out every class but 0; drawn after the samples, so imbalance = 1 leaves
+            # the random stream (and every earlier dataset) unchanged.
+            keep = (y == 0) | (rng.random(len(y)) < spec.imbalance)
+            points, y = points[keep], y[keep]
         names = spec.features if spec.features is not None else ["x1", "x2"][: source.dims]
         if source.dims == 1:
             for i, name in enumerate(names):

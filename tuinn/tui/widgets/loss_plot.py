@@ -1,5 +1,8 @@
 """The loss curves: train, test (and validation) per epoch, with axes and a log scale.
 
+The same widget draws the labs' comparisons (:meth:`LossPlot.show_series`: any named
+curves, e.g. one training curve per learning rate), so there is one plotting path.
+
 textual-plotext redraws in ~9 ms at 200 points and ~200 ms at 20 000 (DESIGN.md §4), so
 curves are downsampled to about twice the widget's width (keeping each bucket's last
 value, so the curve ends at the current loss) and the widget redraws at most twice a
@@ -12,9 +15,11 @@ import math
 import time
 
 import numpy as np
+from rich.markup import escape
 from textual_plotext import PlotextPlot
 
 MAX_REDRAW_HZ = 2.0
+COLORS = {"train": (59, 142, 234), "test": (245, 147, 34), "validation": (44, 160, 44)}
 LOG_FLOOR = 1e-12
 
 
@@ -35,6 +40,7 @@ class LossPlot(PlotextPlot):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.log_scale = False
         self._curves: dict[str, tuple[float, ...]] = {}
+        self._colors: dict[str, tuple[int, int, int]] = dict(COLORS)
         self._last_draw = 0.0
         self._dirty = False
         self.best_epoch: int | None = None
@@ -55,7 +61,17 @@ class LossPlot(PlotextPlot):
         ``stopped_epoch`` marks where early stopping paused.
         """
         self._curves = {"train": train, "test": test, "validation": validation}
+        self._colors = dict(COLORS)
         self.best_epoch, self.monitor, self.stopped_epoch = best_epoch, monitor, stopped_epoch
+        self._dirty = True
+        if now or time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
+            self._draw()
+
+    def show_series(self, series: list[tuple[str, tuple[float, ...], tuple[int, int, int]]], now: bool = False) -> None:
+        """Any named curves with their colours (a lab's comparison), same axes and redraw rate."""
+        self._curves = {name: values for name, values, _ in series}
+        self._colors = {name: color for name, _, color in series}
+        self.best_epoch, self.monitor, self.stopped_epoch = None, "", None
         self._dirty = True
         if now or time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
             self._draw()
@@ -75,7 +91,6 @@ class LossPlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         n = max(2 * max(self.size.width, 20), 40)
-        colors = {"train": (59, 142, 234), "test": (245, 147, 34), "validation": (44, 160, 44)}
         drawn = False
         last = 1
         for name, values in self._curves.items():
@@ -85,7 +100,7 @@ class LossPlot(PlotextPlot):
             x, y = downsample(values, n)
             if self.log_scale:
                 y = np.maximum(y, LOG_FLOOR)
-            plt.plot(x.tolist(), y.tolist(), color=colors[name], marker="braille")
+            plt.plot(x.tolist(), y.tolist(), color=self._colors[name], marker="braille")
             drawn = True
             last = len(values) - 1
         plt.yscale("log" if self.log_scale and drawn else "linear")
@@ -101,8 +116,7 @@ class LossPlot(PlotextPlot):
             plt.xticks(ticks, [str(t) for t in ticks])
         plt.xlabel("epoch")
         # The legend lives in the border (plotext's legend box would hide the curves' start).
-        legend = [f"[{c}]━[/] {name}" for name, c in (("train", "#3b8eea"), ("test", "#f59322"), ("validation", "#2ca02c"))
-                  if self._curves.get(name)]
+        legend = [f"[#{r:02x}{g:02x}{b:02x}]━[/] {escape(name)}" for name, (r, g, b) in self._colors.items() if self._curves.get(name)]
         if marked:
             legend.append(f"[#d62728]│[/] best {self.best_epoch} ({self.monitor.replace('_', ' ')})")
         if drawn and self.stopped_epoch is not None:

@@ -1,0 +1,65 @@
+"""Several variants of one experiment trained in lock-step, for comparisons side by side.
+
+The learning-rate and overfitting labs show the same net on the same data trained a few
+different ways (three learning rates; with and without dropout, L2, batch norm). Each
+variant is an ordinary :class:`~tuinn.playground.Playground` (the same trainer, snapshots
+and widgets as the main screen), built from the base experiment plus ``--set``-style
+overrides; :meth:`SideBySide.run_epochs` advances all of them by the same number of
+epochs so that their curves can be compared epoch for epoch.
+
+Headless: no textual.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from tuinn.config import Experiment, apply_overrides, from_dict, to_dict
+from tuinn.playground import Playground
+
+
+@dataclass
+class Variant:
+    """One way of training the base experiment."""
+
+    label: str
+    overrides: list[str]
+    playground: Playground
+
+    @property
+    def stopped(self) -> bool:
+        """True once the variant has diverged (its playground said so and paused)."""
+        return self.playground.message.startswith("paused")
+
+
+def variant_experiment(base: Experiment, overrides: list[str], name: str) -> Experiment:
+    """The base experiment with ``section.key=value`` overrides applied, validated like a file."""
+    raw = apply_overrides(to_dict(base), overrides)
+    exp = from_dict(raw, f"{base.source or base.name} [{name}]")
+    exp.data.path = base.data.path
+    return exp
+
+
+class SideBySide:
+    """Variants of one experiment that train together."""
+
+    def __init__(self, base: Experiment, variants: list[tuple[str, list[str]]]) -> None:
+        self.base = copy.deepcopy(base)
+        self.variants = [Variant(label, list(sets), Playground(variant_experiment(base, sets, label))) for label, sets in variants]
+
+    @property
+    def epoch(self) -> int:
+        return max(v.playground.trainer.epoch for v in self.variants)
+
+    def run_epochs(self, n: int = 1) -> None:
+        """``n`` more epochs for every variant that has not diverged."""
+        for _ in range(n):
+            for v in self.variants:
+                if not v.stopped:
+                    v.playground.run_epochs(1)
+
+    def reset(self) -> None:
+        """Every variant back to its initial weights (epoch 0)."""
+        for v in self.variants:
+            v.playground.reset()
