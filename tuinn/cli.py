@@ -191,6 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--json", action="store_true", help="one JSON object on stdout")
     ins.set_defaults(func=_cmd_insight)
 
+    lab = sub.add_parser("lab", help="a concept lab: neuron, activations, linear-collapse, learning-rate, overfitting",
+                         description="Open a concept lab, one idea of the lecture on one screen ('tuinn lab list' lists them).")
+    lab.add_argument("name", metavar="NAME", help="lab name, or 'list'")
+    lab.set_defaults(func=_cmd_lab)
+
+    lesson = sub.add_parser("lesson", help="the lecture in order: 'tuinn lesson list', 'tuinn lesson N'",
+                            description="Open lesson N (a short text and a preset showing only what it needs); "
+                                        "'>' and '<' move to the next and previous lesson.")
+    lesson.add_argument("which", metavar="N", help="lesson number, or 'list'")
+    lesson.set_defaults(func=_cmd_lesson)
+
     ex = sub.add_parser("export", help="a saved model as a standalone PyTorch module",
                         description="Write model.py (a readable nn.Module) and state_dict.pt.")
     ex.add_argument("run", metavar="RUN_DIR_OR_CHECKPOINT")
@@ -241,6 +252,18 @@ def _cmd_insight(args: argparse.Namespace) -> int:
     return insight_command(args)
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from tuinn.lessons_cli import lab_command
+
+    return lab_command(args.name)
+
+
+def _cmd_lesson(args: argparse.Namespace) -> int:
+    from tuinn.lessons_cli import lesson_command
+
+    return lesson_command(args.which)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from tuinn.export import export
 
@@ -273,7 +296,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return data_fetch(args.name)
 
 
-COMMANDS = ("play", "step", "train", "eval", "insight", "export", "doctor", "data")
+COMMANDS = ("play", "step", "train", "eval", "insight", "lab", "lesson", "export", "doctor", "data")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

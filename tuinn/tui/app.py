@@ -19,12 +19,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Markdown, Static
 from textual.worker import get_current_worker
 
 from tuinn.config import EarlyStopping, Experiment, LayerSpec
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
+from tuinn.lessons import Lesson
 from tuinn.playground import Playground, Snapshot, problem_defaults
 from tuinn.tui.screens.help_screen import HelpScreen
 from tuinn.tui.screens.prompt import Prompt
@@ -42,6 +43,31 @@ FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a 
 MIN_SIZE = (80, 24)
 #: Epochs per second for each speed level (None: as fast as it goes).
 SPEEDS: list[float | None] = [1, 3, 10, 30, 100, None]
+
+#: Lesson control → the widgets that make it up (see tuinn.lessons.CONTROLS).
+CONTROL_WIDGETS = {
+    "source": ["#source"], "noise": ["#noise"], "test_fraction": ["#test_fraction"], "batch_size": ["#batch_size"],
+    "classes": ["#classes"], "validation_fraction": ["#validation_fraction"], "balance": ["#balance"],
+    "regenerate": ["#regenerate"], "features": ["#features-panel"], "learning_rate": ["#learning_rate"],
+    "optimizer": ["#optimizer"], "regularization": ["#regularization"], "reg_rate": ["#reg_rate"],
+    "early_stopping": ["#early_stopping"], "problem": ["#problem"], "backend": ["#backend"],
+    "layers": ["#add_layer"], "layer": ["#layer"], "activation": ["#activation"], "norm": ["#norm"],
+    "dropout": ["#dropout"], "neurons": ["#add_neuron"],
+}
+DATA_CONTROLS = frozenset({"source", "noise", "test_fraction", "batch_size", "classes", "validation_fraction", "balance", "regenerate"})
+HYPER_CONTROLS = frozenset({"learning_rate", "optimizer", "regularization", "reg_rate", "early_stopping", "problem", "backend",
+                            "layers", "layer", "activation", "norm", "dropout", "neurons"})
+#: Actions that belong to a lesson control (off until the lesson introduces it).
+ACTION_CONTROLS = {
+    "toggle_play": "play", "step": "play", "reset": "play", "speed": "play", "regenerate": "regenerate",
+    "step_through": "step_through", "evaluate": "evaluate", "latent": "latent", "weights_insight": "weights_insight",
+    "edit_link": "play",
+}
+
+
+def lesson_markdown(lesson: Lesson) -> str:
+    """A lesson's panel: title, text, and how to move on."""
+    return f"## {lesson.number}. {lesson.title}\n\n{lesson.text}\n\n---\n`<` previous lesson · `>` next lesson · `q` quit"
 
 
 class TuinnApp(App[None]):
@@ -69,11 +95,17 @@ class TuinnApp(App[None]):
         Binding("ctrl+s", "save", "save", id="save"),
         Binding("ctrl+o", "load", "load", id="load"),
         Binding("question_mark,f1", "help", "help", id="help", key_display="?"),
+        Binding("greater_than_sign", "next_lesson", "next lesson", id="next_lesson", key_display=">"),
+        Binding("less_than_sign", "previous_lesson", "previous lesson", id="previous_lesson", key_display="<"),
         Binding("q", "quit", "quit", id="quit"),
     ]
 
-    def __init__(self, exp: Experiment, autoplay: bool = False) -> None:
+    def __init__(self, exp: Experiment, autoplay: bool = False, lesson: Lesson | None = None,
+                 shown: frozenset[str] | None = None) -> None:
         super().__init__()
+        self.lesson = lesson
+        #: The controls a lesson shows (None: all of them, the normal playground).
+        self.shown = shown
         self.playground = Playground(exp)
         self.speed = len(SPEEDS) - 1
         self.show_test = True
@@ -86,6 +118,9 @@ class TuinnApp(App[None]):
     def compose(self) -> ComposeResult:
         exp = self.playground.experiment
         with Horizontal(id="main"):
+            if self.lesson is not None:
+                with VerticalScroll(id="lesson"):
+                    yield Markdown(lesson_markdown(self.lesson))
             with VerticalScroll(id="controls"):
                 yield DataPanel(exp, id="data-panel")
                 yield FeaturesPanel(exp.data.features or ["x1", "x2"], enabled=exp.data.synthetic, id="features-panel")
@@ -110,6 +145,9 @@ class TuinnApp(App[None]):
                   "#weights": "Weights", "#boundary": "Decision boundary", "#loss": "Loss", "#controls": "Controls"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
+        if self.lesson is not None:
+            self.query_one("#lesson").border_title = f"Lesson {self.lesson.number}"
+            self._hide_controls()
         self.set_interval(1.0 / FPS, self.refresh_view)
         self._check_size()
         # Focus the network: the arrows explore it, and no Select swallows space or n.
@@ -266,6 +304,47 @@ class TuinnApp(App[None]):
             self._shown_version = -1
 
         self.push_screen(StepScreen(session), back)
+
+    # ------------------------------------------------------------ lessons
+    def _hide_controls(self) -> None:
+        """Hide every control the lesson has not introduced yet (and panels left empty)."""
+        assert self.shown is not None
+        for control, selectors in CONTROL_WIDGETS.items():
+            if control in self.shown:
+                continue
+            for selector in selectors:
+                for widget in self.query(selector):
+                    row = widget.parent if isinstance(widget.parent, Horizontal) else widget
+                    row.display = False
+        for panel, controls in (("#data-panel", DATA_CONTROLS), ("#hyper-panel", HYPER_CONTROLS)):
+            self.query_one(panel).display = bool(controls & self.shown)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In a lesson, keys of things not introduced yet are off (and left out of the footer)."""
+        if action in ("next_lesson", "previous_lesson"):
+            return self.lesson is not None
+        control = ACTION_CONTROLS.get(action)
+        if self.shown is not None and control is not None and control not in self.shown:
+            return False
+        return True
+
+    def action_next_lesson(self) -> None:
+        self._leave("next")
+
+    def action_previous_lesson(self) -> None:
+        self._leave("previous")
+
+    def _leave(self, result: str) -> None:
+        self.playground.running = False
+        self.workers.cancel_group(self, "train")
+        self.exit(result)
+
+    def action_lab(self, name: str) -> None:
+        """Open a concept lab over the playground (paused)."""
+        from tuinn.labs import load_lab
+        from tuinn.tui.lab_app import lab_screen
+
+        self._open(lambda _pg: lab_screen(load_lab(name)))
 
     def _open(self, screen_factory: Any) -> None:
         """Pause, then show a screen that reads the paused trainer; redraw when it closes."""
@@ -456,11 +535,15 @@ class TuinnApp(App[None]):
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.id in ("quit", "help"):
+            if binding.id in ("quit", "help") or not self.check_action(binding.action, ()):
                 continue
             action = binding.action
             yield SystemCommand(binding.description.capitalize(), f"key: {binding.key_display or binding.key}",
                                 lambda a=action: self.run_action(a))
+        from tuinn.labs import lab_names, load_lab
+
+        for name in lab_names():
+            yield SystemCommand(f"Lab: {name}", load_lab(name).title, lambda n=name: self.action_lab(n))
         yield SystemCommand("Backend: NumPy engine", "train on the from-scratch engine", lambda: self.playground.set_backend("numpy"))
         yield SystemCommand("Backend: PyTorch", "train with torch (CUDA if available)", lambda: self.playground.set_backend("torch"))
         for name in SOURCES:

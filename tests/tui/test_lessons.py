@@ -1,0 +1,93 @@
+"""Every lesson opens without error and shows only the controls introduced so far.
+
+Playground lessons are checked widget by widget (a control is visible exactly when it is
+introduced by this lesson or an earlier one) and key by key (a key whose control is not
+introduced is off); lab lessons open their lab with the lesson's text. `>` / `<` leave the
+app with "next" / "previous" for `tuinn lesson` to open the neighbour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Markdown
+
+from tuinn.lessons import CONTROLS, lesson, lessons
+from tuinn.tui.app import ACTION_CONTROLS, CONTROL_WIDGETS, TuinnApp
+from tuinn.tui.lab_app import LabApp
+
+SIZE = (160, 48)
+PLAYGROUND_LESSONS = [les.number for les in lessons() if les.lab is None]
+LAB_LESSONS = [les.number for les in lessons() if les.lab is not None]
+
+
+def visible(app: TuinnApp, selector: str) -> bool:
+    widget = app.query_one(selector)
+    node = widget
+    while node is not None and node is not app.screen:
+        if not node.display:
+            return False
+        node = node.parent
+    return True
+
+
+def test_lessons_follow_the_lecture_and_name_known_controls() -> None:
+    all_lessons = lessons()
+    assert [les.number for les in all_lessons] == list(range(1, 15))
+    slugs = [les.slug for les in all_lessons]
+    assert slugs[:4] == ["neuron", "activations", "layers", "linear-collapse"] and slugs[-1] == "backprop"
+    for les in all_lessons:
+        assert set(les.introduces) <= CONTROLS and les.text
+    # the controls grow with the course: each lesson shows a superset of the previous one's
+    shown = [lesson(n)[1] for n in range(1, 15)]
+    assert all(a <= b for a, b in zip(shown, shown[1:], strict=False))
+    assert set(CONTROL_WIDGETS) | set(ACTION_CONTROLS.values()) <= CONTROLS
+
+
+@pytest.mark.parametrize("number", PLAYGROUND_LESSONS)
+def test_playground_lesson_shows_only_its_controls(number: int) -> None:
+    les, shown = lesson(number)
+
+    async def go() -> None:
+        app = TuinnApp(les.experiment, lesson=les, shown=shown)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            text = app.query_one("#lesson Markdown", Markdown)
+            assert les.title in text.source and les.text.splitlines()[0] in text.source
+            for control, selectors in CONTROL_WIDGETS.items():
+                for selector in selectors:
+                    assert visible(app, selector) == (control in shown), (number, control)
+            for action, control in ACTION_CONTROLS.items():
+                assert bool(app.check_action(action, ())) == (control in shown), (number, action)
+            if "play" in shown:
+                await pilot.press("n")
+                await pilot.pause(0.2)
+                assert app.playground.trainer.epoch == 1
+            else:
+                await pilot.press("n")
+                assert app.playground.trainer.epoch == 0
+            await pilot.press("greater_than_sign")
+            await pilot.pause(0.1)
+        assert app.return_value == "next"
+    asyncio.run(go())
+
+
+def test_previous_lesson_key_and_keys_off_outside_lessons() -> None:
+    les, shown = lesson(8)
+
+    async def go() -> None:
+        app = TuinnApp(les.experiment, lesson=les, shown=shown)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.1)
+            await pilot.press("less_than_sign")
+            await pilot.pause(0.1)
+        assert app.return_value == "previous"
+        plain = TuinnApp(les.experiment)
+        async with plain.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.1)
+            assert not plain.check_action("next_lesson", ())
+            await pilot.press("greater_than_sign")
+            await pilot.pause(0.1)
+            assert plain.is_running  # not a lesson: > does nothing
+    asyncio.run(go())
