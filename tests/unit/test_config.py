@@ -424,3 +424,32 @@ def test_to_dict_resolves_and_drops_none() -> None:
     assert "eps" not in d["train"]
     assert [layer["units"] for layer in d["model"]["layers"]] == [4, 2, 1]
     assert set(d) == {"seed", "name", "description", "data", "model", "train"}
+
+
+def test_imbalance_thins_out_the_classes_but_0_of_a_synthetic_source() -> None:
+    import numpy as np
+
+    from tuinn.data.dataset import build_dataset
+
+    full = loads('[data]\nsource = "gauss"\nsamples = 1000\n')
+    thin = loads('[data]\nsource = "gauss"\nsamples = 1000\nimbalance = 0.2\n')
+    a = build_dataset(full.data, np.random.default_rng(0))
+    b = build_dataset(thin.data, np.random.default_rng(0))
+    counts_a, counts_b = np.bincount(a.labels), np.bincount(b.labels)
+    assert counts_b[0] == counts_a[0] == 500
+    assert 70 <= counts_b[1] <= 130  # binomial(500, 0.2): 100 ± 4.5 sd
+    # the kept samples are samples of the full draw (thinned after generation, same stream)
+    kept = {tuple(p) for p in a.points.round(12)}
+    assert all(tuple(p) in kept for p in b.points.round(12))
+    assert to_dict(thin)["data"]["imbalance"] == 0.2
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('[data]\nsource = "reg-plane"\nimbalance = 0.5\n', "'reg-plane' is not one"),
+    ('[data]\nsource = "gauss"\nimbalance = 0\n', "must be > 0"),
+    ('[data]\nsource = "gauss"\nimbalance = 1.5\n', "must be ≤ 1"),
+])
+def test_imbalance_errors(text: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match="data.imbalance") as err:
+        loads(text)
+    assert problem in str(err.value)
