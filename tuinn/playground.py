@@ -105,10 +105,13 @@ class Playground:
         self.stopped_epoch: int | None = None
         self.last_good = self.trainer.state()
         ds = self.trainer.dataset
+        #: The two input columns drawn as the plane (a slice when the data has more).
+        self.axes = slice_axes(self.trainer)
         if ds.synthetic and ds.points.shape[1] == 2:
             self.extent = PLANE
-        elif ds.points.shape[1] == 2:
-            lo, hi = ds.points.min(axis=0), ds.points.max(axis=0)
+        elif ds.points.shape[1] >= 2:
+            pts = ds.points[:, list(self.axes)]
+            lo, hi = pts.min(axis=0), pts.max(axis=0)
             pad = 0.1 * (hi - lo + 1e-9)
             self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
         else:
@@ -177,6 +180,8 @@ class Playground:
             change(trial)
             from tuinn.config import from_dict, to_dict
 
+            if to_dict(trial) == to_dict(self.experiment):
+                return  # nothing changed (e.g. a control re-announcing its value): no restart
             checked = from_dict(to_dict(trial), self.experiment.source)  # validation, same rules as a file
             checked.data.path = trial.data.path
             old = self.experiment
@@ -368,11 +373,20 @@ class Playground:
             ys = np.linspace(y1, y0, rows2)
             gx, gy = np.meshgrid(xs, ys)
             pts = np.column_stack([gx.ravel(), gy.ravel()])
+        if ds.points.shape[1] > 2:
+            # A slice through the input space: the two drawn inputs vary, the others stay at
+            # their training mean (raw units; standardised below like every input).
+            full = np.tile(ds.points[t.train_idx].mean(axis=0), (len(pts), 1))
+            full[:, list(self.axes)] = pts
+            pts = full
         inputs = ds.features_of(pts)
         if t.mean is not None:
             inputs = (inputs - t.mean) / t.std
         inputs = inputs.astype(t.x.dtype)
         caption = ""
+        if ds.points.shape[1] > 2:
+            a, b = (ds.feature_names[i] for i in self.axes)
+            caption = f"{a} (→) × {b} (↑); the other inputs at their training mean"
         with np.errstate(all="ignore"):
             if self.neuron is not None:
                 layer, index = self.neuron
@@ -432,7 +446,8 @@ class Playground:
             train_pts = np.column_stack([ds.points[t.train_idx, 0], labels[t.train_idx]])
             test_pts = np.column_stack([ds.points[t.test_idx, 0], labels[t.test_idx]])
         else:
-            train_pts, test_pts = ds.points[t.train_idx], ds.points[t.test_idx]
+            cols = list(self.axes)
+            train_pts, test_pts = ds.points[t.train_idx][:, cols], ds.points[t.test_idx][:, cols]
         return Snapshot(
             version=self._version,
             epoch=t.epoch,
@@ -468,6 +483,24 @@ class Playground:
         )
 
 
+def slice_axes(trainer: Trainer) -> tuple[int, int]:
+    """The two input columns to draw as the plane: (0, 1) for 2-D data; with more inputs, the
+    two most correlated (in absolute value) with the target on the training split, so that a
+    slice through Pima shows glucose and the next most telling column rather than pregnancies."""
+    ds = trainer.dataset
+    n = ds.points.shape[1]
+    if n <= 2:
+        return (0, 1)
+    idx = trainer.train_idx
+    target = (ds.labels if ds.labels is not None else ds.values[:, 0])[idx].astype(float)  # type: ignore[index]
+    x = ds.points[idx].astype(float)
+    with np.errstate(all="ignore"):
+        xc, yc = x - x.mean(axis=0), target - target.mean()
+        corr = np.abs(xc.T @ yc) / np.sqrt((xc**2).sum(axis=0) * (yc**2).sum())
+    order = np.argsort(-np.nan_to_num(corr), kind="stable")
+    return (int(order[0]), int(order[1]))
+
+
 def default_experiment() -> Experiment:
     """TensorFlow Playground's default (the built-in ``playground`` experiment)."""
     from tuinn.config import loads
@@ -480,6 +513,9 @@ def default_experiment() -> Experiment:
 def problem_defaults(exp: Experiment, task: str) -> None:
     """Switch between classification and regression: a source and an output layer that fit."""
     out = exp.model.layers[-1]
+    current = "regression" if exp.train.loss in ("mse", "mae") and out.activation == "linear" else "classification"
+    if task == current and exp.data.source not in SOURCES:
+        return  # already that kind of problem: keep the data (a CSV or Pima is not replaced by a Playground set)
     if task == "regression":
         if SOURCES.get(exp.data.source) is None or SOURCES[exp.data.source].task != "regression":
             exp.data.source = "reg-plane"

@@ -9,6 +9,7 @@ app with "next" / "previous" for `tuinn lesson` to open the neighbour.
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from textual.widgets import Markdown
@@ -41,7 +42,7 @@ def test_lessons_follow_the_lecture_and_name_known_controls() -> None:
         assert set(les.introduces) <= CONTROLS and les.text
     # the controls grow with the course: each lesson shows a superset of the previous one's
     shown = [lesson(n)[1] for n in range(1, 15)]
-    assert all(a <= b for a, b in zip(shown, shown[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(shown))
     assert set(CONTROL_WIDGETS) | set(ACTION_CONTROLS.values()) <= CONTROLS
 
 
@@ -56,8 +57,10 @@ def test_playground_lesson_shows_only_its_controls(number: int) -> None:
             text = app.query_one("#lesson Markdown", Markdown)
             assert les.title in text.source and les.text.splitlines()[0] in text.source
             for control, selectors in CONTROL_WIDGETS.items():
+                # the plane's features mean nothing for data that is not a synthetic plane
+                applies = control != "features" or les.experiment.data.synthetic
                 for selector in selectors:
-                    assert visible(app, selector) == (control in shown), (number, control)
+                    assert visible(app, selector) == (control in shown and applies), (number, control)
             for action, control in ACTION_CONTROLS.items():
                 assert bool(app.check_action(action, ())) == (control in shown), (number, action)
             if "play" in shown:
@@ -90,4 +93,38 @@ def test_previous_lesson_key_and_keys_off_outside_lessons() -> None:
             await pilot.press("greater_than_sign")
             await pilot.pause(0.1)
             assert plain.is_running  # not a lesson: > does nothing
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("number", LAB_LESSONS)
+def test_lab_lesson_opens_its_lab_with_the_lesson_text(number: int) -> None:
+    les, _ = lesson(number)
+
+    async def go() -> None:
+        app = LabApp(les.lab, lesson=les)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            assert type(app.screen).__name__ == {"neuron": "NeuronLab", "activations": "ActivationsLab",
+                                                 "linear-collapse": "CollapseLab", "learning-rate": "RunsLab",
+                                                 "overfitting": "RunsLab"}[les.lab]
+            sources = " ".join(m.source for m in app.screen.query(Markdown))
+            assert les.title in sources and les.text.splitlines()[0] in sources  # the lesson
+            assert app.lab.text.splitlines()[0] in sources  # and the lab's own text
+            await pilot.press("greater_than_sign")
+            await pilot.pause(0.1)
+        assert app.return_value == "next"
+    asyncio.run(go())
+
+
+def test_a_lab_outside_a_lesson_quits_on_escape_and_ignores_lesson_keys() -> None:
+    async def go() -> None:
+        app = LabApp("neuron")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("greater_than_sign")
+            await pilot.pause(0.1)
+            assert app.is_running
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+        assert app.return_value is None
     asyncio.run(go())

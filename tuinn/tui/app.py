@@ -65,6 +65,13 @@ ACTION_CONTROLS = {
 }
 
 
+#: The playground's own actions, off while another screen is on top of it.
+PLAYGROUND_ACTIONS = frozenset({
+    "toggle_play", "step", "reset", "regenerate", "speed", "toggle_test", "toggle_discretize", "toggle_log", "step_through",
+    "evaluate", "latent", "weights_insight", "toggle_scale", "edit_link", "show_output", "save", "load", "lab",
+})
+
+
 def lesson_markdown(lesson: Lesson) -> str:
     """A lesson's panel: title, text, and how to move on."""
     return f"## {lesson.number}. {lesson.title}\n\n{lesson.text}\n\n---\n`<` previous lesson · `>` next lesson · `q` quit"
@@ -322,7 +329,11 @@ class TuinnApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """In a lesson, keys of things not introduced yet are off (and left out of the footer)."""
         if action in ("next_lesson", "previous_lesson"):
-            return self.lesson is not None
+            return self.lesson is not None and len(self.screen_stack) == 1
+        if len(self.screen_stack) > 1 and action in PLAYGROUND_ACTIONS:
+            # A screen over the playground (Evaluate, a lab, step-through…) reads the paused
+            # trainer: the playground's keys must not train, reset or edit it underneath.
+            return False
         control = ACTION_CONTROLS.get(action)
         if self.shown is not None and control is not None and control not in self.shown:
             return False

@@ -8,7 +8,7 @@ from textual.widgets import Button, Label, Select
 
 from tuinn.config import Experiment
 from tuinn.data.synthetic import SOURCES
-from tuinn.tui.widgets.edit import Edit
+from tuinn.tui.widgets.edit import ArmedPanel, Edit, with_value
 
 NOISE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 TEST = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
@@ -18,7 +18,7 @@ VALIDATION = [0.0, 0.1, 0.2, 0.3]
 BALANCE = ["none", "undersample", "oversample", "weights"]
 
 
-class DataPanel(Vertical):
+class DataPanel(ArmedPanel, Vertical):
     """Posts :class:`Edit` for source, noise, test_fraction, batch_size, classes and regenerate."""
 
     DEFAULT_CSS = """
@@ -39,13 +39,13 @@ class DataPanel(Vertical):
         sources = [(f"{name} ({src.task[:5]})", name) for name, src in SOURCES.items()]
         if e.data.source not in SOURCES:
             sources.insert(0, (e.data.source, e.data.source))
-        tf = round(e.data.resolved_test_fraction, 1)
+        tf = e.data.resolved_test_fraction
         b = e.train.batch_size
         rows = [
             ("dataset", "source", sources, e.data.source),
-            ("noise", "noise", [(f"{n:g}", n) for n in NOISE], e.data.noise if e.data.noise in NOISE else 0.0),
-            ("test", "test_fraction", [(f"{int(t * 100)} %", t) for t in TEST], tf if tf in TEST else 0.5),
-            ("batch", "batch_size", [(str(v), v) for v in BATCH], b if b in BATCH else 10),
+            ("noise", "noise", [(f"{n:g}", n) for n in with_value(NOISE, e.data.noise)], e.data.noise),
+            ("test", "test_fraction", [(f"{t * 100:g} %", t) for t in with_value(TEST, tf)], tf),
+            ("batch", "batch_size", [(str(v), v) for v in with_value(BATCH, b)], b),
             ("classes", "classes", [(str(c), c) for c in CLASSES], e.data.classes if e.data.classes in CLASSES else 3),
             ("validation", "validation_fraction", [(f"{int(v * 100)} %", v) for v in VALIDATION],
              min(VALIDATION, key=lambda v: abs(v - e.data.validation_fraction))),
@@ -84,6 +84,8 @@ class DataPanel(Vertical):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if not self._armed:
+            return
         self.post_message(Edit(event.select.id or "", event.value))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

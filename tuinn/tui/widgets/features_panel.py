@@ -1,4 +1,8 @@
-"""The Features panel: TensorFlow Playground's seven inputs as toggles."""
+"""The Features panel: TensorFlow Playground's seven inputs as toggles.
+
+They are functions of the plane's x1 and x2, so the panel hides itself for data that is
+not a synthetic plane (a CSV, Pima), whose inputs are its columns.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,14 @@ class FeaturesPanel(Vertical):
     DEFAULT_CSS = """
     FeaturesPanel { height: auto; }
     FeaturesPanel Checkbox { border: none; padding: 0; height: 1; }
+    FeaturesPanel.-not-applicable { display: none; }
     """
 
     def __init__(self, selected: list[str], enabled: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.selected = list(selected)
         self.enabled = enabled
+        self.set_class(not enabled, "-not-applicable")
 
     def compose(self) -> ComposeResult:
         for name in FEATURES:
@@ -34,6 +40,7 @@ class FeaturesPanel(Vertical):
             with box.prevent(Checkbox.Changed):
                 box.value = name in selected
             box.disabled = not enabled
+        self.set_class(not enabled, "-not-applicable")
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
 from tuinn.config import ACTIVATIONS, NORMS, OPTIMIZERS, Experiment
-from tuinn.tui.widgets.edit import Edit
+from tuinn.tui.widgets.edit import ArmedPanel, Edit, with_value
 
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -22,7 +22,7 @@ def _nearest(value: float, options: list[float]) -> float:
     return min(options, key=lambda o: abs(o - value))
 
 
-class HyperPanel(Vertical):
+class HyperPanel(ArmedPanel, Vertical):
     """Posts :class:`Edit` for every hyperparameter; ``sync`` shows an experiment's values."""
 
     DEFAULT_CSS = """
@@ -44,10 +44,10 @@ class HyperPanel(Vertical):
         reg = "l1" if e.train.l1 else "l2" if e.train.l2 else "none"
         task = "regression" if e.train.loss in ("mse", "mae") and e.model.layers[-1].activation == "linear" else "classification"
         rows = [
-            ("learn rate", "learning_rate", [(f"{r:g}", r) for r in RATES], _nearest(e.train.learning_rate, RATES)),
+            ("learn rate", "learning_rate", [(f"{r:g}", r) for r in with_value(RATES, e.train.learning_rate)], e.train.learning_rate),
             ("optimizer", "optimizer", [(o, o) for o in OPTIMIZERS], e.train.optimizer),
             ("regularize", "regularization", [("none", "none"), ("L1", "l1"), ("L2", "l2")], reg),
-            ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in REG_RATES], _nearest(e.train.l1 or e.train.l2, REG_RATES)),
+            ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in with_value(REG_RATES, e.train.l1 or e.train.l2)], e.train.l1 or e.train.l2),
             ("early stop", "early_stopping", [("off" if p == 0 else f"patience {p}", p) for p in PATIENCE],
              _nearest(e.train.early_stopping.patience, PATIENCE[1:]) if e.train.early_stopping else 0),
             ("problem", "problem", [("classification", "classification"), ("regression", "regression")], task),
@@ -85,13 +85,17 @@ class HyperPanel(Vertical):
         self.layer_index = min(self.layer_index, len(exp.model.layers))
         layer = exp.model.layers[self.layer_index - 1]
         values = {
-            "learning_rate": _nearest(exp.train.learning_rate, RATES),
+            "learning_rate": exp.train.learning_rate,
             "optimizer": exp.train.optimizer,
             "backend": exp.train.backend if exp.train.backend != "auto" else "numpy",
             "activation": layer.activation,
             "norm": layer.norm,
             "dropout": _nearest(layer.dropout, DROPOUT),
         }
+        rate = self.query_one("#learning_rate", Select)
+        if exp.train.learning_rate not in RATES:  # a loaded session's own rate: shown as it is
+            with rate.prevent(Select.Changed):
+                rate.set_options([(f"{r:g}", r) for r in with_value(RATES, exp.train.learning_rate)])
         select = self.query_one("#layer", Select)
         with select.prevent(Select.Changed):
             select.set_options(self._layer_options())
@@ -104,6 +108,8 @@ class HyperPanel(Vertical):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if not self._armed:
+            return
         key = event.select.id or ""
         if key == "layer":
             self.layer_index = int(event.value)  # type: ignore[arg-type]

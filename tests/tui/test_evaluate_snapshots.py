@@ -1,0 +1,66 @@
+"""SVG snapshots of the Evaluate screen at 160×48: binary, multi-class and regression.
+
+As in test_snapshots.py, only seeded state is photographed: the playground (in a bare
+host app, see :func:`snap`) trains a fixed number of epochs, the screen is pushed, and the K-fold and
+balance jobs (seeded too) run to the end before the screenshot. Update with
+``pytest --snapshot-update`` after a deliberate change of the screen, and look at the
+new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from tuinn.config import Experiment, loads
+from tuinn.experiments import resolve
+from tuinn.playground import default_experiment
+from tuinn.tui.screens.evaluate_screen import EvaluateScreen
+
+from .test_evaluate import Host
+from .test_snapshots import MULTICLASS, THEME, pinned_environment  # noqa: F401  (an autouse fixture, active here once imported)
+
+SIZE = (160, 48)
+
+
+def evaluated(epochs: int, *keys: str):  # type: ignore[no-untyped-def]
+    """Train ``epochs`` epochs, open the screen, press ``keys`` and let any job they start finish."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        assert app.animation_level == "none" and app.theme == THEME and not app.no_color
+        await pilot.pause()
+        assert not app.playground.running
+        app.playground.run_epochs(epochs)
+        assert app.playground.trainer.epoch == epochs and not app.playground.message
+        app.push_screen(EvaluateScreen(app.playground))
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, EvaluateScreen)
+
+    return run_before
+
+
+def snap(snap_compare, exp: Experiment, epochs: int, *keys: str) -> bool:  # type: ignore[no-untyped-def]
+    # A bare host rather than TuinnApp: the footer then lists this screen's keys only, and
+    # the pictures do not change whenever the playground gains a key of its own.
+    app = Host(exp)
+    app.theme = THEME
+    return snap_compare(app, terminal_size=SIZE, run_before=evaluated(epochs, *keys))
+
+
+def test_binary_with_threshold_kfold_and_balance(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Circle after 20 epochs, threshold moved up by 0.1, 5-fold CV and the balance comparison done."""
+    assert snap(snap_compare, default_experiment(), 20, "right_square_bracket", "k", "c")
+
+
+def test_multiclass_confusion_and_per_class(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Three noisy blobs after 3 epochs: the 3×3 matrix with a few errors, per-class rates, one-vs-rest ROC, 5-fold CV done."""
+    exp = loads(MULTICLASS, "blobs-3 (test)")
+    exp.data.noise = 0.5  # overlapping blobs, so that the matrix has something off the diagonal
+    assert snap(snap_compare, exp, 3, "k")
+
+
+def test_regression_predicted_against_true(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """reg-plane after 10 epochs: MSE/MAE/R² per split, predicted against true, 5-fold CV done."""
+    assert snap(snap_compare, loads(*resolve("reg-plane")), 10, "k")

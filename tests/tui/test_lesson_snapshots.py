@@ -1,0 +1,43 @@
+"""SVG snapshots of every lesson at 160×48, in seeded state.
+
+A playground lesson trains 10 epochs headless from its preset's seed before the picture;
+a lab lesson is photographed as it opens (paused, epoch 0). Each picture depends on the
+lesson's data file, the seed and the code only. Update with ``pytest --snapshot-update``
+after a deliberate change, and look at the new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+import textual.constants
+
+from tuinn.lessons import lesson, lessons
+from tuinn.tui.app import TuinnApp
+from tuinn.tui.lab_app import LabApp
+
+SIZE = (160, 48)
+THEME = "textual-dark"
+
+
+@pytest.fixture(autouse=True)
+def pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.mark.parametrize("number", [les.number for les in lessons()])
+def test_lesson(snap_compare, number: int) -> None:  # type: ignore[no-untyped-def]
+    les, shown = lesson(number)
+    app = LabApp(les.lab, lesson=les) if les.lab else TuinnApp(les.experiment, lesson=les, shown=shown)
+    app.theme = THEME
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        if isinstance(app, TuinnApp):
+            app.playground.run_epochs(10)
+            app._shown_version = -1
+            app.refresh_view()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

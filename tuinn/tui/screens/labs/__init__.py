@@ -1,0 +1,1 @@
+"""Screens of the concept labs (see tuinn.labs for their data files)."""

@@ -1,0 +1,380 @@
+"""Concept labs that train one net several ways side by side (learning rate, overfitting).
+
+The lecture makes its points about training by comparison: the same network, data and
+initial weights trained with three learning rates, with SGD and with Adam, with and
+without dropout, L2 or batch norm. This screen draws any such comparison from the lab's
+data file (:mod:`tuinn.labs`): one row per group, in each row one small decision
+boundary per variant with its numbers, and either one loss plot with every variant's
+training curve overlaid (``plot = "overlay"``: how fast each one learns) or one plot per
+variant with its train and test curves and the best-epoch marker (``plot = "each"``:
+where each one starts to overfit).
+
+Nothing here trains or draws on its own: every variant is a
+:class:`~tuinn.playground.Playground` of a :class:`~tuinn.side_by_side.SideBySide`, and
+the pictures are the playground's widgets fed from its snapshots. As in the playground
+(:mod:`tuinn.tui.app`) a thread worker trains while playing and a timer redraws at
+~15 fps from what the worker published; the worker advances every variant one epoch per
+step, all groups together, so the curves can be compared epoch for epoch. A variant
+that diverges stops (its playground says so) and the others go on.
+
+Variants train in lock-step under one screen-level lock, held for one epoch of all
+variants at a time: `n` and `r` wait for at most that long, and can never leave the
+variants at different epochs (which a reset between two variants' epochs would).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tuinn.labs import Group, Lab
+from tuinn.playground import Playground, Snapshot
+from tuinn.side_by_side import SideBySide, Variant
+from tuinn.tui.widgets.lab_text import LabText
+from tuinn.tui.widgets.loss_plot import LossPlot
+from tuinn.tui.widgets.variant_view import VariantView
+
+#: Redraws a second (the worker publishes as often).
+FPS = 15
+#: Epochs per second for each speed level (None: as fast as it goes).
+SPEEDS: tuple[float | None, ...] = (1, 3, 10, 30, 100, None)
+#: 30 epochs a second: the curves form slowly enough to be watched.
+DEFAULT_SPEED = 3
+#: Loss-plot redraws a second, each, while playing (see :meth:`RunsLab.plot_due`).
+PLOT_HZ = 1.0
+#: Curve colours of the overlaid plots, one per variant, in the order of the data file.
+SERIES_COLORS: tuple[tuple[int, int, int], ...] = (
+    (59, 142, 234), (245, 147, 34), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+)
+TRAIN_GROUP = "lab-train"
+
+
+def series_color(index: int) -> tuple[int, int, int]:
+    return SERIES_COLORS[index % len(SERIES_COLORS)]
+
+
+class RunsLab(Screen[None]):
+    """Variants of one experiment trained together, drawn group by group."""
+
+    BINDINGS = [
+        Binding("space", "toggle_play", "play/pause"),
+        Binding("n", "step", "one epoch"),
+        Binding("r", "reset", "reset"),
+        Binding("o", "toggle_log", "log loss"),
+        Binding("d", "toggle_discretize", "discretize"),
+        Binding("plus,equals_sign", "speed(1)", "faster", key_display="+"),
+        Binding("minus", "speed(-1)", "slower", key_display="-"),
+        Binding("escape", "back", "back"),
+    ]
+    #: Nothing focused ("" turns auto focus off; None would mean the app's "*"): the
+    #: collapse lab's network diagrams would otherwise take the arrows and the footer.
+    AUTO_FOCUS = ""
+    # Screen CSS (not DEFAULT_CSS): the playground's stylesheet gives LossPlot and
+    # DecisionBoundary heights of their own, and default CSS always loses to it. Textual
+    # scopes a screen's CSS to its class, so the rules name no screen: a subclass that
+    # adds rules to these (the collapse lab) gets them scoped to itself.
+    CSS = """
+    #lab-text { width: 42; }
+    #lab-work { width: 1fr; }
+    #lab-status { height: 1; padding: 0 1; background: $panel; }
+    .lab-group { height: 1fr; border: round $primary; }
+    .overlay-variant { width: 26; }
+    .overlay-loss { width: 1fr; height: 1fr; border: round $secondary; }
+    .each-column { width: 1fr; }
+    .each-column > VariantView { height: 19; }
+    .each-loss { height: 1fr; border: round $secondary; }
+    """
+
+    def __init__(self, lab: Lab, lesson: str | None = None) -> None:
+        if lab.experiment is None or not lab.groups:
+            raise ValueError(f"lab {lab.name!r} has no experiment and variants to train")
+        super().__init__()
+        self.lab = lab
+        self.lesson = lesson
+        self.title = lab.title
+        self.sides = [SideBySide(lab.experiment, [(label, list(sets)) for label, sets in group.variants]) for group in lab.groups]
+        #: (group, index in the group, variant) of every variant, in drawing order.
+        self.entries: list[tuple[int, int, Variant]] = [(g, i, v) for g, side in enumerate(self.sides) for i, v in enumerate(side.variants)]
+        for _, _, v in self.entries:
+            # The worker publishes all variants at once (below); a playground publishing
+            # itself after each epoch would rebuild its boundary grid every epoch.
+            v.playground.publish_interval = math.inf
+        self.playing = False
+        self.speed = DEFAULT_SPEED
+        self.show_test = True
+        #: Boundaries as crisp class regions (the playground's `d`) rather than shaded probabilities.
+        self.discretize = False
+        self.frames = 0
+        self._lock = threading.Lock()
+        self._target: int | None = None
+        self._published: tuple[tuple[Snapshot, Any], ...] | None = None
+        self._measures: dict[int, tuple[int, Any]] = {}
+        self._shown = [-1] * len(self.entries)
+        self._drawn_playing = False
+        self._status = ""
+        self._plotted_at: dict[str, float] = {}
+        self.latest: list[Snapshot | None] = [None] * len(self.entries)
+        self.measured: list[Any] = [None] * len(self.entries)
+
+    @property
+    def epoch(self) -> int:
+        return max(side.epoch for side in self.sides)
+
+    @property
+    def variants(self) -> list[Variant]:
+        return [v for _, _, v in self.entries]
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        with Horizontal():
+            with Vertical(id="lab-work"):
+                for g, group in enumerate(self.lab.groups):
+                    yield from self.compose_group(g, group)
+                yield Static(id="lab-status")
+            yield LabText(self.lab.text, self.lesson, title="About this lab", id="lab-text")
+        yield Footer()
+
+    def compose_group(self, g: int, group: Group) -> Iterator[Widget]:
+        """One group's row: the variants' boundaries and the overlaid plot, or a column per variant."""
+        with Vertical(classes="lab-group", id=f"group-{g}"):
+            with Horizontal():
+                if group.plot == "overlay":
+                    for i, (label, _) in enumerate(group.variants):
+                        yield VariantView(label, series_color(i), id=f"variant-{g}-{i}", classes="overlay-variant")
+                    yield LossPlot(id=f"loss-{g}", classes="overlay-loss")
+                else:
+                    for i, (label, _) in enumerate(group.variants):
+                        with Vertical(classes="each-column"):
+                            yield VariantView(label, id=f"variant-{g}-{i}")
+                            yield LossPlot(id=f"loss-{g}-{i}", classes="each-loss")
+
+    def on_mount(self) -> None:
+        for g, group in enumerate(self.lab.groups):
+            for box in self.query(f"#group-{g}"):
+                box.border_title = Text(group.title)
+            if group.plot == "overlay":
+                plot = self.query_one(f"#loss-{g}", LossPlot)
+                plot.border_title = Text("train loss, overlaid")
+                # Losses that differ by orders of magnitude (a too large α jumps to several
+                # times the start while a good one falls towards 0) only compare on a log axis.
+                plot.log_scale = True
+            else:
+                for i, (label, _) in enumerate(group.variants):
+                    for plot in self.query(f"#loss-{g}-{i}"):
+                        plot.border_title = Text(f"loss: {label}")
+        self.set_focus(None)
+        self.set_interval(1.0 / FPS, self.refresh_view)
+        self.update_status()
+        self.call_after_refresh(self.refresh_view)  # once the boundaries have their sizes
+
+    def on_unmount(self) -> None:
+        self.playing = False
+        self.workers.cancel_group(self, TRAIN_GROUP)
+
+    def view(self, k: int) -> VariantView:
+        g, i, _ = self.entries[k]
+        return self.query_one(f"#variant-{g}-{i}", VariantView)
+
+    # ------------------------------------------------------------ measuring
+    def measure(self, pg: Playground) -> Any:
+        """Something computed from a variant's trainer along with each snapshot (None here; see the collapse lab)."""
+        return None
+
+    def frame(self, k: int, pg: Playground) -> tuple[Snapshot, Any]:
+        """The variant's snapshot and what :meth:`measure` gives for that very state (cached by version)."""
+        with pg.lock:
+            snap = pg.snapshot()
+            got = self._measures.get(k)
+            if got is None or got[0] != snap.version:
+                got = (snap.version, self.measure(pg))
+                self._measures[k] = got
+        return snap, got[1]
+
+    def publish(self) -> None:
+        """All variants' frames at once (called by the training thread between epochs)."""
+        self._published = tuple(self.frame(k, v.playground) for k, (_, _, v) in enumerate(self.entries))
+
+    # ----------------------------------------------------------------- view
+    def refresh_view(self) -> None:
+        """~15 fps: redraw the variants whose state changed since they were drawn."""
+        if self._drawn_playing and not self.playing:
+            # Paused: draw everything once more from the final state, at once (the plots and
+            # networks skip frames while playing, and the last one may have been skipped).
+            self._shown = [-1] * len(self.entries)
+        self._drawn_playing = self.playing
+        published = self._published if self.playing else None
+        changed: set[int] = set()
+        try:
+            for k, (g, _, v) in enumerate(self.entries):
+                pg = v.playground
+                shape = self.view(k).pixel_shape()
+                if shape != pg.grid_shape:
+                    pg.grid_shape = shape
+                    pg.refresh()
+                snap, extra = published[k] if published is not None else self.frame(k, pg)
+                if snap.version == self._shown[k]:
+                    continue
+                self._shown[k] = snap.version
+                self.latest[k], self.measured[k] = snap, extra
+                self.draw_variant(k, snap, extra)
+                changed.add(g)
+        except NoMatches:  # closing
+            return
+        if changed:
+            self.frames += 1
+        for g in sorted(changed):
+            self.draw_group(g)
+        self.update_status()
+
+    def draw_variant(self, k: int, s: Snapshot, extra: Any) -> None:
+        """A variant's boundary and caption, and its own loss plot where the group has one per variant."""
+        g, i, _ = self.entries[k]
+        self.view(k).show(s, self.show_test, self.discretize)
+        if self.lab.groups[g].plot != "overlay":
+            self.show_losses(f"loss-{g}-{i}", s)
+
+    def plot_due(self, plot_id: str) -> bool:
+        """Whether a loss plot should take new curves now: always when paused, at PLOT_HZ while playing.
+
+        A plot costs far more to render than the rest of a frame (plotext draws and
+        textual decodes it: ~20 ms each, several times that on a busy machine), and a lab
+        has up to five of them; at the plots' own 2 Hz they would starve the UI thread.
+        """
+        if not self.playing:
+            return True
+        now = time.monotonic()
+        if now - self._plotted_at.get(plot_id, 0.0) < 1.0 / PLOT_HZ:
+            return False
+        self._plotted_at[plot_id] = now
+        return True
+
+    def show_losses(self, plot_id: str, s: Snapshot) -> None:
+        """A variant's own train and test curves with its best epoch (where its test loss was lowest)."""
+        if self.plot_due(plot_id):
+            self.query_one(f"#{plot_id}", LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not self.playing,
+                                                         best_epoch=s.best_epoch, monitor=s.monitor)
+
+    def draw_group(self, g: int) -> None:
+        """The overlaid plot of a group: each variant's training loss in its colour."""
+        if self.lab.groups[g].plot != "overlay" or not self.plot_due(f"loss-{g}"):
+            return
+        series = []
+        for k, (gk, i, v) in enumerate(self.entries):
+            s = self.latest[k]
+            if gk == g and s is not None:
+                series.append((v.label, s.train_loss, series_color(i)))
+        self.query_one(f"#loss-{g}", LossPlot).show_series(series, now=not self.playing)
+
+    def status(self) -> str:
+        """One line of state: the epoch, playing or paused (and how fast), how many variants stopped."""
+        rate = SPEEDS[self.speed]
+        state = f"▶ playing, {'max' if rate is None else f'{rate:g}'} epochs/s" if self.playing else "⏸ paused"
+        parts = [f"epoch {self.epoch}", state]
+        stopped = sum(v.stopped for v in self.variants)
+        if stopped:
+            parts.append(f"{stopped} stopped (diverged)")
+        return " · ".join(parts)
+
+    def update_status(self) -> None:
+        # Not the header's subtitle: changing that relayouts the whole screen, every frame.
+        text = self.status()
+        if text != self._status:
+            self._status = text
+            self.query_one("#lab-status", Static).update(Text(text), layout=False)
+
+    # -------------------------------------------------------------- training
+    def advance(self, n: int = 1) -> bool:
+        """``n`` epochs for every variant that has not diverged, in lock-step; False when none can go on."""
+        with self._lock:
+            for _ in range(n):
+                if all(v.stopped for v in self.variants):
+                    return False
+                for side in self.sides:
+                    side.run_epochs(1)
+        return True
+
+    def _reached_target(self) -> bool:
+        return self._target is not None and self.epoch >= self._target
+
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
+    def train_loop(self) -> None:
+        """Train all variants until paused, cancelled, every one of them diverged, or the lab's epochs."""
+        worker = get_current_worker()
+        next_time = time.monotonic()
+        published_at = 0.0
+        while self.playing and not worker.is_cancelled and not self._reached_target():
+            rate = SPEEDS[self.speed]
+            if rate is not None:
+                now = time.monotonic()
+                if now < next_time:
+                    time.sleep(min(next_time - now, 0.05))
+                    continue
+                next_time = max(next_time + 1.0 / rate, now)
+            if not self.advance(1):
+                break
+            if time.monotonic() - published_at >= 1.0 / FPS:
+                self.publish()
+                published_at = time.monotonic()
+        if not worker.is_cancelled:
+            # Stopped by itself (every variant diverged, or the lab's epochs reached). A
+            # cancelled worker leaves `playing` alone: a pause and a quick play again have
+            # set it for the worker that replaces this one.
+            self.playing = False
+
+    def action_toggle_play(self) -> None:
+        if self.playing:
+            self.playing = False
+            self.workers.cancel_group(self, TRAIN_GROUP)
+        elif all(v.stopped for v in self.variants):
+            self.notify("every variant has stopped: r resets them", severity="warning", markup=False)
+        else:
+            self._target = self.lab.epochs if self.lab.epochs > self.epoch else None
+            self._published = None
+            self.playing = True
+            self.train_loop()
+        self.update_status()
+
+    def action_step(self) -> None:
+        if self.playing:
+            return
+        if not self.advance(1):
+            self.notify("every variant has stopped: r resets them", severity="warning", markup=False)
+
+    def action_reset(self) -> None:
+        """Every variant back to its initial weights (also while playing: training goes on from epoch 0)."""
+        with self._lock:
+            for side in self.sides:
+                side.reset()
+        self._published = None
+
+    def action_toggle_log(self) -> None:
+        for plot in self.query(LossPlot):
+            plot.toggle_log()
+
+    def action_toggle_discretize(self) -> None:
+        self.discretize = not self.discretize
+        self._shown = [-1] * len(self.entries)
+
+    def action_speed(self, delta: int) -> None:
+        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
+        self.update_status()
+
+    def action_back(self) -> None:
+        self.playing = False
+        self.workers.cancel_group(self, TRAIN_GROUP)
+        self.dismiss(None)
