@@ -1,5 +1,5 @@
 """The real `tuinn` command in a real terminal (tmux, 160×48): it opens, steps, plays, shows
-its help, and quits cleanly (DESIGN.md §5).
+its help, the Evaluate and Latent space screens, and quits cleanly (DESIGN.md §5).
 
 The test runs its own tmux server on a dedicated socket (``tmux -L``) with no user
 configuration, so it never touches the user's tmux, and kills that server in any case.
@@ -136,6 +136,16 @@ def test_tuinn_in_tmux(tmp_path: Path) -> None:
         t.wait_for(lambda s: "tuinn playground" in s, "the help screen", timeout=5)
         t.keys("Escape")
         t.wait_for(lambda s: "tuinn playground" not in s and all(title in s for title in TITLES), "the panels after escape", timeout=5)
+
+        # The screens that judge and open the model, and back.
+        t.keys("e")
+        t.wait_for(lambda s: "sensitivity" in s and "specificity" in s and "whole" in s, "the Evaluate screen", timeout=10)
+        t.keys("Escape")
+        t.wait_for(lambda s: all(title in s for title in TITLES), "the panels after the Evaluate screen", timeout=5)
+        t.keys("l")
+        t.wait_for(lambda s: "PC1" in s, "the Latent space screen", timeout=10)
+        t.keys("Escape")
+        t.wait_for(lambda s: all(title in s for title in TITLES), "the panels after the Latent space screen", timeout=5)
 
         t.keys("q")
         deadline = time.monotonic() + 2.0
