@@ -9,7 +9,6 @@ nothing. All edits go through :meth:`Playground.apply` (between epochs while pla
 from __future__ import annotations
 
 import gc
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
 from tuinn.lessons import Lesson
 from tuinn.playground import Playground, Snapshot, problem_defaults
+from tuinn.tui.pacing import SPEEDS, Pacer
 from tuinn.tui.screens.help_screen import HelpScreen
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.data_panel import DataPanel
@@ -41,8 +41,6 @@ from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 
 FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a second
 MIN_SIZE = (80, 24)
-#: Epochs per second for each speed level (None: as fast as it goes).
-SPEEDS: list[float | None] = [1, 3, 10, 30, 100, None]
 
 #: Lesson control → the widgets that make it up (see tuinn.lessons.CONTROLS).
 CONTROL_WIDGETS = {
@@ -241,16 +239,10 @@ class TuinnApp(App[None]):
         """Train until paused, cancelled, or the loss stops being finite."""
         worker = get_current_worker()
         pg = self.playground
-        next_time = time.monotonic()
+        pacer = Pacer()
         while pg.running and not worker.is_cancelled:
-            rate = SPEEDS[self.speed]
-            if rate is not None:
-                now = time.monotonic()
-                if now < next_time:
-                    time.sleep(min(next_time - now, 0.05))
-                    continue
-                next_time = max(next_time + 1.0 / rate, now)
-            pg.run_epochs(1)
+            if pacer.due(SPEEDS[self.speed]):
+                pg.run_epochs(1)
         pg.running = False
         pg.refresh()
 

@@ -44,6 +44,7 @@ from textual.worker import get_current_worker
 from tuinn.labs import Group, Lab
 from tuinn.playground import Playground, Snapshot
 from tuinn.side_by_side import SideBySide, Variant
+from tuinn.tui.pacing import SPEEDS, Pacer
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
@@ -51,7 +52,6 @@ from tuinn.tui.widgets.variant_view import VariantView
 #: Redraws a second (the worker publishes as often).
 FPS = 15
 #: Epochs per second for each speed level (None: as fast as it goes).
-SPEEDS: tuple[float | None, ...] = (1, 3, 10, 30, 100, None)
 #: 30 epochs a second: the curves form slowly enough to be watched.
 DEFAULT_SPEED = 3
 #: Loss-plot redraws a second, each, while playing (see :meth:`RunsLab.plot_due`).
@@ -315,16 +315,11 @@ class RunsLab(Screen[None]):
     def train_loop(self) -> None:
         """Train all variants until paused, cancelled, every one of them diverged, or the lab's epochs."""
         worker = get_current_worker()
-        next_time = time.monotonic()
+        pacer = Pacer()
         published_at = 0.0
         while self.playing and not worker.is_cancelled and not self._reached_target():
-            rate = SPEEDS[self.speed]
-            if rate is not None:
-                now = time.monotonic()
-                if now < next_time:
-                    time.sleep(min(next_time - now, 0.05))
-                    continue
-                next_time = max(next_time + 1.0 / rate, now)
+            if not pacer.due(SPEEDS[self.speed]):
+                continue
             if not self.advance(1):
                 break
             if time.monotonic() - published_at >= 1.0 / FPS:
