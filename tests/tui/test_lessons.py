@@ -128,3 +128,31 @@ def test_a_lab_outside_a_lesson_quits_on_escape_and_ignores_lesson_keys() -> Non
             await pilot.pause(0.2)
         assert app.return_value is None
     asyncio.run(go())
+
+
+def test_every_lab_is_in_the_command_palette_and_opens_over_the_paused_playground() -> None:
+    from tuinn.labs import lab_names
+    from tuinn.playground import default_experiment
+
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            commands = {c.title: c for c in app.get_system_commands(app.screen)}
+            for name in lab_names():
+                assert f"Lab: {name}" in commands
+            app.action_toggle_play()
+            await pilot.pause(0.2)
+            commands["Lab: linear-collapse"].callback()
+            await pilot.pause(0.3)
+            assert type(app.screen).__name__ == "CollapseLab"
+            assert not app.playground.running  # opening a lab paused the playground
+            epoch = app.playground.trainer.epoch
+            await pilot.press("g")  # a playground key: off under the lab
+            await pilot.pause(0.1)
+            assert app.playground.trainer.epoch == epoch and app.playground.experiment.seed == 0
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            assert type(app.screen).__name__ != "CollapseLab"
+            assert app.check_action("regenerate", ())  # back on the playground, its keys work again
+    asyncio.run(go())
