@@ -7,7 +7,7 @@ import asyncio
 
 from textual.widgets import Select
 
-from tuinn.config import loads
+from tuinn.lessons import lesson
 from tuinn.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.widgets.loss_plot import LossPlot
@@ -16,30 +16,6 @@ from .test_app import choose, settle
 
 SIZE = (160, 48)
 
-OVERFIT = """
-name = "overfit"
-seed = 3
-[data]
-source = "gauss"
-samples = 60
-noise = 0.5
-test_fraction = 0.5
-[[model.layers]]
-units = 24
-activation = "relu"
-[[model.layers]]
-units = 24
-activation = "relu"
-[[model.layers]]
-units = 1
-activation = "sigmoid"
-[train]
-loss = "bce"
-optimizer = "adam"
-learning_rate = 0.03
-batch_size = 10
-epochs = 400
-"""
 
 
 
@@ -71,7 +47,7 @@ def test_validation_balance_norm_and_early_stop_controls_change_the_experiment()
 
 def test_loss_plot_marks_the_best_epoch_and_the_early_stop() -> None:
     async def go() -> None:
-        exp = loads(OVERFIT)
+        exp = lesson(9)[0].experiment  # the overfitting lesson: a big net on 30 noisy training points
         app = TuinnApp(exp)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
