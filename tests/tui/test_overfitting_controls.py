@@ -17,8 +17,6 @@ from .test_app import choose, settle
 SIZE = (160, 48)
 
 
-
-
 def test_validation_balance_norm_and_early_stop_controls_change_the_experiment() -> None:
     async def go() -> None:
         app = TuinnApp(default_experiment())
