@@ -103,6 +103,11 @@ class Playground:
         self.validation_loss: list[float] = []
         self.accuracy_history: dict[str, list[float]] = {"train": [], "test": [], "validation": []}
         self.stopped_epoch: int | None = None
+        # Early stopping's running best: (monitor, min_delta) it is for, best value, its epoch, epochs seen.
+        self._es_key: tuple[str, float] | None = None
+        self._es_best: float | None = None
+        self._early_best = 0
+        self._es_seen = 1
         self.last_good = self.trainer.state()
         ds = self.trainer.dataset
         #: The two input columns drawn as the plane (a slice when the data has more).
@@ -314,12 +319,16 @@ class Playground:
         if es is None or len(values) < 2:
             return False
         sign = -1.0 if es.monitor.endswith("accuracy") else 1.0  # lower is better after the sign
-        best, best_epoch = None, 0
-        for epoch, v in enumerate(values[1:], 1):  # epoch 0 (untrained) is not a candidate, as in Trainer.fit
-            if best is None or sign * v < sign * best - es.min_delta:
-                best, best_epoch = v, epoch
-        self._early_best = best_epoch
-        return len(values) - 1 - best_epoch >= es.patience
+        key = (es.monitor, es.min_delta)
+        if self._es_key != key or self._es_seen > len(values):
+            # epoch 0 (untrained) is not a candidate, as in Trainer.fit
+            self._es_key, self._es_best, self._early_best, self._es_seen = key, None, 0, 1
+        for epoch in range(self._es_seen, len(values)):  # only the epochs not seen yet: O(1) per epoch
+            v = values[epoch]
+            if self._es_best is None or sign * v < sign * self._es_best - es.min_delta:
+                self._es_best, self._early_best = v, epoch
+        self._es_seen = len(values)
+        return len(values) - 1 - self._early_best >= es.patience
 
     def publish(self) -> Snapshot:
         """Build the current snapshot and make it ``latest`` (called by the training thread)."""
