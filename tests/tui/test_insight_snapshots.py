@@ -21,42 +21,11 @@ from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.latent_screen import LatentScreen
 from tuinn.tui.screens.weights_screen import WeightsScreen
 
+from .test_latent import SPIRALS
+
 SIZE = (160, 48)
 THEME = "textual-dark"
 
-#: The spiral of test_latent.py: three arms, a 3-unit linear embedding before the softmax.
-SPIRALS = """
-name = "spirals-3"
-seed = 0
-
-[data]
-source = "spirals"
-classes = 3
-samples = 300
-features = ["x1", "x2", "sin(x1)", "sin(x2)"]
-
-[[model.layers]]
-units = 16
-activation = "tanh"
-
-[[model.layers]]
-units = 16
-activation = "tanh"
-
-[[model.layers]]
-units = 3
-activation = "linear"
-
-[[model.layers]]
-units = 3
-activation = "softmax"
-
-[train]
-loss = "cce"
-optimizer = "adam"
-learning_rate = 0.03
-batch_size = 10
-"""
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from tuinn.errors import TuinnError
 from tuinn.importance import importances, insight
 from tuinn.playground import Playground
+from tuinn.tui.training_job import post_to_ui
 from tuinn.tui.widgets.importance_bars import ImportanceBars
 from tuinn.tui.widgets.seed_table import TOP, SeedTable
 
@@ -205,10 +206,7 @@ class WeightsScreen(Screen[None]):
         self._post(self._finish, result, "done")
 
     def _post(self, callback: Any, *args: Any) -> None:
-        try:
-            self.app.call_from_thread(callback, *args)
-        except RuntimeError:  # the app has closed under the worker
-            pass
+        post_to_ui(self.app, callback, *args)
 
     def _progress(self, done: int) -> None:
         if self.is_attached and self.state == "running":

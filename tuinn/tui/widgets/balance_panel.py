@@ -14,35 +14,31 @@ Class names are user data: every cell is rich Text, never markup.
 from __future__ import annotations
 
 import copy
-import time
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Select, Static
-from textual.worker import get_current_worker
 
 from tuinn.balance import class_counts, compare_balance
 from tuinn.config import BALANCES
-from tuinn.tui.widgets.kfold_panel import PROGRESS_INTERVAL, JobCancelled, job_epochs, post_to_ui
+from tuinn.tui.training_job import TrainingJobPanel, job_epochs
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
-    from tuinn.config import Experiment
     from tuinn.playground import Playground
-    from tuinn.training import EpochResult, Trainer
 
 #: (header, key) of the comparison table after "method" and "trained on".
 COMPARE = (("accuracy", "accuracy"), ("bal. acc.", "balanced_accuracy"), ("sens.", "sensitivity"), ("spec.", "specificity"),
            ("AUC", "auc"))
 
 
-class BalancePanel(Vertical):
+class BalancePanel(TrainingJobPanel):
     """Counts, the balance Select (applies to the playground), and the per-method comparison (:meth:`toggle_compare`)."""
 
     DEFAULT_CSS = """
@@ -62,17 +58,14 @@ class BalancePanel(Vertical):
             super().__init__()
             self.method = method
 
+    PROGRESS_ID = "balance-progress"
+
     def __init__(self, playground: Playground, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ready = False
         self.pg = playground
         self.classification = playground.trainer.dataset.labels is not None
-        #: idle, running, done, cancelled or failed (the comparison job).
-        self.state = "idle"
-        self.error = ""
         self.message = ""
-        self.epochs = 0
-        self.job = 0
         #: One dict per method from :func:`compare_balance`, as they finish.
         self.rows: list[dict[str, Any]] = []
         #: The counts shown (:func:`balance.class_counts` of the playground's trainer).
@@ -123,78 +116,24 @@ class BalancePanel(Vertical):
         self.post_message(self.Applied(method))
 
     # ------------------------------------------------------------ the comparison
-    @property
-    def running(self) -> bool:
-        return self.state == "running"
-
     def toggle_compare(self) -> None:
         """Start the comparison, or cancel it when it runs (the `c` key)."""
         if not self.classification:
             return
         if self.running:
-            self.workers.cancel_group(self, "balance")
-            self.state = "cancelled"
-            self.redraw()
+            self.cancel_job()
             return
         pg = self.pg
         with pg.lock:
             exp = copy.deepcopy(pg.experiment)
             base = pg.trainer
             self.epochs, _ = job_epochs(pg)
-        self.rows, self.error, self.state = [], "", "running"
-        self.job += 1
-        self.query_one("#balance-progress", ProgressBar).update(total=len(BALANCES) * self.epochs, progress=0)
-        self.redraw()
-        self._compare(self.app, self.job, exp, self.epochs, base)
+        self.rows = []
+        epochs = self.epochs
+        self.start_job(len(BALANCES) * epochs, lambda on_epoch: compare_balance(exp, epochs, base=base, on_epoch=on_epoch))
 
-    @work(thread=True, exclusive=True, group="balance")
-    def _compare(self, app: App[Any], job: int, exp: Experiment, epochs: int, base: Trainer) -> None:
-        worker = get_current_worker()
-        done = 0
-        last = time.monotonic()
-
-        def on_epoch(_: EpochResult) -> None:
-            nonlocal done, last
-            if worker.is_cancelled:
-                raise JobCancelled
-            done += 1
-            if time.monotonic() - last >= PROGRESS_INTERVAL:
-                last = time.monotonic()
-                post_to_ui(app, self._progress, job, done)
-
-        try:
-            for row in compare_balance(exp, epochs, base=base, on_epoch=on_epoch):
-                if worker.is_cancelled:
-                    raise JobCancelled
-                post_to_ui(app, self._row_done, job, row, done)
-        except JobCancelled:
-            post_to_ui(app, self._finish, job, "cancelled", "")
-        except Exception as exc:  # a method that fails (e.g. diverges) is shown, not raised into the app
-            post_to_ui(app, self._finish, job, "failed", str(exc))
-        else:
-            post_to_ui(app, self._finish, job, "done", "")
-
-    def _current(self, job: int) -> bool:
-        return self.is_attached and job == self.job
-
-    def _progress(self, job: int, done: int) -> None:
-        if self._current(job) and self.running:
-            self.query_one("#balance-progress", ProgressBar).update(progress=done)
-
-    def _row_done(self, job: int, row: dict[str, Any], done: int) -> None:
-        if self._current(job) and self.running:
-            self.rows.append(row)
-            self.query_one("#balance-progress", ProgressBar).update(progress=done)
-            self.redraw()
-
-    def _finish(self, job: int, state: str, error: str) -> None:
-        if not self._current(job):
-            return
-        if self.state != "cancelled":
-            self.state, self.error = state, error
-            if state == "done":
-                self.query_one("#balance-progress", ProgressBar).update(progress=len(BALANCES) * self.epochs)
-        self.redraw()
+    def job_item(self, item: dict[str, Any]) -> None:
+        self.rows.append(item)
 
     # ------------------------------------------------------------ drawing
     def redraw(self) -> None:

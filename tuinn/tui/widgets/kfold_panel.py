@@ -1,76 +1,44 @@
 """K-fold cross-validation run from the app: progress, a line per fold, mean ± std at the end.
 
 One test split is one roll of the dice; K models each judged on the fold they did not see
-give a spread (:mod:`tuinn.crossval`). Training K models takes seconds to minutes, so it
-runs in a thread worker: the UI stays live, a ProgressBar counts folds × epochs, and the
-job is cancelled by raising :class:`JobCancelled` from the per-epoch callback (the only
-point where a NumPy training loop can be stopped cleanly). The folds train copies of the
-spec on the playground's own dataset; the playground itself is not touched.
-
-:func:`job_epochs` is shared with the balance comparison so both train as long as the
-playground has, which is what makes their numbers comparable with the ones on screen.
+give a spread (:mod:`tuinn.crossval`). The K models train in the background
+(:class:`~tuinn.tui.training_job.TrainingJobPanel`: a ProgressBar counts folds × epochs, the
+job can be cancelled between epochs), on copies of the spec and the playground's own
+dataset; the playground itself is not touched.
 """
 
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Select, Static
-from textual.worker import get_current_worker
 
 from tuinn.crossval import iter_folds, metric_names, summarize
+from tuinn.tui.training_job import TrainingJobPanel, job_epochs
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
     from tuinn.config import Experiment
     from tuinn.playground import Playground
-    from tuinn.training import EpochResult, Trainer
 
 #: The K offered (the lecture's usual choices).
 KS = (3, 5, 10)
 #: Column headers of the per-fold table.
 LABELS = {"accuracy": "accuracy", "auc": "AUC", "sensitivity": "sens.", "specificity": "spec.", "loss": "loss",
           "mse": "MSE", "mae": "MAE", "r2": "R²"}
-#: Progress is pushed to the UI at most this often (each push is a round trip to the event loop).
-PROGRESS_INTERVAL = 0.1
-
-
-class JobCancelled(Exception):
-    """Raised from a training callback to stop a background job between two epochs."""
-
-
-def job_epochs(pg: Playground) -> tuple[int, str]:
-    """Epochs each background model trains, and why: as far as the playground has trained, else the spec's ``train.epochs``."""
-    epoch = pg.trainer.epoch
-    if epoch > 0:
-        return epoch, f"{epoch} epochs (as far as the playground has trained)"
-    n = pg.experiment.train.epochs
-    return n, f"{n} epochs (train.epochs of the spec; the playground is at epoch 0)"
-
-
 def default_k(exp: Experiment) -> int:
     """The spec's ``train.kfold`` when it is one of :data:`KS`, else 5."""
     return exp.train.kfold if exp.train.kfold in KS else 5
 
 
-def post_to_ui(app: App[Any], fn: Callable[..., None], *args: Any) -> None:
-    """Run ``fn(*args)`` on the UI thread from a worker thread; a closed app is not an error (the job just ends)."""
-    try:
-        app.call_from_thread(fn, *args)
-    except RuntimeError:
-        pass
-
-
-class KFoldPanel(Vertical):
+class KFoldPanel(TrainingJobPanel):
     """K (a Select), progress, and the table of folds; :meth:`toggle` starts or cancels the job."""
 
     DEFAULT_CSS = """
@@ -84,21 +52,17 @@ class KFoldPanel(Vertical):
     KFoldPanel #kfold-results { height: auto; }
     """
 
+    PROGRESS_ID = "kfold-progress"
+
     def __init__(self, playground: Playground, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ready = False
         self.pg = playground
         self.k = default_k(playground.experiment)
-        self.epochs = 0
-        #: idle, running, done, cancelled or failed.
-        self.state = "idle"
-        self.error = ""
         self.per_fold: list[dict[str, float]] = []
         #: :func:`crossval.summarize` of the finished folds, once all K are done.
         self.summary: dict[str, Any] | None = None
         self.names: tuple[str, ...] = metric_names(playground.trainer)
-        #: Number of the current job: callbacks of an older (cancelled) one that arrive late are ignored.
-        self.job = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="kfold-row"):
@@ -121,10 +85,6 @@ class KFoldPanel(Vertical):
             self.redraw()
 
     # ------------------------------------------------------------ the job
-    @property
-    def running(self) -> bool:
-        return self.state == "running"
-
     def toggle(self) -> None:
         """Start the K-fold job, or cancel it when it runs (the `k` key)."""
         if self.running:
@@ -140,19 +100,13 @@ class KFoldPanel(Vertical):
             base = pg.trainer
             self.epochs, _ = job_epochs(pg)
         self.names = metric_names(base)
-        self.per_fold, self.summary, self.error = [], None, ""
-        self.state = "running"
-        self.job += 1
-        self.query_one("#kfold-progress", ProgressBar).update(total=self.k * self.epochs, progress=0)
-        self.redraw()
-        self._run(self.app, self.job, exp, self.k, self.epochs, base)
+        self.per_fold, self.summary = [], None
+        k, epochs = self.k, self.epochs
+        self.start_job(k * epochs, lambda on_epoch: iter_folds(exp, k, epochs, base=base, on_epoch=on_epoch))
 
     def cancel(self) -> None:
         """Ask the worker to stop; it raises at the end of the epoch it is in, and the panel says "cancelled" then."""
-        if self.running:
-            self.workers.cancel_group(self, "kfold")
-            self.state = "cancelled"
-            self.redraw()
+        self.cancel_job()
 
     def forget(self) -> None:
         """Drop finished results (the spec changed under them, e.g. another balance method); a running job is left alone."""
@@ -161,59 +115,11 @@ class KFoldPanel(Vertical):
             self.query_one("#kfold-progress", ProgressBar).update(total=1, progress=0)
             self.redraw()
 
-    @work(thread=True, exclusive=True, group="kfold")
-    def _run(self, app: App[Any], job: int, exp: Experiment, k: int, epochs: int, base: Trainer) -> None:
-        worker = get_current_worker()
-        done = 0
-        last = time.monotonic()
+    def job_item(self, item: dict[str, float]) -> None:
+        self.per_fold.append(item)
 
-        def on_epoch(_: EpochResult) -> None:
-            nonlocal done, last
-            if worker.is_cancelled:
-                raise JobCancelled
-            done += 1
-            if time.monotonic() - last >= PROGRESS_INTERVAL:
-                last = time.monotonic()
-                post_to_ui(app, self._progress, job, done)
-
-        try:
-            for fold in iter_folds(exp, k, epochs, base=base, on_epoch=on_epoch):
-                if worker.is_cancelled:
-                    raise JobCancelled
-                post_to_ui(app, self._fold_done, job, fold, done)
-        except JobCancelled:
-            post_to_ui(app, self._finish, job, "cancelled", "")
-        except Exception as exc:  # a failed fold (diverged, K too large) is shown, not raised into the app
-            post_to_ui(app, self._finish, job, "failed", str(exc))
-        else:
-            post_to_ui(app, self._finish, job, "done", "")
-
-    # UI-thread callbacks: the panel may have gone with its screen by the time they run.
-    def _current(self, job: int) -> bool:
-        return self.is_attached and job == self.job
-
-    def _progress(self, job: int, done: int) -> None:
-        if self._current(job) and self.running:
-            self.query_one("#kfold-progress", ProgressBar).update(progress=done)
-
-    def _fold_done(self, job: int, fold: dict[str, float], done: int) -> None:
-        if not self._current(job) or not self.running:
-            return
-        self.per_fold.append(fold)
-        self.query_one("#kfold-progress", ProgressBar).update(progress=done)
-        self.redraw()
-
-    def _finish(self, job: int, state: str, error: str) -> None:
-        if not self._current(job):
-            return
-        if self.state == "cancelled" or state == "cancelled":
-            self.state = "cancelled"
-        else:
-            self.state, self.error = state, error
-            if state == "done":
-                self.summary = summarize(self.per_fold)
-                self.query_one("#kfold-progress", ProgressBar).update(progress=self.k * self.epochs)
-        self.redraw()
+    def job_done(self) -> None:
+        self.summary = summarize(self.per_fold)
 
     # ------------------------------------------------------------ drawing
     def redraw(self) -> None:
