@@ -35,13 +35,16 @@ def iter_folds(
     epochs: int | None = None,
     base: Trainer | None = None,
     on_epoch: Callable[[EpochResult], None] | None = None,
+    start: int = 1,
 ) -> Iterator[dict[str, float]]:
-    """Train fold 1..K and yield each fold's held-out metrics (same keys as :func:`metric_names`).
+    """Train fold ``start``..K and yield each fold's held-out metrics (same keys as :func:`metric_names`).
 
     ``base`` is a trainer of ``exp`` whose dataset is reused (the app passes its own);
     ``epochs`` defaults to the spec's. ``on_epoch`` is passed to every fold's fit (raise
     from it to stop). Folds come from the experiment's ``kfold`` seed stream, so a
-    given spec always gets the same folds.
+    given spec always gets the same folds, and each fold's model depends on nothing but
+    the spec and the fold: a run resumed at fold ``start`` yields what an uninterrupted
+    run yields there.
     """
     from tuinn.data.split import kfold_indices
 
@@ -54,6 +57,8 @@ def iter_folds(
     names = metric_names(base)
     n_epochs = exp.train.epochs if epochs is None else epochs
     for i, (train, held) in enumerate(folds, 1):
+        if i < start:
+            continue
         trainer = Trainer(exp, dataset=ds, split=(train, held, ds.validation))
         try:
             trainer.fit(n_epochs, on_epoch=on_epoch)

@@ -26,7 +26,7 @@ import numpy as np
 from tuinn.config import Experiment
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
-from tuinn.training import Trainer
+from tuinn.training import BlowupWatch, Trainer
 
 #: The plane TensorFlow Playground draws its data on.
 PLANE = (-6.0, 6.0, -6.0, 6.0)
@@ -123,6 +123,7 @@ class Playground:
             lo, hi = float(ds.points[:, 0].min()), float(ds.points[:, 0].max())
             self.extent = (lo, hi, 0.0, 0.0)
         self._record_losses()
+        self._blowup = BlowupWatch(self.train_loss[0] if self.train_loss else None)
         self._touch()
 
     def _touch(self) -> None:
@@ -256,20 +257,26 @@ class Playground:
 
     # ------------------------------------------------------------ training
     def run_epochs(self, n: int = 1) -> None:
-        """Train ``n`` epochs (pending edits first). A non-finite loss restores the last
-        finite weights, stops, and says why in ``message``."""
+        """Train ``n`` epochs (pending edits first). A non-finite loss — of a batch, or of a
+        split after the epoch's last update — restores the last finite weights, stops, and
+        says why in ``message``; a loss 1000× its start gets a warning there (training goes on)."""
         for _ in range(n):
             self._drain()
             with self.lock:
                 try:
                     self.trainer.run_epoch()
+                    losses = self._losses_now()
+                    self.trainer.check_finite(dict(losses))
                 except TuinnError as exc:  # DivergedError: the trainer put the weights back
                     self.message = f"paused: {exc}"
                     self.running = False
                     self._touch()
                     self.publish()
                     return
-                self._record_losses()
+                self._record_losses(losses)
+                warning = self._blowup.check(self.trainer.epoch, losses.get("train", float("nan")), self.experiment.train.learning_rate)
+                if warning:
+                    self.message = f"warning: {warning}"
                 self._touch()
                 if self._early_stop_due():
                     es = self.experiment.train.early_stopping
@@ -337,19 +344,29 @@ class Playground:
         self._published_at = time.monotonic()
         return snap
 
-    def _record_losses(self) -> None:
+    def _record_losses(self, losses: dict[str, float] | None = None) -> None:
+        """Append the current losses (``losses`` when already computed) and the monitored accuracy to the history."""
         t = self.trainer
+        losses = self._losses_now() if losses is None else losses
+        for name, history in (("train", self.train_loss), ("test", self.test_loss), ("validation", self.validation_loss)):
+            if name in losses:
+                history.append(losses[name])
+                if len(history) > MAX_HISTORY:
+                    del history[: len(history) - MAX_HISTORY]
+        if self.monitor().endswith("accuracy"):
+            split = self.monitor().split("_", 1)[0]
+            idx = getattr(t, f"{split if split != 'validation' else 'val'}_idx")
+            self.accuracy_history[split].append(self._accuracy(idx) or 0.0)
+
+    def _losses_now(self) -> dict[str, float]:
+        """The loss of the current weights on each non-empty split."""
+        t = self.trainer
+        out: dict[str, float] = {}
         with np.errstate(all="ignore"):
-            for name, history in (("train", self.train_loss), ("test", self.test_loss), ("validation", self.validation_loss)):
-                idx = getattr(t, f"{name if name != 'validation' else 'val'}_idx")
+            for name, idx in (("train", t.train_idx), ("test", t.test_idx), ("validation", t.val_idx)):
                 if len(idx):
-                    history.append(t.model.evaluate_loss(t.x[idx], t.y[idx]))
-                    if len(history) > MAX_HISTORY:
-                        del history[: len(history) - MAX_HISTORY]
-            if self.monitor().endswith("accuracy"):
-                split = self.monitor().split("_", 1)[0]
-                idx = getattr(t, f"{split if split != 'validation' else 'val'}_idx")
-                self.accuracy_history[split].append(self._accuracy(idx) or 0.0)
+                    out[name] = float(t.model.evaluate_loss(t.x[idx], t.y[idx]))
+        return out
 
     # ------------------------------------------------------------ snapshot
     def snapshot(self) -> Snapshot:

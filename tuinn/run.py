@@ -19,6 +19,8 @@ import math
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,9 @@ import numpy as np
 from tuinn import checkpoint
 from tuinn.config import Experiment, apply_overrides, from_dict, to_dict
 from tuinn.errors import CheckpointError, ConfigError, DivergedError, TuinnError, attach_source
-from tuinn.training import EpochResult, Trainer
+from tuinn.interrupts import Interrupted, SignalGuard, exit_code
+from tuinn.paths import slug
+from tuinn.training import EpochResult, FitResult, Trainer
 
 CHECKPOINT = "model.safetensors"
 SAVE_EVERY_S = 10.0
@@ -163,31 +167,114 @@ def _line_epoch(line: str) -> int:
 
 
 # ---------------------------------------------------------------- k-fold
-def cross_validate(exp: Experiment, k: int, out: Output) -> dict[str, Any]:
-    """Stratified K-fold over the learning set (everything but the validation split), with a line per fold."""
+FOLDS = "folds.jsonl"
+
+
+def read_finished_folds(path: Path, k: int) -> list[dict[str, Any]]:
+    """The folds a k-fold phase finished before it stopped (``folds.jsonl``, one line per fold).
+
+    A line cut short by a kill, or anything after a line that does not continue the
+    sequence 1, 2, …, is dropped: that fold is trained again.
+    """
+    done: list[dict[str, Any]] = []
+    if not path.exists():
+        return done
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{path}: cannot read the finished folds ({getattr(exc, 'strerror', None) or exc})") from None
+    for line in lines:
+        try:
+            record = json.loads(line)
+            ok = isinstance(record, dict) and record.get("fold") == len(done) + 1 and isinstance(record.get("metrics"), dict)
+        except json.JSONDecodeError:
+            ok = False
+        if not ok or len(done) >= k:
+            break
+        done.append({m: float("nan") if v is None else float(v) for m, v in record["metrics"].items()})
+    return done
+
+
+def cross_validate(exp: Experiment, k: int, out: Output, run_dir: Path, guard: SignalGuard) -> dict[str, Any]:
+    """Stratified K-fold over the learning set (everything but the validation split), with a line per fold.
+
+    Each finished fold is appended to ``folds.jsonl`` at once, so an interrupted k-fold
+    phase keeps its finished folds and ``--resume`` trains only the rest (the unfinished
+    fold from its start: a fold depends on nothing but the spec, so the final ``cv.json``
+    equals an uninterrupted run's).
+    """
     from tuinn.crossval import iter_folds, summarize
 
-    per_fold: list[dict[str, float]] = []
-    for fold in iter_folds(exp, k):
+    folds_path = run_dir / FOLDS
+    per_fold = read_finished_folds(folds_path, k)
+    if per_fold:
+        out.line(f"k-fold: folds 1-{len(per_fold)} of {k} were finished before; going on with fold {len(per_fold) + 1}")
+        for i, fold in enumerate(per_fold, 1):
+            out.line(f"Fold {i}/{k} - " + " - ".join(f"{m}: {_fmt(v)}" for m, v in fold.items()))
+        with guard.critical(), writing(folds_path):  # drop a torn last line before appending after it
+            checkpoint.atomic_write_text(folds_path, "".join(
+                json.dumps(json_safe({"fold": i, "metrics": f})) + "\n" for i, f in enumerate(per_fold, 1)))
+    for fold in iter_folds(exp, k, start=len(per_fold) + 1):
         per_fold.append(fold)
+        with guard.critical(), writing(folds_path), open(folds_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(json_safe({"fold": len(per_fold), "metrics": fold})) + "\n")
         out.line(f"Fold {len(per_fold)}/{k} - " + " - ".join(f"{m}: {_fmt(v)}" for m, v in fold.items()))
-    return summarize(per_fold)
+    cv = summarize(per_fold)
+    with guard.critical(), writing(run_dir / "cv.json"):
+        checkpoint.atomic_write_text(run_dir / "cv.json", json.dumps(json_safe(cv), indent=2))
+    return cv
+
+
+# ------------------------------------------------------------ write errors
+class WriteError(TuinnError):
+    """A file of the run could not be written (full disk, read-only folder, …)."""
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into one line naming the path and the OS error."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse a run folder we cannot write to, before anything in it changes."""
+    probe = folder / ".tuinn-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise WriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
 
 
 # ---------------------------------------------------------------- train
+def _resume_spec(args: Any) -> tuple[Path, dict[str, Any], str]:
+    resume_dir = Path(args.resume)
+    if args.config is not None and args.config != str(resume_dir):
+        raise TuinnError("--resume continues a run with its own config.toml; give either CONFIG or --resume, not both")
+    if args.set or args.kfold is not None:
+        raise TuinnError("--resume continues the run as it was configured; --set and --kfold cannot change it")
+    cfg = resume_dir / "config.toml"
+    if not cfg.is_file():
+        raise CheckpointError(f"--resume {resume_dir}: no config.toml there (not a tuinn run folder)")
+    raw, source = read_spec(str(cfg), [])
+    return resume_dir, raw, source
+
+
 def train(args: Any) -> int:
-    """``tuinn train``: see the module docstring."""
+    """``tuinn train``: see the module docstring.
+
+    Everything that can be refused is checked before the first byte is written. Once
+    training runs, every way it can stop keeps the last complete checkpoint and says
+    what happened in one line: a stop signal (130 / 143 / 129, see
+    :mod:`tuinn.interrupts`), a non-finite loss (3), a write that fails (2).
+    """
     out = Output(args.json, args.quiet)
-    resume_dir = Path(args.resume) if args.resume else None
-    if resume_dir is not None:
-        if args.config is not None and args.config != str(resume_dir):
-            raise TuinnError("--resume continues a run with its own config.toml; give either CONFIG or --resume, not both")
-        if args.set or args.kfold is not None:
-            raise TuinnError("--resume continues the run as it was configured; --set and --kfold cannot change it")
-        cfg = resume_dir / "config.toml"
-        if not cfg.is_file():
-            raise CheckpointError(f"--resume {resume_dir}: no config.toml there (not a tuinn run folder)")
-        raw, source = read_spec(str(cfg), [])
+    resume_dir: Path | None = None
+    if args.resume:
+        resume_dir, raw, source = _resume_spec(args)
     else:
         if args.config is None:
             raise TuinnError("tuinn train needs CONFIG (a TOML file or built-in name) or --resume RUN_DIR")
@@ -199,29 +286,42 @@ def train(args: Any) -> int:
     exp = from_dict(raw, source)
     trainer = make_trainer(exp)
     early = None
+    started_at = 0  # the epoch this invocation starts from
     if resume_dir is not None:
         run_dir = resume_dir
-        saved = checkpoint.load(run_dir / CHECKPOINT)
-        state, early = saved.state, saved.early
-        try:
-            trainer.restore(state)
-        except (KeyError, ValueError) as exc:
-            raise CheckpointError(f"{run_dir / CHECKPOINT}: does not match {cfg} ({exc})") from None
-        trim_metrics(run_dir / "metrics.jsonl", trainer.epoch)
+        ckpt = run_dir / CHECKPOINT
+        if ckpt.exists() or not exp.train.kfold:
+            saved = checkpoint.load(ckpt)
+            state, early = saved.state, saved.early
+            try:
+                trainer.restore(state)
+            except (KeyError, ValueError, TypeError) as exc:
+                raise CheckpointError(f"{ckpt}: does not match {run_dir / 'config.toml'} ({exc})") from None
+        # else: stopped in the k-fold phase before the first checkpoint; start the final run at epoch 0
+        started_at = trainer.epoch
+        if exp.train.epochs <= trainer.epoch:
+            how = f"--epochs {args.epochs}" if args.epochs is not None else f"train.epochs = {exp.train.epochs}"
+            raise TuinnError(f"--resume {run_dir}: {how}, but the run has already trained {trainer.epoch} epochs; "
+                             f"give --epochs N with N > {trainer.epoch} to train on")
+        check_writable(run_dir)
+        with writing(run_dir / "metrics.jsonl"):
+            trim_metrics(run_dir / "metrics.jsonl", trainer.epoch)
         if args.epochs is not None:
             import tomli_w
 
-            checkpoint.atomic_write_text(cfg, tomli_w.dumps(to_dict(exp)))
+            with writing(run_dir / "config.toml"):
+                checkpoint.atomic_write_text(run_dir / "config.toml", tomli_w.dumps(to_dict(exp)))
     else:
         learning = len(trainer.dataset.train) + len(trainer.dataset.test)
         if exp.train.kfold and learning < exp.train.kfold:
             k = exp.train.kfold
             raise TuinnError(f"train.kfold = {k}: {learning} samples cannot be split into {k} folds (fewer samples than folds)")
-        run_dir = prepare_out(args.out, exp.name)
+        run_dir = prepare_out(args.out, slug(exp.name))
         # config.toml first: a run folder always says what it is.
         import tomli_w
 
-        checkpoint.atomic_write_text(run_dir / "config.toml", tomli_w.dumps(to_dict(exp)))
+        with writing(run_dir / "config.toml"):
+            checkpoint.atomic_write_text(run_dir / "config.toml", tomli_w.dumps(to_dict(exp)))
     ds = trainer.dataset
     out.line(
         f"tuinn train · {exp.name} · {ds.name}: train {len(trainer.train_idx)} / test {len(trainer.test_idx)}"
@@ -234,19 +334,73 @@ def train(args: Any) -> int:
         b = trainer.balance_report
         out.line(f"balance ({b['method']}): class counts {b['before']} → {b['after']}"
                  + (f", class weights {[round(w, 4) for w in b['class_weights']]}" if "class_weights" in b else ""))
-    cv = None
-    if exp.train.kfold and resume_dir is None:
-        cv = cross_validate(exp, exp.train.kfold, out)
-        checkpoint.atomic_write_text(run_dir / "cv.json", json.dumps(json_safe(cv), indent=2))
-    total = exp.train.epochs
     metrics_path = run_dir / "metrics.jsonl"
     ckpt_path = run_dir / CHECKPOINT
     spec_dict = to_dict(exp)
+    saved_epoch = [started_at if resume_dir is not None and ckpt_path.exists() else None]
     last_save = [time.monotonic()]
+    guard = SignalGuard()
 
     def save(state: dict[str, Any]) -> None:
-        checkpoint.save(ckpt_path, spec_dict, state, getattr(trainer, "early", None), trainer.input_info())
+        with guard.critical(), writing(ckpt_path):
+            checkpoint.save(ckpt_path, spec_dict, state, getattr(trainer, "early", None), trainer.input_info())
+        saved_epoch[0] = state["epoch"]
         last_save[0] = time.monotonic()
+
+    def kept() -> str:
+        return (f"the last complete checkpoint (epoch {saved_epoch[0]}) is {ckpt_path}" if saved_epoch[0] is not None
+                else "no checkpoint was written yet")
+
+    with guard:
+        try:
+            cv, fit = _train_phases(args, exp, trainer, early, run_dir, resume_dir, out, guard, save, saved_epoch, last_save)
+        except KeyboardInterrupt as exc:
+            code = exit_code(exc)
+            with guard.shutting_down():
+                what = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+                if getattr(trainer, "last_good", None) is None:  # stopped in the k-fold phase
+                    done = len(read_finished_folds(run_dir / FOLDS, exp.train.kfold or 0))
+                    print(f"tuinn: interrupted ({what}) in the k-fold phase; {done} of {exp.train.kfold} folds finished and kept in "
+                          f"{run_dir / FOLDS} (continue with: tuinn train --resume {run_dir})", file=sys.stderr)
+                    return code
+                state = trainer.last_good
+                try:
+                    save(state)
+                    with writing(metrics_path):
+                        trim_metrics(metrics_path, state["epoch"])
+                except WriteError as werr:
+                    print(f"tuinn: error: interrupted ({what}), and saving failed: {werr}; {kept()}", file=sys.stderr)
+                    return code
+            print(f"tuinn: interrupted ({what}); epoch {state['epoch']} saved to {ckpt_path} "
+                  f"(continue with: tuinn train --resume {run_dir})", file=sys.stderr)
+            return code
+        except DivergedError as exc:
+            if getattr(trainer, "last_good", None) is None:
+                raise  # a fold diverged: the final model has not started, there is nothing of it to keep
+            with guard.shutting_down():
+                save(trainer.state())  # the trainer put back the last weights whose losses were all finite
+            raise DivergedError(f"{exc}, in {ckpt_path}") from None
+        except WriteError as exc:
+            raise WriteError(f"{exc}; {kept()}") from None
+    return _finish(args, exp, trainer, fit, run_dir, out, cv)
+
+
+def _train_phases(args: Any, exp: Experiment, trainer: Trainer, early: dict[str, Any] | None, run_dir: Path,
+                  resume_dir: Path | None, out: Output, guard: SignalGuard, save: Any, saved_epoch: list[int | None],
+                  last_save: list[float]) -> tuple[dict[str, Any] | None, FitResult]:
+    """The k-fold phase (when asked for and not finished) and the training of the final model."""
+    trainer.last_good = None  # type: ignore[assignment]  # set by fit; None tells an interrupt in the k-fold phase
+    cv = None
+    if exp.train.kfold:
+        cv_path = run_dir / "cv.json"
+        if resume_dir is not None and cv_path.exists():
+            cv = json.loads(cv_path.read_text(encoding="utf-8"))
+        else:
+            cv = cross_validate(exp, exp.train.kfold, out, run_dir, guard)
+    metrics_path = run_dir / "metrics.jsonl"
+    total = exp.train.epochs
+    if saved_epoch[0] is None:
+        save(trainer.state())  # epoch 0: the folder is resumable from the start
 
     progress = None
     if not args.quiet:
@@ -257,36 +411,38 @@ def train(args: Any) -> int:
         task = progress.add_task("train", total=total, completed=trainer.epoch, info="")
 
     def on_epoch(ep: EpochResult) -> None:
-        append_metrics(metrics_path, ep)
+        with guard.critical(), writing(metrics_path):
+            append_metrics(metrics_path, ep)
         if progress is not None:
             train_loss = ep.splits.get("train", {}).get("loss", float("nan"))
             test_loss = ep.splits.get("test", {}).get("loss")
             info = f"loss {train_loss:.4f}" + (f" · test {test_loss:.4f}" if test_loss is not None else "")
             progress.update(task, completed=ep.epoch, info=info)
             progress.console.print(keras_line(ep, total), markup=False, highlight=False)
-        if time.monotonic() - last_save[0] > SAVE_EVERY_S:
+        # The first finished epoch is saved at once, then at most every SAVE_EVERY_S seconds:
+        # a SIGKILL loses at most that much.
+        if saved_epoch[0] is None or saved_epoch[0] == 0 or time.monotonic() - last_save[0] > SAVE_EVERY_S:
             save(trainer.last_good)
 
-    try:
+    def on_warning(text: str) -> None:
         if progress is not None:
-            progress.start()
-        try:
-            fit = trainer.fit(total, on_epoch=on_epoch, early=early)
-        finally:
-            if progress is not None:
-                progress.stop()
-    except KeyboardInterrupt:
-        state = getattr(trainer, "last_good", None) or trainer.state()
-        save(state)
-        trim_metrics(metrics_path, state["epoch"])
-        print(f"tuinn: interrupted; epoch {state['epoch']} saved to {ckpt_path} (continue with: tuinn train --resume {run_dir})",
-              file=sys.stderr)
-        return 130
-    except DivergedError:
-        save(trainer.state())  # run_epoch put back the last finite weights
-        print(f"tuinn: the last finite weights (epoch {trainer.epoch}) are in {ckpt_path}", file=sys.stderr)
-        raise
+            progress.console.print(f"tuinn: warning: {text}", markup=False, highlight=False)
+        else:
+            print(f"tuinn: warning: {text}", file=sys.stderr)
+
+    if progress is not None:
+        progress.start()
+    try:
+        fit = trainer.fit(total, on_epoch=on_epoch, early=early, on_warning=on_warning)
+    finally:
+        if progress is not None:
+            progress.stop()
     save(trainer.state())
+    return cv, fit
+
+
+def _finish(args: Any, exp: Experiment, trainer: Trainer, fit: FitResult, run_dir: Path, out: Output, cv: dict[str, Any] | None) -> int:
+    """The final table, ``results.json`` and the JSON line."""
     results = trainer.evaluate_all()
     if fit.stopped_early:
         out.line(f"early stopping: no improvement of {exp.train.early_stopping.monitor} for "  # type: ignore[union-attr]
@@ -307,7 +463,8 @@ def train(args: Any) -> int:
     }
     if trainer.balance_report:
         payload["balance"] = trainer.balance_report
-    checkpoint.atomic_write_text(run_dir / "results.json", json.dumps(json_safe(payload), indent=2))
+    with writing(run_dir / "results.json"):
+        checkpoint.atomic_write_text(run_dir / "results.json", json.dumps(json_safe(payload), indent=2))
     if args.json:
         sys.stdout.write(json.dumps(json_safe(payload)) + "\n")
     return 0
@@ -344,7 +501,8 @@ def evaluate(args: Any) -> int:
     if args.data is None:
         trainer = make_trainer(exp)
         _load_weights(trainer.model, saved, ckpt)
-        report = evaluation_report(trainer, threshold)
+        with np.errstate(over="ignore", invalid="ignore"):
+            report = evaluation_report(trainer, threshold)
         splits = report["splits"]
         payload.update(task=report["task"], threshold=threshold)
         roc = {name: r.pop("roc") for name, r in splits.items() if "roc" in r}

@@ -32,6 +32,9 @@ from tuinn.errors import ConfigError, DivergedError
 from tuinn.model import build_network
 
 STREAMS = ("data", "init", "shuffle", "dropout", "balance", "kfold")
+#: A training loss this many times its starting value, after :data:`BLOWUP_AFTER` epochs, gets a warning.
+BLOWUP_FACTOR = 1000.0
+BLOWUP_AFTER = 10
 
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -55,6 +58,35 @@ class EpochResult:
             for key, value in metrics.items():
                 out[f"{split}_{key}"] = value
         return out
+
+
+class BlowupWatch:
+    """Warns once when the training loss, after the first 10 epochs, is 1000× its starting value.
+
+    A finite loss that keeps growing is not divergence (nothing is lost: the weights are
+    finite and training goes on), but it almost always means the learning rate is far too
+    large or the net is saturating, and a user watching 1000 epochs scroll by deserves to be
+    told. ``tuinn train`` and the playground share this rule.
+    """
+
+    def __init__(self, start: float | None) -> None:
+        self.start = start if start is not None and math.isfinite(start) and start > 0 else None
+        self.warned = False
+
+    def check(self, epoch: int, loss: float, learning_rate: float) -> str | None:
+        """The warning, the first time ``loss`` at ``epoch`` qualifies; else None."""
+        if self.warned or self.start is None or epoch <= BLOWUP_AFTER or not math.isfinite(loss):
+            return None
+        if loss <= BLOWUP_FACTOR * self.start:
+            return None
+        self.warned = True
+        return (f"the training loss {loss:.4g} in epoch {epoch} is {loss / self.start:.3g}× its starting value {self.start:.4g}: "
+                f"the learning rate ({learning_rate:g}) is probably too large, or the net saturates")
+
+
+def nonfinite_losses(losses: dict[str, float | None]) -> dict[str, float]:
+    """The splits whose loss is NaN or infinite (None and missing splits are fine)."""
+    return {split: v for split, v in losses.items() if v is not None and not math.isfinite(v)}
 
 
 @dataclass
@@ -196,9 +228,13 @@ class Trainer:
         """One pass over the training data; returns the mean of the batch losses.
 
         Raises :class:`DivergedError` at the first non-finite loss, with the parameters
-        put back as they were at the end of the previous epoch.
+        put back as they were at the end of the previous epoch. The batch losses are
+        those *before* each update, so the epoch's last update is not checked here: the
+        caller evaluates the splits after the epoch and calls :meth:`check_finite`, which
+        puts back ``epoch_start`` (the state this epoch began from) in turn.
         """
         before = self.state()
+        self.epoch_start = before
         losses = []
         with np.errstate(over="ignore", invalid="ignore"):
             for batch in self.epoch_batches():
@@ -213,6 +249,28 @@ class Trainer:
                 losses.append(loss)
         self.epoch += 1
         return float(np.mean(losses))
+
+    def check_finite(self, losses: dict[str, float | None]) -> None:
+        """After :meth:`run_epoch`: when a split's loss of the new weights is not finite,
+        put back the weights the epoch started from and raise :class:`DivergedError`."""
+        bad = nonfinite_losses(losses)
+        if not bad:
+            return
+        epoch = self.epoch
+        self.restore(self.epoch_start)
+        what = ", ".join(f"{split} loss {v}" for split, v in bad.items())
+        raise DivergedError(
+            f"training diverged in epoch {epoch}: after its last update the {what} "
+            f"(learning rate {self.experiment.train.learning_rate:g} is probably too large); "
+            f"the weights of epoch {self.epoch} are kept"
+        )
+
+    def train_loss(self) -> float:
+        """The loss of the current weights on the training split (evaluation mode)."""
+        if len(self.train_idx) == 0:
+            return float("nan")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(self.model.evaluate_loss(self.x[self.train_idx], self.y[self.train_idx]))
 
     # ----------------------------------------------------------- evaluation
     def outputs(self, x: np.ndarray) -> np.ndarray:
@@ -234,14 +292,15 @@ class Trainer:
         if len(idx) == 0:
             return {}
         x, y = self.x[idx], self.y[idx]
+        # Overflow on the way to a huge loss is reported as that loss, not as a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             result: dict[str, Any] = {"loss": self.model.evaluate_loss(x, y)}
-        out = self.outputs(x)
-        if self.dataset.labels is not None:
-            probs = self.probabilities(out)
-            result.update(metrics.classification_report(self.dataset.labels[idx], probs, threshold=threshold))
-        else:
-            result.update(metrics.regression_report(y, out))
+            out = self.outputs(x)
+            if self.dataset.labels is not None:
+                probs = self.probabilities(out)
+                result.update(metrics.classification_report(self.dataset.labels[idx], probs, threshold=threshold))
+            else:
+                result.update(metrics.regression_report(y, out))
         return result
 
     def evaluate_all(self) -> dict[str, dict[str, Any]]:
@@ -287,22 +346,32 @@ class Trainer:
         epochs: int,
         on_epoch: Callable[[EpochResult], None] | None = None,
         early: dict[str, Any] | None = None,
+        on_warning: Callable[[str], None] | None = None,
     ) -> FitResult:
         """Train until epoch ``epochs`` (counting epochs already run), with early stopping.
 
         ``early`` carries the early-stopping bookkeeping across a resume: best value,
         best epoch, best state. With early stopping the best weights are restored at
         the end. ``self.last_good`` is the state at the end of the last finished epoch
-        (what Ctrl-C saves).
+        whose losses were all finite (what Ctrl-C saves). A non-finite batch loss, or a
+        non-finite train, test or validation loss after an epoch (its last update
+        included), raises :class:`DivergedError` with the weights of ``last_good`` back
+        in place. ``on_warning`` gets :class:`BlowupWatch`'s one-line warning.
         """
         es = self.experiment.train.early_stopping
         self.early = early if early is not None else {"best": None, "best_epoch": None, "best_state": None}
         self.last_good = self.state()
+        watch = BlowupWatch(self.train_loss() if on_warning is not None else None)
         result = FitResult(epochs_run=0)
         while self.epoch < epochs:
             t0 = time.perf_counter()
             batch_loss = self.run_epoch()
-            ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, self.evaluate_all())
+            splits = self.evaluate_all()
+            self.check_finite({name: r.get("loss") for name, r in splits.items()})
+            ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, splits)
+            if on_warning is not None and (warning := watch.check(self.epoch, splits.get("train", {}).get("loss", math.nan),
+                                                                   self.experiment.train.learning_rate)):
+                on_warning(warning)
             self.history.append(ep)
             result.history.append(ep)
             result.epochs_run += 1
