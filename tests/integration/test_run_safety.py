@@ -250,3 +250,21 @@ def test_a_torn_fold_line_is_trained_again(tmp_path: Path) -> None:
     assert run.read_finished_folds(path, 4) == [{"loss": 0.5}, {"loss": 0.25}]
     path.write_text('{"fold": 2, "metrics": {"loss": 0.5}}\n')  # not the sequence 1, 2, ...
     assert run.read_finished_folds(path, 4) == []
+
+
+# ------------------------------------------------------------- names into paths
+@pytest.mark.parametrize("name", ["../../../x", "..", "/etc/passwd", "a\\..\\..\\b", ".hidden", "x\n\x1b[31m", "../"])
+def test_a_spec_name_never_leaves_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                       name: str) -> None:
+    work = tmp_path / "a" / "b" / "c" / "work"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    exp = work / "exp.toml"
+    exp.write_text(resolve("xor")[0].replace('name = "xor"', f"name = {json.dumps(name)}", 1))
+    code, _, err = tuinn_main(capsys, "train", str(exp), "--epochs", "1", "--quiet")
+    assert code == 0, err
+    outside = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")} - {str(p.relative_to(tmp_path)) for p in work.rglob("*")}
+    assert outside == {"a", "a/b", "a/b/c", "a/b/c/work"}
+    (folder,) = (work / "runs").iterdir()
+    assert folder.parent == work / "runs" and not folder.name.startswith(".")
+    assert (folder / "model.safetensors").is_file()
