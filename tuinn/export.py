@@ -32,31 +32,79 @@ ACT = {
 }
 
 
+DTYPES = ("float32", "float64")
+
+
+def _text(value: Any) -> str:
+    """A user string as prose for the generated docstring: as it is, or its ``repr``.
+
+    Why: names come from the spec, a CSV header, a dataset card or a crafted checkpoint
+    and may hold anything. A printable name reads best as it is (:func:`_docstring`
+    escapes its quotes and backslashes); one with a line break, ``\\r``, ``\\u2028``, NUL or
+    any other unprintable character is shown as its ``repr`` so that it stays on its line
+    and shows what it really holds.
+    """
+    text = str(value)
+    return text if text.isprintable() else repr(text)
+
+
+def _docstring(text: str) -> str:
+    """``text`` as a triple-quoted literal whose value is exactly ``text``.
+
+    Why: the docstring is the only place where prose reaches model.py; no user string may
+    close it and turn the rest of its text into code that runs on import. Every backslash
+    is escaped, and every double quote followed by another one (or ending the text),
+    so no three unescaped quotes ever meet; anything unprintable besides the template's
+    own newlines is escaped too, so no line break the tokenizer knows hides in it.
+    """
+    out = []
+    for i, ch in enumerate(text):
+        if ch == "\\" or (ch == '"' and text[i + 1 : i + 2] in ('"', "")):
+            out.append("\\" + ch)
+        elif ch == "\n" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return '"""' + "".join(out) + '"""'
+
+
 def module_source(exp: Experiment, n_inputs: int, inputs: dict[str, Any], run: str, dtype: str) -> str:
-    """The text of model.py."""
+    """The text of model.py.
+
+    Every user string (the spec's name, the run's path, feature and class names) is
+    written only as a ``repr`` literal — as module constants and, escaped, in the
+    docstring — so that importing model.py runs nothing but definitions. Numbers go
+    through ``int``/``float`` and names of things (activations, norms, dtype) through
+    fixed tables, so nothing else from the spec or checkpoint is pasted in as text.
+    """
+    if dtype not in DTYPES:
+        raise TuinnError(f"export: dtype {dtype!r} is not one of {', '.join(DTYPES)}")
+    n_inputs = int(n_inputs)
     init, fwd = [], []
     fan_in = n_inputs
     for i, layer in enumerate(exp.model.layers, 1):
-        init.append(f"        self.fc{i} = nn.Linear({fan_in}, {layer.rows})")
+        rows = int(layer.rows)
+        init.append(f"        self.fc{i} = nn.Linear({fan_in}, {rows})")
         x = f"self.fc{i}(x)"
         if layer.norm == "batch":
-            init.append(f"        self.norm{i} = nn.BatchNorm1d({layer.rows}, eps=1e-5, momentum=0.1)")
+            init.append(f"        self.norm{i} = nn.BatchNorm1d({rows}, eps=1e-5, momentum=0.1)")
             x = f"self.norm{i}({x})"
         elif layer.norm == "layer":
-            init.append(f"        self.norm{i} = nn.LayerNorm({layer.rows}, eps=1e-5)")
+            init.append(f"        self.norm{i} = nn.LayerNorm({rows}, eps=1e-5)")
             x = f"self.norm{i}({x})"
-        line = ACT[layer.activation].format(x=x, slope=layer.slope, alpha=layer.alpha, units=layer.units, pieces=layer.pieces)
+        line = ACT[layer.activation].format(x=x, slope=float(layer.slope), alpha=float(layer.alpha), units=int(layer.units), pieces=int(layer.pieces))
         fwd.append(f"        x = {line}" + ("" if layer.activation != "linear" else "  # linear output"))
         if layer.dropout > 0:
-            fwd.append(f"        x = F.dropout(x, p={layer.dropout}, training=self.training)")
-        fan_in = layer.units
-    features = inputs.get("feature_names") or [f"x{i + 1}" for i in range(n_inputs)]
-    classes = inputs.get("class_names") or []
+            fwd.append(f"        x = F.dropout(x, p={float(layer.dropout)!r}, training=self.training)")
+        fan_in = int(layer.units)
+    features = [str(f) for f in inputs.get("feature_names") or [f"x{i + 1}" for i in range(n_inputs)]]
+    classes = [str(c) for c in inputs.get("class_names") or []]
     dtype_line = "        self.double()  # trained in float64\n" if dtype == "float64" else ""
-    shapes = " → ".join([str(n_inputs)] + [str(layer.units) for layer in exp.model.layers])
-    return f'''"""{exp.name}: a {shapes} network exported by tuinn from {run}.
+    shapes = " → ".join([str(n_inputs)] + [str(int(layer.units)) for layer in exp.model.layers])
+    doc = _docstring(f"""{_text(exp.name)}: a {shapes} network exported by tuinn from {_text(run)}.
 
-Inputs (raw values, in this order): {", ".join(features)}.
+Inputs (raw values, in this order): {", ".join(_text(f) for f in features)}
+(also FEATURES below).
 Output: {_describe_output(exp, classes)}.
 Standardisation fitted on the training data is applied inside forward().
 
@@ -66,11 +114,16 @@ Standardisation fitted on the training data is applied inside forward().
     model.load_state_dict(torch.load("state_dict.pt", weights_only=True))
     model.eval()
     y = model(torch.tensor([[...]], dtype=torch.{dtype}))
-"""
+""")
+    return f'''{doc}
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+NAME = {str(exp.name)!r}
+FEATURES = {tuple(features)!r}
+CLASSES = {tuple(classes)!r}
 
 
 class SimpleNN(nn.Module):
@@ -90,10 +143,10 @@ class SimpleNN(nn.Module):
 def _describe_output(exp: Experiment, classes: list[str]) -> str:
     last = exp.model.layers[-1]
     if last.activation == "softmax":
-        return f"class probabilities ({', '.join(classes) or last.units})"
+        return f"class probabilities ({', '.join(_text(c) for c in classes) or int(last.units)})"
     if last.activation == "sigmoid" and exp.train.loss == "bce":
-        return f"probability of class 1{f' ({classes[1]})' if len(classes) > 1 else ''}"
-    return f"{last.units} value(s), activation {last.activation}"
+        return f"probability of class 1{f' ({_text(classes[1])})' if len(classes) > 1 else ''}"
+    return f"{int(last.units)} value(s), activation {last.activation}"
 
 
 def state_dict(exp: Experiment, params: dict[str, np.ndarray], inputs: dict[str, Any], n_inputs: int, dtype: str) -> dict[str, Any]:
