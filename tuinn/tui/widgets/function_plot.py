@@ -1,6 +1,6 @@
 """Curves of a function of one variable (a = f(w·x + b), f(z), f'(z)) on fixed axes.
 
-The concept labs draw through this one widget, a PlotextPlot like :class:`LossPlot`,
+The concept labs draw through this one widget, a plotext plot like :class:`LossPlot`,
 so the labs have no plotting path of their own. The caller computes every number with
 the engine and hands over finished arrays; the widget only draws them and keeps them
 (``curves``, ``vlines``) so that a test can check what is on screen against the engine.
@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 from rich.text import Text
-from textual_plotext import PlotextPlot
 
 from tuinn.render.colormap import hex_color
+from tuinn.tui.widgets.plotext_base import SketchPlot
 
 STYLES = ("solid", "dotted")
 #: Braille dots per cell column (plotext's braille marker is 2 dots wide).
@@ -80,7 +80,7 @@ def _dotted(x: np.ndarray, y: np.ndarray, xlim: tuple[float, float], width: int)
     return x[keep], y[keep]
 
 
-class FunctionPlot(PlotextPlot):
+class FunctionPlot(SketchPlot):
     """Curves on fixed axes with vertical markers; the legend is rich Text in the border."""
 
     def __init__(self, **kwargs: Any) -> None:

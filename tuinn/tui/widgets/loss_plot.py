@@ -6,7 +6,9 @@ curves, e.g. one training curve per learning rate), so there is one plotting pat
 textual-plotext redraws in ~9 ms at 200 points and ~200 ms at 20 000 (DESIGN.md §4), so
 curves are downsampled to about twice the widget's width (keeping each bucket's last
 value, so the curve ends at the current loss) and the widget redraws at most twice a
-second (plotext's render costs ~20 ms here). plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor.
+second (plotext's render costs ~20 ms here). plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor;
+it also takes the log of its stored data at every build, so the figure is replayed fresh at each render
+(:mod:`tuinn.tui.widgets.plotext_base`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import time
 
 import numpy as np
 from rich.markup import escape
-from textual_plotext import PlotextPlot
+
+from tuinn.tui.widgets.plotext_base import SketchPlot
 
 MAX_REDRAW_HZ = 2.0
 COLORS = {"train": (59, 142, 234), "test": (245, 147, 34), "validation": (44, 160, 44)}
@@ -33,7 +36,7 @@ def downsample(values: tuple[float, ...] | list[float], n: int) -> tuple[np.ndar
     return x[edges] - 1, y[edges]
 
 
-class LossPlot(PlotextPlot):
+class LossPlot(SketchPlot):
     """Train/test/validation loss per epoch."""
 
     def __init__(self, **kwargs: object) -> None:

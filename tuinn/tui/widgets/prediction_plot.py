@@ -13,16 +13,16 @@ from typing import Any
 
 import numpy as np
 from rich.text import Text
-from textual_plotext import PlotextPlot
 
 from tuinn.render.colormap import hex_color
+from tuinn.tui.widgets.plotext_base import SketchPlot
 
 POINTS = (245, 147, 34)
 DIAGONAL = (128, 128, 128)
 MAX_POINTS = 2000
 
 
-class PredictionPlot(PlotextPlot):
+class PredictionPlot(SketchPlot):
     """Scatter of (true, predicted) with y = x."""
 
     def __init__(self, **kwargs: Any) -> None:

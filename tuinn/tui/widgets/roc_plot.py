@@ -14,16 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual_plotext import PlotextPlot
 
 from tuinn.render.colormap import CLASS_COLORS, hex_color
+from tuinn.tui.widgets.plotext_base import SketchPlot
 
 CURVE = (59, 142, 234)
 DIAGONAL = (128, 128, 128)
 MARKER = (214, 39, 40)
 
 
-class RocPlot(PlotextPlot):
+class RocPlot(SketchPlot):
     """True positive rate against false positive rate, on [0, 1]²."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 from textual.content import Content
-from textual_plotext import PlotextPlot
 
 from tuinn.render.colormap import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, blend, hex_color
+from tuinn.tui.widgets.plotext_base import SketchPlot
 
 #: Bins of a regression target (odd: the middle bin is the grey of values near 0 when symmetric).
 VALUE_BINS = 5
@@ -66,7 +66,7 @@ class LegendEntry:
     count: int
 
 
-class ScatterPlot(PlotextPlot):
+class ScatterPlot(SketchPlot):
     """Points in two coordinates, coloured by a category or by a binned value."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -1,0 +1,103 @@
+"""Crashes found by fuzzing the TUI, each driven with Pilot: a log-scale loss plot that
+re-renders (a resize), and what plotext itself does that made it crash."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+from textual.app import App
+from textual_plotext.plot import Plot
+
+from tuinn.labs import Lab, load_lab
+from tuinn.playground import default_experiment
+from tuinn.tui.app import TuinnApp
+from tuinn.tui.screens.labs.runs_lab import RunsLab
+from tuinn.tui.widgets.loss_plot import LossPlot
+
+SIZE = (160, 48)
+
+
+def run(coro) -> None:  # type: ignore[no-untyped-def]
+    asyncio.run(coro)
+
+
+def curve_dots(plot: LossPlot) -> int:
+    """How many braille cells with dots the plot shows now (0: no curve drawn)."""
+    return sum(1 for ch in str(plot.render()) if "\u2801" <= ch <= "\u28ff")
+
+
+def test_plotext_still_takes_the_log_of_its_stored_data_on_every_build() -> None:
+    """Pins upstream plotext issue #209, the reason LossPlot hands plotext fresh data on every render.
+
+    When this fails, a plotext release has fixed it: the workaround in
+    ``tuinn/tui/widgets/plotext_base.py`` may then go (and this test with it).
+    """
+    plt = Plot()
+    values = [10.0, 5.0, 0.5]
+    plt.plot([0.0, 1.0, 2.0], values)
+    plt.yscale("log")
+    plt.plotsize(40, 12)
+    plt.build()
+    assert values == [10.0, 5.0, 0.5]  # the caller's list is not touched ...
+    stored = plt.monitor.y[0]
+    assert [round(v, 12) for v in stored] == [round(math.log10(v), 12) for v in values]  # ... plotext's own copy is
+    try:
+        plt.build()
+    except ValueError as exc:  # log10 of log10(0.5) < 0
+        assert "math domain error" in str(exc)
+    else:
+        raise AssertionError("plotext built twice on a log scale without failing: issue #209 looks fixed")
+
+
+def test_playground_log_scale_survives_renders_and_a_resize() -> None:
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.15)
+            plot = app.query_one(LossPlot)
+            await pilot.press("o", "n", "n")
+            await pilot.pause(0.3)
+            assert plot.log_scale and app.playground.trainer.epoch == 2
+            first = curve_dots(plot)
+            second = curve_dots(plot)
+            assert first > 0 and second == first  # a second build draws the same curve
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause(0.3)
+            await pilot.resize_terminal(*SIZE)
+            await pilot.pause(0.3)
+            assert app.is_running and curve_dots(plot) > 0
+            await pilot.press("n")
+            await pilot.pause(0.3)
+            assert app.playground.trainer.epoch == 3 and curve_dots(plot) > 0
+    run(go())
+
+
+class Host(App[None]):
+    """A bare app that opens one lab screen."""
+
+    def __init__(self, lab: Lab) -> None:
+        super().__init__()
+        self.lab = lab
+
+    def on_mount(self) -> None:
+        self.push_screen(RunsLab(self.lab, None))
+
+
+def test_learning_rate_lab_log_scale_survives_a_resize() -> None:
+    async def go() -> None:
+        app = Host(load_lab("learning-rate"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.1)
+            await pilot.press("n")
+            await pilot.pause(0.1)
+            app.screen.refresh_view()
+            await pilot.pause(0.2)
+            overlaid = [p for p in app.screen.query(LossPlot) if p.log_scale]
+            assert overlaid and all(curve_dots(p) > 0 for p in overlaid)
+            await pilot.resize_terminal(130, 44)
+            await pilot.pause(0.3)
+            await pilot.resize_terminal(*SIZE)
+            await pilot.pause(0.3)
+            assert app.is_running and all(curve_dots(p) > 0 for p in overlaid)
+    run(go())
