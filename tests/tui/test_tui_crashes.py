@@ -1,12 +1,15 @@
 """Crashes found by fuzzing the TUI, each driven with Pilot: a log-scale loss plot that
-re-renders (a resize), and what plotext itself does that made it crash."""
+re-renders (a resize), and what plotext itself does that made it crash; pagedown in the
+same burst of input as ctrl+p."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 
+from textual import events
 from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual_plotext.plot import Plot
 
 from tuinn.labs import Lab, load_lab
@@ -100,4 +103,35 @@ def test_learning_rate_lab_log_scale_survives_a_resize() -> None:
             await pilot.resize_terminal(*SIZE)
             await pilot.pause(0.3)
             assert app.is_running and all(curve_dots(p) > 0 for p in overlaid)
+    run(go())
+
+
+def test_pagedown_in_the_same_burst_as_ctrl_p_waits_for_the_list_and_the_palette_still_works() -> None:
+    """Both keys posted at once, as a terminal delivers a fast burst (Pilot's press would wait between them)."""
+
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.15)
+            app.post_message(events.Key("ctrl+p", None))
+            app.post_message(events.Key("pagedown", None))
+            await pilot.pause(0.3)
+            assert app.is_running and isinstance(app.screen, CommandPalette)
+            commands = app.screen.query_one(CommandList)
+            # The early pagedown waited for the list's layout; Textual's own batching may have reset
+            # the highlight since (results come in 0.25 s batches), so page down again, now laid out.
+            await pilot.press("pagedown")
+            await pilot.pause(0.1)
+            paged = commands.highlighted or 0
+            assert commands.option_count > 1 and paged > 0
+            await pilot.press("pageup")
+            await pilot.pause(0.1)
+            assert (commands.highlighted or 0) < paged
+            assert app.playground.experiment.data.source != "moons"
+            await pilot.press(*"moons")
+            await pilot.pause(0.3)  # the palette searches in the background
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert not isinstance(app.screen, CommandPalette)
+            assert app.playground.experiment.data.source == "moons"  # the command chosen in the palette ran
     run(go())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import events, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
@@ -27,6 +27,7 @@ from tuinn.errors import TuinnError
 from tuinn.lessons import Lesson
 from tuinn.playground import Playground, Snapshot, problem_defaults
 from tuinn.tui.pacing import SPEEDS, Pacer
+from tuinn.tui.palette import PaletteApp
 from tuinn.tui.screens.help_screen import HelpScreen
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.data_panel import DataPanel
@@ -75,7 +76,7 @@ def lesson_markdown(lesson: Lesson) -> str:
     return f"## {lesson.number}. {lesson.title}\n\n{lesson.text}\n\n---\n`<` previous lesson · `>` next lesson · `q` quit"
 
 
-class TuinnApp(App[None]):
+class TuinnApp(PaletteApp[None]):
     """TensorFlow Playground in the terminal, with the NumPy engine (or torch) underneath."""
 
     CSS_PATH = Path(__file__).with_name("tuinn.tcss")

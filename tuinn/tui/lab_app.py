@@ -11,12 +11,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tuinn.labs import Lab, load_lab
 from tuinn.lessons import Lesson
+from tuinn.tui.palette import PaletteApp
 
 #: Lab kind → (module, class) of its screen.
 SCREENS = {
@@ -33,7 +33,7 @@ def lab_screen(lab: Lab, lesson: str | None = None) -> Screen[Any]:
     return getattr(import_module(module), name)(lab, lesson)
 
 
-class LabApp(App[str | None]):
+class LabApp(PaletteApp[str | None]):
     """One lab, full screen; closing the lab (escape) quits."""
 
     TITLE = "tuinn lab"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from textual.app import App
-
 from tuinn.config import Experiment
 from tuinn.step_session import StepSession
 from tuinn.training import Trainer
+from tuinn.tui.palette import PaletteApp
 from tuinn.tui.screens.step_screen import StepScreen
 
 
-class StepApp(App[None]):
+class StepApp(PaletteApp[None]):
     """Opens the step-through screen; leaving it (escape) quits."""
 
     TITLE = "tuinn step"
