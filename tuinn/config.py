@@ -34,6 +34,8 @@ TASKS = ("auto", "classification", "regression")
 BALANCES = ("none", "undersample", "oversample", "weights")
 MONITORS = ("test_loss", "validation_loss", "train_loss", "test_accuracy", "validation_accuracy")
 MAX_SAMPLES = 10_000_000
+#: The largest seed: np.random.RandomState (UMAP's random_state in the latent view) takes 0 … 2**32 − 1.
+MAX_SEED = 2**32 - 1
 
 
 @dataclass
@@ -474,6 +476,8 @@ def from_dict(raw: dict[str, Any], source: str | None = None) -> Experiment:
     e = Experiment(source=source)
     if "seed" in raw:
         e.seed = c.integer(raw["seed"], "seed", lo=0)
+        if e.seed > MAX_SEED:
+            raise c.fail("seed", f"must be ≤ {MAX_SEED} (2**32 − 1, the largest seed every random generator tuinn uses takes), got {e.seed}")
     if "name" in raw:
         e.name = c.string(raw["name"], "name")
     elif source:

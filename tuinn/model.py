@@ -1,10 +1,13 @@
 """From a ``[model]`` + ``[train]`` spec to an engine :class:`~tuinn.engine.Network`.
 
-The only place where spec and engine meet: shapes that depend on the data (the width of
-the input) are checked here, with the same keys as the config validator.
+The only place where spec and engine meet: what depends on the data — the width of the
+input, whether the targets suit the loss, whether the whole thing fits in memory — is
+checked here, before any weight is drawn, with the same keys as the config validator.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,12 +19,28 @@ from tuinn.engine.losses import make_loss
 from tuinn.engine.network import Network
 from tuinn.engine.normalization import make_norm
 from tuinn.errors import ConfigError
+from tuinn.memory import check_fits
+
+if TYPE_CHECKING:
+    from tuinn.data.dataset import Dataset
 
 
 def build_network(
-    exp: Experiment, n_inputs: int, init_rng: np.random.Generator, dropout_rng: np.random.Generator
+    exp: Experiment, n_inputs: int, init_rng: np.random.Generator, dropout_rng: np.random.Generator, data: Dataset | None = None
 ) -> Network:
-    """Layers with initial weights (explicit ones where the spec gives them)."""
+    """Layers with initial weights (explicit ones where the spec gives them).
+
+    With ``data`` (the trainer passes its dataset) its targets are checked against the
+    loss and its size enters the memory estimate; without, the estimate counts the
+    samples the spec asks for (synthetic or inline data), or none.
+    """
+    if data is not None:
+        data.check_loss(exp.train.loss)
+        rows, train_rows = len(data.x), len(data.train)
+    else:
+        rows = exp.data.samples if exp.data.synthetic else len(exp.data.x or [])
+        train_rows = rows
+    check_fits(exp, n_inputs, rows, train_rows)
     dtype = np.dtype(exp.train.dtype)
     layers = []
     fan_in = n_inputs

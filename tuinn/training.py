@@ -124,7 +124,7 @@ class Trainer:
             x = (x - self.mean) / self.std
         # The engine network is always built: it draws the initial parameters, which a
         # torch model copies, so both backends start from the same numbers.
-        network: Network = build_network(exp, ds.n_inputs, streams["init"], streams["dropout"])
+        network: Network = build_network(exp, ds.n_inputs, streams["init"], streams["dropout"], data=ds)
         out = exp.model.layers[-1]
         y = ds.targets_for(out.units, out.activation, f"model.layers[{len(exp.model.layers)}]")
         self.x = x.astype(dtype)

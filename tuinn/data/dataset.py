@@ -41,6 +41,8 @@ class Dataset:
     validation: np.ndarray
     class_names: list[str] = field(default_factory=list)
     target_name: str = "y"
+    #: Where the targets were read, for messages: a CSV path, a dataset or source name, ``data.y``.
+    where: str = ""
 
     @property
     def n_inputs(self) -> int:
@@ -54,6 +56,52 @@ class Dataset:
         """Network inputs (before standardisation) for raw points, e.g. a grid over the plane."""
         return feats.expand(points, self.feature_names) if self.synthetic else np.asarray(points, dtype=float)
 
+    def describe_targets(self) -> str:
+        """Which column holds the targets, as a message names it: ``column 'y' of data.csv``."""
+        if self.where == "data.y":
+            return "data.y"
+        if self.synthetic:
+            return f"the target of source {self.name!r}"
+        return f"column {self.target_name!r} of {self.where or self.name}"
+
+    def check_loss(self, loss: str) -> None:
+        """Refuse targets that ``loss`` cannot learn, naming the column and the values found.
+
+        Why: bce is −[y·log p + (1−y)·log(1−p)]; for a y outside 0…1 it has no minimum, so
+        training drives it to −∞ (a CSV with targets 0 and 3.7 reached −257) and every
+        number shown is meaningless. cce reads class indices 0 … C−1 (or rows that are
+        probability distributions); anything else is the same mistake. Class labels are
+        always valid here: they become 0/1 or one-hot, and their count is checked against
+        the output layer by :meth:`targets_for`.
+        """
+        if self.labels is not None or self.values is None or loss not in ("bce", "cce"):
+            return
+        y = self.values
+        found = _some_values(y)
+        if loss == "bce":
+            if np.all((y >= 0.0) & (y <= 1.0)):
+                return
+            integral = bool(np.all(y == np.round(y)))
+            hint = ("map the classes to 0 and 1" if integral and len(np.unique(y)) == 2
+                    else 'for numeric targets use loss = "mse" with a linear output layer')
+            raise ConfigError("train.loss", f"bce needs targets 0 and 1 (or probabilities between them), but {self.describe_targets()} "
+                                            f"holds {found}; {hint}")
+        if y.shape[1] == 1:
+            column = y[:, 0]
+            if np.any(column != np.round(column)):
+                problem = "values that are not whole numbers"
+            elif column.min() < 0:
+                problem = "negative values"
+            else:
+                raise ConfigError("train.loss", f"cce needs classes, but {self.describe_targets()} was read as numbers ({found}); "
+                                                'set data.task = "classification" to read them as class indices')
+            raise ConfigError("train.loss", f"cce needs class indices 0, 1, … but {self.describe_targets()} holds {problem}: {found}")
+        bad = np.flatnonzero(np.any((y < 0.0) | (y > 1.0), axis=1) | (np.abs(y.sum(axis=1) - 1.0) > 1e-6))
+        if len(bad):
+            row = ", ".join(f"{v:g}" for v in y[bad[0]])
+            raise ConfigError("train.loss", f"cce needs each target row to be one-hot or probabilities summing to 1, but row {bad[0] + 1} "
+                                            f"of {self.describe_targets()} is [{row}]")
+
     def targets_for(self, units: int, activation: str, layer_key: str) -> np.ndarray:
         """Targets (n, units) as the output layer expects them.
 
@@ -61,19 +109,29 @@ class Dataset:
         gets −1/+1 instead of 0/1 (as in TensorFlow Playground). Regression: the values.
         """
         if self.labels is not None:
+            # Classes are counted from 0 to the largest index found: a column holding 0, 1, 2
+            # and 5 has 6 classes (whether 3 and 4 were meant is for the user to say).
+            found = "" if self.synthetic else f" ({self.describe_targets()} holds {_some_values(self.labels)})"
             if units == 1:
                 if self.n_classes != 2:
-                    raise ConfigError(f"{layer_key}.units", f"the data has {self.n_classes} classes: use {self.n_classes} output units with softmax")
+                    raise ConfigError(f"{layer_key}.units", f"the data has {self.n_classes} classes{found}: use {self.n_classes} output units with softmax")
                 y = self.labels[:, None].astype(float)
             elif units == self.n_classes:
                 y = np.eye(self.n_classes)[self.labels]
             else:
-                raise ConfigError(f"{layer_key}.units", f"the data has {self.n_classes} classes: use 1 output unit (binary) or {self.n_classes}")
+                raise ConfigError(f"{layer_key}.units", f"the data has {self.n_classes} classes{found}: use 1 output unit (binary) or {self.n_classes}")
             return 2.0 * y - 1.0 if activation == "tanh" else y
         assert self.values is not None
         if self.values.shape[1] != units:
             raise ConfigError(f"{layer_key}.units", f"the targets have {self.values.shape[1]} column(s) but the output layer has {units} unit(s)")
         return self.values
+
+
+def _some_values(y: np.ndarray, most: int = 6) -> str:
+    """The distinct values of ``y`` for a message: ``0, 3.7`` or ``0, 0.5, 1, … (40 distinct values)``."""
+    distinct = np.unique(y)
+    shown = ", ".join(f"{v:g}" for v in distinct[:most])
+    return shown if len(distinct) <= most else f"{shown}, … ({len(distinct)} distinct values)"
 
 
 def fit_standardization(x: np.ndarray, train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,12 +142,12 @@ def fit_standardization(x: np.ndarray, train: np.ndarray) -> tuple[np.ndarray, n
     return mean, std
 
 
-def _labels_from_column(y: np.ndarray, task: str, where: str) -> tuple[np.ndarray | None, int]:
+def _labels_from_column(y: np.ndarray, task: str, where: str, target: str = "y") -> tuple[np.ndarray | None, int]:
     """Class indices from a numeric target column, or (None, 0) for regression."""
     integral = bool(np.all(y == np.round(y))) and y.min() >= 0
     if task == "classification" or (task == "auto" and integral and len(np.unique(y)) <= MAX_AUTO_CLASSES):
         if not integral:
-            raise DataError(f"{where}: a classification target must hold class indices 0, 1, …")
+            raise DataError(f"{where}: a classification target must hold class indices 0, 1, …; column {target!r} holds {_some_values(y)}")
         labels = y.astype(np.int64)
         n_classes = int(labels.max()) + 1
         present = len(np.unique(labels))
@@ -115,11 +173,24 @@ def _tabular(spec: DataSpec) -> tuple[np.ndarray, np.ndarray, list[str], str, st
     return x, y.astype(float), names, c.target, task, list(c.class_names), spec.source
 
 
+def _too_few(spec: DataSpec, where: str, n: int, split: str, fraction: float, stratified: bool) -> None:
+    """Raise the error for a ``split`` that ``n`` samples leave empty, naming the key or file to change."""
+    rounds = f"{split}_fraction = {fraction:g} of {n} rounds to no sample" + (" of any class" if stratified else "")
+    fix = f"use more samples, or {split}_fraction = 0"
+    if spec.source in SOURCES:
+        raise ConfigError("data.samples", f"{n} sample(s) leave nothing for the {split} split ({rounds}); {fix}")
+    if spec.source == "inline":
+        raise ConfigError("data.x", f"{n} row(s) leave nothing for the {split} split ({rounds}); {fix}")
+    raise DataError(f"{where}: {n} row(s) leave nothing for the {split} split ({rounds}); {fix}")
+
+
 def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
     """Generate or read the samples named by ``spec`` and split them."""
     class_names: list[str] = []
     target_name = "y"
+    where = spec.source
     if spec.source == "inline":
+        where = "data.y"
         points = np.asarray(spec.x, dtype=float)
         raw_y = np.asarray(spec.y, dtype=float)
         names = [f"x{i + 1}" for i in range(points.shape[1])]
@@ -163,7 +234,7 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
             x = x[:, [names.index(f) for f in spec.features]]
             names = list(spec.features)
         points = x
-        labels, n_classes = _labels_from_column(y, task_hint, where)
+        labels, n_classes = _labels_from_column(y, task_hint, where, target_name)
         if labels is None:
             if task_hint == "classification":
                 raise DataError(f"{where}: the target column {target_name!r} does not hold class indices")
@@ -173,9 +244,18 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
     train, test, val = split_indices(len(x), spec.resolved_test_fraction, spec.validation_fraction, rng, labels)
     if len(train) == 0:
         raise DataError(f"data: no samples left to train on ({len(x)} samples, test_fraction {spec.resolved_test_fraction})")
+    for split, fraction, part in (("test", spec.resolved_test_fraction, test), ("validation", spec.validation_fraction, val)):
+        if fraction > 0 and len(part) == 0:
+            # Asked for, but round(fraction · size) is 0 (of every class): nothing to split off.
+            # Refused rather than run with a split that silently is not there.
+            _too_few(spec, where, len(x), split, fraction, labels is not None)
+    if spec.source in SOURCES and labels is not None and len(np.unique(labels)) < 2:
+        one = "no sample" if not len(labels) else f"only class {labels[0]}"
+        raise ConfigError("data.samples", f"{len(labels)} sample(s) of {spec.source!r} hold {one}; a classifier needs at least two classes")
     if labels is not None and not class_names:
         class_names = [str(c) for c in range(n_classes)]
     return Dataset(
         name=spec.source, task=task, feature_names=list(names), points=points, x=x, labels=labels, values=values,
         n_classes=n_classes, train=train, test=test, validation=val, class_names=class_names, target_name=target_name,
+        where=where,
     )
