@@ -74,8 +74,9 @@ def _cmd_play(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise attach_source(exc, exp.source) from None
     from tuinn.tui.app import TuinnApp
+    from tuinn.tui.runner import run_app
 
-    TuinnApp(exp, autoplay=args.play).run()
+    run_app(TuinnApp(exp, autoplay=args.play))  # a crash of the app: exit 1
     return 0
 
 
@@ -95,9 +96,10 @@ def _cmd_step(args: argparse.Namespace) -> int:
     trainer = make_trainer(exp, backend=args.backend, device=args.device)
     if not args.plain and not args.json and sys.stdout.isatty() and args.batch == 1:
         # No format asked for, on a terminal: the step-through mode.
+        from tuinn.tui.runner import run_app
         from tuinn.tui.step_app import StepApp
 
-        StepApp(exp, trainer=trainer, digits=args.digits).run()
+        run_app(StepApp(exp, trainer=trainer, digits=args.digits))  # a crash of the app: exit 1
         return 0
     batches = trainer.epoch_batches()
     if not 1 <= args.batch <= len(batches):

@@ -55,16 +55,18 @@ def lesson_command(which: str) -> int:
 
 
 def _open(les: Any, shown: frozenset[str]) -> str | None:
+    from tuinn.tui.runner import run_app  # a crash of the app: exit 1, the lesson loop ends
+
     if les.lab is not None:
         from tuinn.tui.lab_app import LabApp
 
-        return LabApp(les.lab, lesson=les).run()
+        return run_app(LabApp(les.lab, lesson=les))
     from tuinn.playground import Playground
 
     Playground(les.experiment)  # a preset that does not build fails with one line
     from tuinn.tui.app import TuinnApp
 
-    return TuinnApp(les.experiment, lesson=les, shown=shown).run()
+    return run_app(TuinnApp(les.experiment, lesson=les, shown=shown))
 
 
 def lab_command(which: str) -> int:
@@ -83,6 +85,7 @@ def lab_command(which: str) -> int:
         return 0
     load_lab(which)  # unknown name: one line, exit 2
     from tuinn.tui.lab_app import LabApp
+    from tuinn.tui.runner import run_app
 
-    LabApp(which).run()
+    run_app(LabApp(which))  # a crash of the app: exit 1
     return 0

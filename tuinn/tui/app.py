@@ -611,5 +611,7 @@ def load_session(pg: Playground, target: Path) -> None:
 
 def run(exp: Experiment) -> int:
     """Open the playground on ``exp``."""
-    TuinnApp(exp).run()
+    from tuinn.tui.runner import run_app
+
+    run_app(TuinnApp(exp))  # a crash of the app: AppCrashed, exit 1
     return 0
