@@ -112,14 +112,15 @@ class Dataset:
             # Classes are counted from 0 to the largest index found: a column holding 0, 1, 2
             # and 5 has 6 classes (whether 3 and 4 were meant is for the user to say).
             found = "" if self.synthetic else f" ({self.describe_targets()} holds {_some_values(self.labels)})"
+            classes = f"the data has {self.n_classes} classes{found}"
             if units == 1:
                 if self.n_classes != 2:
-                    raise ConfigError(f"{layer_key}.units", f"the data has {self.n_classes} classes{found}: use {self.n_classes} output units with softmax")
+                    raise ConfigError(f"{layer_key}.units", f"{classes}: use {self.n_classes} output units with softmax")
                 y = self.labels[:, None].astype(float)
             elif units == self.n_classes:
                 y = np.eye(self.n_classes)[self.labels]
             else:
-                raise ConfigError(f"{layer_key}.units", f"the data has {self.n_classes} classes{found}: use 1 output unit (binary) or {self.n_classes}")
+                raise ConfigError(f"{layer_key}.units", f"{classes}: use 1 output unit (binary) or {self.n_classes}")
             return 2.0 * y - 1.0 if activation == "tanh" else y
         assert self.values is not None
         if self.values.shape[1] != units:
