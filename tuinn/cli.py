@@ -11,13 +11,51 @@ line on stderr, exit status 2, nothing written.
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
 from tuinn import __version__
 from tuinn.errors import TuinnError
 
 EXIT_USAGE = 2
+
+
+class UsageError(TuinnError):
+    """A command line argparse refused: printed like every other user error, one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with tuinn's error contract: one line ``tuinn: error: …``, no usage dump.
+
+    Why: a usage block of twenty options buries the one thing that is wrong, and a test
+    or a script reading stderr wants one line like every other bad input. A mistyped
+    choice (a sub-command, ``--backend nump``) is answered with the closest valid word.
+    Sub-parsers are built from ``type(parent)``, so they behave the same.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Raise instead of printing usage and exiting: ``main`` prints the one line."""
+        if "did you mean" not in message:
+            message = f"{message} (see '{self.prog} --help')"
+        raise UsageError(message)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A value outside ``choices``: name it, and the nearest choice when there is one."""
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        names = [str(c) for c in choices]
+        hint = difflib.get_close_matches(str(value), names, n=1)
+        if isinstance(action, argparse._SubParsersAction):
+            parent = self.prog.removeprefix("tuinn").strip()
+            words = (f"{parent} " if parent else "")
+            did = f" (did you mean '{words}{hint[0]}'?)" if hint else f" (choose from {', '.join(names)})"
+            raise argparse.ArgumentError(None, f"unknown command '{words}{value}'{did}")
+        did = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise argparse.ArgumentError(action, f"invalid choice {value!r} (choose from {', '.join(names)}){did}")
 
 
 def make_trainer(exp, **kwargs):  # type: ignore[no-untyped-def]  # lazy imports keep --help light
@@ -119,7 +157,7 @@ def _cmd_step(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from tuinn.experiments import builtin_names
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tuinn",
         description="See a neural network learn, in the terminal, with the math on screen.",
         epilog=f"Built-in experiments (usable wherever CONFIG is asked): {', '.join(builtin_names())}.",
@@ -301,13 +339,43 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 COMMANDS = ("play", "step", "train", "eval", "insight", "lab", "lesson", "export", "doctor", "data")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        argv = ["play", *argv]  # `tuinn` and `tuinn EXPERIMENT.toml` open the playground
-    args = parser.parse_args(argv)
+def mistyped_command(word: str) -> str | None:
+    """The command ``word`` was probably meant to be, or None when it may be an experiment.
+
+    Why: ``tuinn WORD`` opens the playground on the experiment WORD, so ``tuinn trian``
+    would otherwise report a missing experiment file. A word that names an existing file
+    or a built-in experiment is always an experiment; one that looks like a path or a
+    file name (a dot, a slash) is never taken for a command.
+    """
+    import re
+
+    from tuinn.experiments import builtin_names
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z_-]*", word) or word in builtin_names():
+        return None
     try:
+        if Path(word).exists():
+            return None
+    except (OSError, ValueError):
+        return None
+    hint = difflib.get_close_matches(word, COMMANDS, n=1)
+    return hint[0] if hint else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if argv and argv[0].startswith("-") and argv[0] not in ("-", "--", "-h") and not any(
+            len(argv[0]) > 2 and option.startswith(argv[0]) for option in ("--help", "--version")
+        ):
+            # argparse would only say that COMMAND is missing; the option is what is wrong.
+            raise UsageError(f"unknown option {argv[0]!r}: options come after the command, e.g. tuinn train CONFIG --epochs 5 (see 'tuinn --help')")
+        if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+            if argv and (meant := mistyped_command(argv[0])):
+                raise UsageError(f"unknown command {argv[0]!r} (did you mean {meant!r}?)")
+            argv = ["play", *argv]  # `tuinn` and `tuinn EXPERIMENT.toml` open the playground
+        args = parser.parse_args(argv)
         return int(args.func(args))
     except TuinnError as exc:
         print(f"tuinn: error: {exc}", file=sys.stderr)

@@ -322,7 +322,7 @@ CASES: dict[str, Case] = {
     "set-without-equals": Case(_csv(GOOD_CSV, "--set", "train.learning_rate"), ("--set", "KEY=VALUE", "'train.learning_rate'")),
     "set-layer-out-of-range": Case(_csv(GOOD_CSV, "--set", "model.layers[9].units=3"), ("--set", "model.layers[9].units", "2 layers")),
     # --- flags
-    "epochs-zero": Case(_csv(GOOD_CSV, "--epochs", "0"), ("--epochs", "0"), usage=True),
+    "epochs-zero": Case(_csv(GOOD_CSV, "--epochs", "0"), ("--epochs", "must be ≥ 1, got 0")),
     "no-config": Case(_builtin("--quiet"), ("CONFIG", "--resume")),
     # --- --out
     "out-non-empty-run-folder": Case(_out_non_empty_run, ("--out RUN", "already holds files")),
@@ -339,7 +339,7 @@ CASES: dict[str, Case] = {
     # --- eval
     "eval-not-safetensors": Case(_eval_not_safetensors, ("weights.safetensors", "not a readable safetensors file")),
     "eval-safetensors-not-tuinn": Case(_eval_foreign_safetensors, ("foreign.safetensors", "not a tuinn checkpoint")),
-    "eval-weights-do-not-match-spec": Case(_eval_mismatch, ("RUN/model.safetensors", "do not match", "1.W")),
+    "eval-weights-do-not-match-spec": Case(_eval_mismatch, ("RUN/model.safetensors", "does not match", "1.W")),
     "eval-truncated-checkpoint": Case(_eval_truncated, ("RUN/model.safetensors", "not a readable safetensors file")),
     "eval-in-unsearchable-folder": Case(_eval_not_searchable, ("hidden/RUN", "Permission denied")),
     "eval-missing-path": Case(_eval_missing, ("no-such-run", "no such checkpoint")),
