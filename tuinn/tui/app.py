@@ -25,6 +25,7 @@ from tuinn.config import EarlyStopping, Experiment, LayerSpec
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
 from tuinn.lessons import Lesson
+from tuinn.paths import slug
 from tuinn.playground import Playground, Snapshot, problem_defaults
 from tuinn.tui.pacing import SPEEDS, Pacer
 from tuinn.tui.palette import PaletteApp
@@ -520,7 +521,9 @@ class TuinnApp(PaletteApp[None]):
                 except (TuinnError, OSError) as exc:
                     self.notify(f"not saved: {exc}", severity="error", markup=False)
 
-        self.push_screen(Prompt("save the experiment and weights to the folder:", f"runs/{self.playground.experiment.name}-playground"), done)
+        # The spec's name is slugged: a name like "../../x" must not make the proposed folder leave runs/.
+        default = f"runs/{slug(self.playground.experiment.name)}-playground"
+        self.push_screen(Prompt("save the experiment and weights to the folder:", default), done)
 
     def action_load(self) -> None:
         def done(answer: str | None) -> None:
