@@ -150,20 +150,46 @@ def append_metrics(path: Path, ep: EpochResult, fold: int | None = None) -> None
         fh.flush()
 
 
-def trim_metrics(path: Path, epoch: int) -> None:
+def metrics_lines(path: Path) -> list[tuple[int, str]]:
+    """(epoch, line) of every record of ``metrics.jsonl``, checked before ``--resume`` touches anything.
+
+    A line cut short by a kill while it was being written (the last one, without its
+    newline) is dropped. Anything else that is not a JSON object with an integer ``epoch``
+    (or a ``fold``) is a damaged file: one line naming it, exit 2, nothing changed.
+    """
+    if not path.exists():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    lines = text.split("\n")
+    torn = lines.pop()  # "" when the file ends with a newline, else a line whose write was cut short
+    out: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            epoch = record.get("epoch") if isinstance(record, dict) else None
+            if "fold" in record:
+                epoch = -1
+        except json.JSONDecodeError:
+            epoch = None
+        if not isinstance(epoch, int) or isinstance(epoch, bool):
+            raise CheckpointError(f"{path}: line {number} is not a metrics record ({line[:40]!r}); "
+                                  f"repair or delete the line to resume")
+        out.append((epoch, line))
+    del torn
+    return out
+
+
+def trim_metrics(path: Path, epoch: int, lines: list[tuple[int, str]] | None = None) -> None:
     """Drop metrics lines of epochs after the checkpoint (they will be run again)."""
     if not path.exists():
         return
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and _line_epoch(line) <= epoch]
-    checkpoint.atomic_write_text(path, "".join(line + "\n" for line in kept))
-
-
-def _line_epoch(line: str) -> int:
-    try:
-        record = json.loads(line)
-        return int(record["epoch"]) if "fold" not in record else -1
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-        return 1 << 30
+    lines = metrics_lines(path) if lines is None else lines
+    checkpoint.atomic_write_text(path, "".join(line + "\n" for e, line in lines if e <= epoch))
 
 
 # ---------------------------------------------------------------- k-fold
@@ -195,7 +221,7 @@ def read_finished_folds(path: Path, k: int) -> list[dict[str, Any]]:
     return done
 
 
-def cross_validate(exp: Experiment, k: int, out: Output, run_dir: Path, guard: SignalGuard) -> dict[str, Any]:
+def cross_validate(exp: Experiment, k: int, out: Output, run_dir: Path, guard: SignalGuard | None = None) -> dict[str, Any]:
     """Stratified K-fold over the learning set (everything but the validation split), with a line per fold.
 
     Each finished fold is appended to ``folds.jsonl`` at once, so an interrupted k-fold
@@ -205,6 +231,7 @@ def cross_validate(exp: Experiment, k: int, out: Output, run_dir: Path, guard: S
     """
     from tuinn.crossval import iter_folds, summarize
 
+    guard = guard if guard is not None else SignalGuard()  # not entered: its critical() only nests
     folds_path = run_dir / FOLDS
     per_fold = read_finished_folds(folds_path, k)
     if per_fold:
@@ -295,17 +322,18 @@ def train(args: Any) -> int:
             state, early = saved.state, saved.early
             try:
                 trainer.restore(state)
-            except (KeyError, ValueError, TypeError) as exc:
+            except (KeyError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: torch's generator state of another device
                 raise CheckpointError(f"{ckpt}: does not match {run_dir / 'config.toml'} ({exc})") from None
         # else: stopped in the k-fold phase before the first checkpoint; start the final run at epoch 0
         started_at = trainer.epoch
+        records = metrics_lines(run_dir / "metrics.jsonl")
         if exp.train.epochs <= trainer.epoch:
             how = f"--epochs {args.epochs}" if args.epochs is not None else f"train.epochs = {exp.train.epochs}"
             raise TuinnError(f"--resume {run_dir}: {how}, but the run has already trained {trainer.epoch} epochs; "
                              f"give --epochs N with N > {trainer.epoch} to train on")
         check_writable(run_dir)
         with writing(run_dir / "metrics.jsonl"):
-            trim_metrics(run_dir / "metrics.jsonl", trainer.epoch)
+            trim_metrics(run_dir / "metrics.jsonl", trainer.epoch, records)
         if args.epochs is not None:
             import tomli_w
 

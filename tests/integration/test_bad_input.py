@@ -399,12 +399,10 @@ def test_the_untouched_template_passes_every_command(tmp_path: Path, template_ru
 
 
 # ---------------------------------------------------- metrics.jsonl (run.py)
-@pytest.mark.xfail(strict=True, reason="OPEN, owned by tuinn/run.py (resume): a garbage line in metrics.jsonl is silently dropped and the "
-                                       "run continues; remove this marker when --resume refuses it")
 def test_resume_refuses_a_garbage_line_in_metrics_jsonl(tmp_path: Path, template_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 12 part 4: a damaged metrics.jsonl before --resume is one line naming the file, exit 2, nothing changed.
 
-    Today ``trim_metrics`` drops the line it cannot parse, rewrites the file and trains on.
+    (It used to drop the line it could not parse, rewrite the file and train on.)
     """
     run = tmp_path / "RUN"
     shutil.copytree(template_run, run)

@@ -268,3 +268,14 @@ def test_a_spec_name_never_leaves_runs(tmp_path: Path, monkeypatch: pytest.Monke
     (folder,) = (work / "runs").iterdir()
     assert folder.parent == work / "runs" and not folder.name.startswith(".")
     assert (folder / "model.safetensors").is_file()
+
+
+def test_resume_drops_a_metrics_line_torn_by_a_kill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A kill while the last line was being appended leaves it without its newline: that line is dropped, not refused."""
+    r = tmp_path / "r"
+    assert tuinn_main(capsys, "train", "xor", "--epochs", "3", "--quiet", "--out", str(r))[0] == 0
+    with open(r / "metrics.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"epoch": 4, "batch_lo')
+    code, _, err = tuinn_main(capsys, "train", "--resume", str(r), "--epochs", "5", "--quiet")
+    assert code == 0, err
+    assert [json.loads(line)["epoch"] for line in (r / "metrics.jsonl").read_text().splitlines()] == [1, 2, 3, 4, 5]

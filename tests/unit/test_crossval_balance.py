@@ -174,9 +174,9 @@ def test_summarize_mean_and_std_by_hand() -> None:
     assert CV.summarize([]) == {"folds": 0}
 
 
-def test_run_cross_validate_returns_the_summary_of_the_folds() -> None:
+def test_run_cross_validate_returns_the_summary_of_the_folds(tmp_path) -> None:
     exp = loads(multi_text(samples=90, val=0.1))
-    got = cross_validate(exp, 3, Output(json_mode=False, quiet=True))
+    got = cross_validate(exp, 3, Output(json_mode=False, quiet=True), tmp_path)
     expected = CV.summarize(list(CV.iter_folds(exp, 3)))
     assert got["folds"] == expected["folds"] == 3
     assert set(got) == set(expected) == {"folds", *CV.METRICS}
