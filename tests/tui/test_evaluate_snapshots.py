@@ -1,8 +1,11 @@
 """SVG snapshots of the Evaluate screen at 160×48: binary, multi-class and regression.
 
-As in test_snapshots.py, only seeded state is photographed: the playground (in a bare
-host app, see :func:`snap`) trains a fixed number of epochs, the screen is pushed, and the K-fold and
-balance jobs (seeded too) run to the end before the screenshot. Update with
+As in test_snapshots.py, only seeded, single-stepped state is photographed: the
+playground (in a bare host app, see :func:`snap`) trains one epoch, the screen is
+pushed, and the K-fold and balance jobs (seeded too, one epoch per model: as far as the
+playground has trained) run to the end before the screenshot. More epochs would make a
+picture depend on how the machine's BLAS kernels round (see test_lab_snapshots_runs.py);
+the numbers of trained models are checked in test_evaluate.py. Update with
 ``pytest --snapshot-update`` after a deliberate change of the screen, and look at the
 new SVGs before committing them.
 """
@@ -20,8 +23,9 @@ from .test_snapshots import MULTICLASS, THEME, pinned_environment  # noqa: F401 
 SIZE = (160, 48)
 
 
-def evaluated(epochs: int, *keys: str):  # type: ignore[no-untyped-def]
-    """Train ``epochs`` epochs, open the screen, press ``keys`` and let any job they start finish."""
+def evaluated(*keys: str):  # type: ignore[no-untyped-def]
+    """Train one epoch, open the screen, press ``keys`` and let any job they start finish."""
+    epochs = 1
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
@@ -41,26 +45,26 @@ def evaluated(epochs: int, *keys: str):  # type: ignore[no-untyped-def]
     return run_before
 
 
-def snap(snap_compare, exp: Experiment, epochs: int, *keys: str) -> bool:  # type: ignore[no-untyped-def]
+def snap(snap_compare, exp: Experiment, *keys: str) -> bool:  # type: ignore[no-untyped-def]
     # A bare host rather than TuinnApp: the footer then lists this screen's keys only, and
     # the pictures do not change whenever the playground gains a key of its own.
     app = Host(exp)
     app.theme = THEME
-    return snap_compare(app, terminal_size=SIZE, run_before=evaluated(epochs, *keys))
+    return snap_compare(app, terminal_size=SIZE, run_before=evaluated(*keys))
 
 
 def test_binary_with_threshold_kfold_and_balance(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """Circle after 20 epochs, threshold moved up by 0.1, 5-fold CV and the balance comparison done."""
-    assert snap(snap_compare, default_experiment(), 20, "right_square_bracket", "k", "c")
+    """Circle after one epoch, threshold moved up by 0.1, 5-fold CV and the balance comparison done."""
+    assert snap(snap_compare, default_experiment(), "right_square_bracket", "k", "c")
 
 
 def test_multiclass_confusion_and_per_class(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """Three noisy blobs after 3 epochs: the 3×3 matrix with a few errors, per-class rates, one-vs-rest ROC, 5-fold CV done."""
+    """Three noisy blobs after one epoch: the 3×3 matrix with a few errors, per-class rates, one-vs-rest ROC, 5-fold CV done."""
     exp = loads(MULTICLASS, "blobs-3 (test)")
     exp.data.noise = 0.5  # overlapping blobs, so that the matrix has something off the diagonal
-    assert snap(snap_compare, exp, 3, "k")
+    assert snap(snap_compare, exp, "k")
 
 
 def test_regression_predicted_against_true(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """reg-plane after 10 epochs: MSE/MAE/R² per split, predicted against true, 5-fold CV done."""
-    assert snap(snap_compare, loads(*resolve("reg-plane")), 10, "k")
+    """reg-plane after one epoch: MSE/MAE/R² per split, predicted against true, 5-fold CV done."""
+    assert snap(snap_compare, loads(*resolve("reg-plane")), "k")

@@ -1,16 +1,22 @@
 """SVG snapshots of the latent-space and weights screens at 160×48, from seeded state.
 
-As in test_snapshots.py: the app is paused, ``app.playground.run_epochs(n)`` trains a
-fixed number of epochs from the seed, the screen is pushed and drawn, and background
-jobs ("train N seeds") run to completion before the picture, so each picture depends on
-the seed and the code only. Update with ``pytest --snapshot-update`` after a deliberate
-change, and look at the new SVGs before committing them.
+As in test_snapshots.py, a picture never depends on accumulated rounding: the app is
+paused and ``app.playground.run_epochs(1)`` trains one epoch from the seed at most (the
+background job "train N seeds" trains each seed that one epoch too), or the network is
+given fixed weights (:mod:`tests.tui.fixed_state`: a spiral net trained once and frozen)
+where the picture is about a trained network. Many epochs of training end in different
+weights with other BLAS kernels (``OPENBLAS_CORETYPE``); those states are checked
+numerically in test_latent.py. Update with ``pytest --snapshot-update`` after a
+deliberate change, and look at the new SVGs before committing them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import textual.constants
+from textual.screen import Screen
 from textual.widgets import Select
 
 from tuinn import latent
@@ -21,6 +27,7 @@ from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.latent_screen import LatentScreen
 from tuinn.tui.screens.weights_screen import WeightsScreen
 
+from . import fixed_state
 from .test_latent import SPIRALS
 
 SIZE = (160, 48)
@@ -37,7 +44,11 @@ def pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(latent, "umap_available", lambda: False)
 
 
-def shoot(snap_compare, exp: Experiment, screen: type, epochs: int, keys: tuple[str, ...] = (), seeds: int | None = None) -> bool:  # type: ignore[no-untyped-def]
+def shoot(snap_compare, exp: Experiment, screen: type, epochs: int, keys: tuple[str, ...] = (), seeds: int | None = None,  # type: ignore[no-untyped-def]
+          weights: str | None = None, check: Callable[[Screen[None]], None] | None = None) -> bool:
+    """Train ``epochs`` (0 or 1) epochs or load the frozen ``weights``, open ``screen``, press ``keys``, photograph."""
+    assert epochs in (0, 1), "more epochs would photograph accumulated rounding (see the module's docstring)"
+    assert not (epochs and weights)
     app = TuinnApp(exp)
     app.theme = THEME
 
@@ -45,6 +56,8 @@ def shoot(snap_compare, exp: Experiment, screen: type, epochs: int, keys: tuple[
         assert app.animation_level == "none" and app.theme == THEME and not app.no_color
         await pilot.pause()
         assert not app.playground.running
+        if weights:
+            fixed_state.set_weights(app.playground, fixed_state.load(weights))
         app.playground.run_epochs(epochs)
         assert app.playground.trainer.epoch == epochs
         app.push_screen(screen(app.playground))
@@ -56,25 +69,41 @@ def shoot(snap_compare, exp: Experiment, screen: type, epochs: int, keys: tuple[
             await pilot.press(key)
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if check is not None:
+            check(app.screen)
 
     return snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def trained_spiral(screen: Screen[None]) -> None:
+    """The frozen weights are those of a trained net: the classes sit apart in the picture."""
+    assert isinstance(screen, LatentScreen) and screen.view is not None and screen.layer_index == 3
+    assert screen.view.separation is not None and screen.view.separation > 0.8  # chance: 1/3
+
+
 def test_latent_spirals_last_hidden_layer(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """The acceptance picture: three spiral arms, apart in the last hidden layer after 100 epochs."""
-    assert shoot(snap_compare, loads(SPIRALS, "spirals (test)"), LatentScreen, 100)
+    """The acceptance picture: three spiral arms, apart in the last hidden layer of a trained net (frozen weights)."""
+    assert shoot(snap_compare, loads(SPIRALS, "spirals (test)"), LatentScreen, 0, weights="spirals-3", check=trained_spiral)
 
 
 def test_latent_kmeans_and_umap_note(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """k = 3 clusters coloured, their agreement with the classes, and the note of a missing umap."""
-    assert shoot(snap_compare, loads(SPIRALS, "spirals (test)"), LatentScreen, 100, keys=("k", "k", "p"))
+    """k = 3 clusters coloured, their agreement with the classes, and the note of a missing umap (frozen weights)."""
+
+    def clustered(screen: Screen[None]) -> None:
+        trained_spiral(screen)
+        assert isinstance(screen, LatentScreen) and screen.clusters == 3 and screen.view is not None
+        assert screen.view.cluster_agreement is not None and screen.view.cluster_agreement > 0.5
+        assert screen.view.note == latent.UMAP_MISSING
+
+    assert shoot(snap_compare, loads(SPIRALS, "spirals (test)"), LatentScreen, 0, keys=("k", "k", "p"), weights="spirals-3",
+                 check=clustered)
 
 
 def test_latent_regression(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """reg-plane: points coloured by binned target value, with the value ranges in the legend."""
-    assert shoot(snap_compare, loads(*resolve("reg-plane")), LatentScreen, 20)
+    """reg-plane after one epoch: points coloured by binned target value, with the value ranges in the legend."""
+    assert shoot(snap_compare, loads(*resolve("reg-plane")), LatentScreen, 1)
 
 
 def test_weights_after_three_seeds(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """The Playground's default after 5 epochs: both bar charts, then 3 seeds × 5 epochs and their agreement."""
-    assert shoot(snap_compare, default_experiment(), WeightsScreen, 5, keys=("n",), seeds=3)
+    """The Playground's default after one epoch: both bar charts, then 3 seeds × 1 epoch and their agreement."""
+    assert shoot(snap_compare, default_experiment(), WeightsScreen, 1, keys=("n",), seeds=3)

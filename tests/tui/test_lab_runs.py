@@ -192,6 +192,69 @@ def test_overfitting_lab_one_plot_per_variant_with_train_test_and_best_epoch() -
     run(go())
 
 
+def test_learning_rate_lab_after_60_epochs_orders_the_curves() -> None:
+    """What the lab shows after 60 epochs, as numbers with room for rounding (the snapshot is of epoch 1).
+
+    α = 10 is chaotic: its curve after 60 epochs differs in the first digit from one BLAS
+    kernel to another, so only its shape is checked: it jumps around, far above α = 0.03.
+    """
+
+    async def go() -> None:
+        app = Host(load_lab("learning-rate"))
+        async with app.run_test(size=SIZE) as pilot:
+            await drawn(pilot)
+            screen = app.screen
+            assert screen.advance(60)
+            await drawn(pilot)
+            assert epochs(screen) == [60] * 5 and not any(v.stopped for v in screen.variants)
+            loss = {v.label: np.array(v.playground.train_loss) for v in screen.variants}
+            for g, group in enumerate(load_lab("learning-rate").groups):
+                shown = curves(screen.query_one(f"#loss-{g}", LossPlot))
+                assert set(shown) == {label for label, _ in group.variants}
+                for label, values in shown.items():
+                    assert np.array_equal(values, loss[label])
+            small, good, large = loss["too small α=0.0003"], loss["good α=0.03"], loss["too large α=10"]
+            sgd, adam = loss["SGD α=0.003"], loss["Adam α=0.003"]
+            start = good[0]
+            assert all(np.array_equal(c[0], start) for c in loss.values())  # same net, data and initial weights
+            for smooth in (small, good, sgd, adam):
+                assert np.all(np.diff(smooth) < 0)  # small steps: the loss goes down every epoch
+            assert small[-1] > 0.9 * start  # too small: it creeps
+            assert good[-1] < 0.2 * start  # good: most of the way down
+            assert np.sum(np.diff(large) > 0) >= 10 and large.max() > 2 * start  # too large: it jumps around
+            assert large[30:].min() > 4 * good[-1]  # … and stays far above the good rate
+            assert adam[-1] < 0.25 * sgd[-1] and sgd[-1] < 0.9 * start  # Adam at the same α gets much further
+    run(go())
+
+
+def test_overfitting_lab_after_150_epochs_regularisation_narrows_the_gap() -> None:
+    """The overfitting lab at 150 epochs, as numbers (the snapshot is of epoch 1)."""
+
+    async def go() -> None:
+        app = Host(load_lab("overfitting"))
+        async with app.run_test(size=SIZE) as pilot:
+            await drawn(pilot)
+            screen = app.screen
+            assert screen.advance(150)
+            await drawn(pilot)
+            assert epochs(screen) == [150] * 4
+            gap, last, best = {}, {}, {}
+            for i, v in enumerate(screen.variants):
+                pg = v.playground
+                plot = screen.query_one(f"#loss-0-{i}", LossPlot)
+                assert plot.best_epoch == pg.best_epoch() is not None
+                best[v.label] = pg.test_loss[pg.best_epoch()]
+                last[v.label] = pg.test_loss[-1]
+                gap[v.label] = pg.test_loss[-1] - pg.train_loss[-1]
+            plain = "plain"
+            assert last[plain] > 2 * best[plain]  # the plain net has overfitted: its test loss went back up
+            for label in gap:
+                if label != plain:
+                    assert gap[label] < 0.75 * gap[plain] and last[label] < last[plain]
+            assert last["L2 λ=0.01"] < 1.05 * best["L2 λ=0.01"]  # L2 holds its test loss near its best
+    run(go())
+
+
 def test_a_diverged_variant_shows_why_and_stops_while_the_others_go_on() -> None:
     base = load_lab("learning-rate")
     mse = ("train.loss=mse", "model.layers[3].activation=linear")
