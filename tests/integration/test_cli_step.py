@@ -27,7 +27,14 @@ def tuinn_exe() -> str:
     here = Path(sys.executable).parent / ("tuinn.exe" if os.name == "nt" else "tuinn")
     found = str(here) if here.exists() else shutil.which("tuinn")
     if found is None:
-        pytest.skip("the tuinn console script is not installed")
+        from importlib import metadata
+
+        try:
+            scripts = [ep.value for ep in metadata.distribution("tuinn").entry_points if ep.group == "console_scripts" and ep.name == "tuinn"]
+        except metadata.PackageNotFoundError:
+            pytest.skip("tuinn is not installed (pip install -e .), so there is no console script to run")
+        # Installed, yet no script: a packaging regression, not a reason to skip.
+        pytest.fail(f"tuinn is installed but its console script is missing (declared: {scripts or 'none'})")
     return found
 
 

@@ -172,10 +172,24 @@ def test_locate_error_says_how_to_get_the_file(dirs: tuple[Path, Path]) -> None:
 
 
 def test_fake_copy_validates_in_every_format(tmp_path: Path) -> None:
-    for i, raw in enumerate([fake_pima(), fake_pima(header=True), fake_pima(trailing=","), fake_pima(header=True, trailing=",")]):
+    """With or without a header, with or without a trailing comma: the same 768 × 9 numbers, accepted."""
+    pima = card("pima")
+    expected = np.array([[*PIMA_MEANS[:8], 1.0 if i < 268 else 0.0] for i in range(768)])
+    formats = {"plain": fake_pima(), "header": fake_pima(header=True), "trailing comma": fake_pima(trailing=","),
+               "header and trailing comma": fake_pima(header=True, trailing=",")}
+    for i, (name, raw) in enumerate(formats.items()):
         path = tmp_path / f"copy{i}.csv"
         path.write_bytes(raw)
-        validate(card("pima"), read_csv(path))
+        table = read_csv(path)
+        assert table.data.shape == (768, 9), name
+        assert np.array_equal(table.data, expected), name
+        assert table.has_header == name.startswith("header"), name
+        assert table.columns == (PIMA_COLUMNS if table.has_header else [f"col{k}" for k in range(1, 10)]), name
+        assert validate(pima, table) is None, name  # no DataError
+    # the check is not vacuous: the same file with one label flipped is refused
+    path.write_bytes(fake_pima(header=True, trailing=",").replace(b",1,\n", b",0,\n", 1))
+    with pytest.raises(DataError, match="class counts"):
+        validate(pima, read_csv(path))
 
 
 def table_from(tmp_path: Path, raw: bytes):

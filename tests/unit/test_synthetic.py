@@ -347,9 +347,25 @@ def test_classes_ignored_where_it_does_not_apply() -> None:
 
 
 def test_boundary_values_are_accepted() -> None:
-    for noise in (0, 0.5, np.float32(0.25)):
-        generate("gauss", 5, noise, np.random.default_rng(0))
-    generate("blobs", np.int64(5), 0.1, np.random.default_rng(0), classes=np.int64(2))
+    """The ends of each range and NumPy scalars are accepted and mean what the plain Python number means."""
+    for noise, plain in ((0, 0.0), (0.5, 0.5), (np.float32(0.25), 0.25)):
+        x, y = generate("gauss", 5, noise, np.random.default_rng(0))
+        assert x.shape == (5, 2) and x.dtype == np.float64 and np.all(np.isfinite(x))
+        assert y.shape == (5,) and y.dtype == np.int64 and set(y.tolist()) <= {0, 1}
+        want_x, want_y = generate("gauss", 5, plain, np.random.default_rng(0))
+        assert np.array_equal(x, want_x) and np.array_equal(y, want_y)
+    # both ends are used as given, not clipped: the same draws, spread by std √0.5 at noise 0 and √4 at 0.5
+    centred = {}
+    for n in (0, 0.5):
+        x, y = generate("gauss", 400, n, np.random.default_rng(1))
+        centred[n] = x - np.where(y == 1, 2.0, -2.0)[:, None]
+    assert np.allclose(centred[0.5], centred[0] * math.sqrt(4.0 / 0.5))
+    x, y = generate("blobs", np.int64(5), 0.1, np.random.default_rng(0), classes=np.int64(2))
+    want_x, want_y = generate("blobs", 5, 0.1, np.random.default_rng(0), classes=2)
+    assert x.shape == (5, 2) and np.array_equal(x, want_x) and np.array_equal(y, want_y)
+    assert set(y.tolist()) <= {0, 1}
+    x, y = generate("circle", 1, 0.0, np.random.default_rng(0))  # the smallest sample
+    assert x.shape == (1, 2) and y.shape == (1,)
 
 
 # --- speed ----------------------------------------------------------------------------
