@@ -135,8 +135,7 @@ def test_signal_guard_holds_a_signal_until_the_critical_block_ends() -> None:
         done = []
         with pytest.raises(Interrupted) as info:
             with guard.critical():
-                os.kill(os.getpid(), signal.SIGTERM)
-                time.sleep(0.01)  # the handler has run by now, and held the signal
+                signal.raise_signal(signal.SIGTERM)  # delivered to this thread before the call returns; the handler holds it
                 done.append("write finished")
         assert done == ["write finished"] and info.value.exit_code == 143
 
@@ -144,10 +143,8 @@ def test_signal_guard_holds_a_signal_until_the_critical_block_ends() -> None:
 def test_a_second_signal_during_the_final_save_waits_for_it() -> None:
     with SignalGuard() as guard:
         with guard.shutting_down():
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.01)
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.01)
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
         assert guard.received == [signal.SIGINT, signal.SIGINT]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # pytest's handler is back
 
@@ -161,14 +158,12 @@ def test_a_second_ctrl_c_during_the_save_does_not_break_the_checkpoint(tmp_path:
     def save(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 3:  # epoch 0, epoch 1, then the save after the first Ctrl-C
-            os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, in the middle of the save
-            time.sleep(0.01)
+            signal.raise_signal(signal.SIGINT)  # the second Ctrl-C, in the middle of the save
         return real_save(*args, **kwargs)
 
     def interrupt_in_epoch_3(ep):  # type: ignore[no-untyped-def]
         if ep.epoch == 3:
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.01)
+            signal.raise_signal(signal.SIGINT)
 
     monkeypatch.setattr(checkpoint, "save", save)
     real_append = run.append_metrics
