@@ -55,7 +55,8 @@ class Tmux:
         return done.stdout
 
     def start(self, command: list[str], cwd: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
+        # COLUMNS/LINES override the terminal's size in Textual; pytest-xdist workers have 80×24 there.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
         # The exit status goes to a file: tmux's #{pane_dead_status} is sometimes never set
         # (tmux 3.3a, when it sees the pty close before it reaps the child).
         shell = shlex.join(["env", "TERM=xterm-256color", "TEXTUAL_ANIMATIONS=none", *command]) + \
