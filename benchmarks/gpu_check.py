@@ -34,9 +34,9 @@ def hundred_steps(trainer, batches) -> dict[str, np.ndarray]:
 
 
 def parity(device: str = "cuda") -> int:
-    from tuinn.compare import compare
-    from tuinn.config import loads
-    from tuinn.training import Trainer
+    from tuinn.config.spec import loads
+    from tuinn.teaching.compare import compare
+    from tuinn.training.trainer import Trainer
 
     hidden = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear", "maxout"]
     outputs = [("linear", "mse", "reg-plane", 1), ("sigmoid", "bce", "xor", 1), ("softmax", "cce", "blobs", 3)]

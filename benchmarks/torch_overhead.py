@@ -21,8 +21,8 @@ import torch
 from engine_overhead import per_step  # the same timing loop (run from benchmarks/ or with it on sys.path)
 
 from tuinn.backends import CPU_CROSSOVER_FLOPS, choose_backend, make_model, step_flops
-from tuinn.config import loads
-from tuinn.model import build_network
+from tuinn.config.spec import loads
+from tuinn.training.build import build_network
 
 NETS = [
     ("2-4-2-1", [2, 4, 2, 1], 10, "tanh"),

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from tuinn.playground import Playground, default_experiment
+from tuinn.session.playground import Playground, default_experiment
 
 
 def headless(seconds: float) -> float:

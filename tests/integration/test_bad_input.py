@@ -37,8 +37,9 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from tests.integration.test_train_errors import describe_changes, snapshot
-from tuinn import cli, memory
-from tuinn.config import loads
+from tuinn import cli
+from tuinn.config.spec import loads
+from tuinn.training import memory
 
 PREFIX = "tuinn: error: "
 
@@ -61,15 +62,15 @@ def _no_huge_weights(monkeypatch: pytest.MonkeyPatch) -> None:
     The memory cases ask for 10**9 and more units; should the check before allocating
     regress, this turns what would be an OOM kill of the test run into a plain failure.
     """
-    import tuinn.model
+    import tuinn.training.build
 
-    real = tuinn.model.init_weights
+    real = tuinn.training.build.init_weights
 
     def guarded(scheme: str, fan_out: int, fan_in: int, *args: object, **kwargs: object) -> np.ndarray:
         assert fan_out * fan_in <= 10**8, f"a {fan_out} × {fan_in} weight matrix was drawn before the memory check"
         return real(scheme, fan_out, fan_in, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tuinn.model, "init_weights", guarded)
+    monkeypatch.setattr(tuinn.training.build, "init_weights", guarded)
 
 
 def run_main(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tuinn.checkpoint import load
-from tuinn.config import from_dict
-from tuinn.training import Trainer
+from tuinn.config.spec import from_dict
+from tuinn.training.checkpoint import load
+from tuinn.training.trainer import Trainer
 
 DATA = os.environ.get("TUINN_DATA_DIR")
 HAVE_PIMA = bool(DATA) and (Path(DATA) / "pima-indians-diabetes.csv").is_file()

@@ -50,10 +50,10 @@ def test_exported_module_reproduces_the_outputs_in_a_fresh_python(tmp_path: Path
     source = (tmp_path / "exported" / "model.py").read_text()
     assert "class SimpleNN(nn.Module)" in source and "self.fc1 = nn.Linear(2," in source
     # tuinn's own outputs on the raw test inputs.
-    from tuinn import checkpoint
-    from tuinn.config import load
-    from tuinn.run import CHECKPOINT
-    from tuinn.training import Trainer
+    from tuinn.config.spec import load
+    from tuinn.training import checkpoint
+    from tuinn.training.run import CHECKPOINT
+    from tuinn.training.trainer import Trainer
 
     exp = load(tmp_path / "exp.toml")
     trainer = Trainer(exp)

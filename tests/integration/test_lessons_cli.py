@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tuinn.labs import lab_names, load_lab
-from tuinn.lessons import lessons
+from tuinn.course.labs import lab_names, load_lab
+from tuinn.course.lessons import lessons
 
 
 def tuinn(*args: str) -> subprocess.CompletedProcess[str]:

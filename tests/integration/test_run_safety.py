@@ -22,11 +22,12 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from tuinn import checkpoint, cli, run
-from tuinn.config import loads
-from tuinn.experiments import resolve
-from tuinn.interrupts import Interrupted, SignalGuard
-from tuinn.playground import Playground
+from tuinn import cli
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
+from tuinn.session.playground import Playground
+from tuinn.training import checkpoint, run
+from tuinn.training.interrupts import Interrupted, SignalGuard
 
 DIVERGING = ["--set", 'train.optimizer="sgd"', "--set", 'train.batch_size="full"', "--set", "train.learning_rate=1000.0"]
 
@@ -209,7 +210,7 @@ def test_an_interrupted_kfold_run_resumes_with_its_unfinished_fold(tmp_path: Pat
     straight = tmp_path / "straight"
     assert tuinn_main(capsys, "train", *KFOLD, "--out", str(straight))[0] == 0
 
-    from tuinn import crossval
+    from tuinn.training import kfold as crossval
 
     real_fit = crossval.Trainer.fit
     fits = {"n": 0}

@@ -1,6 +1,6 @@
 """`tuinn train` and `tuinn eval` on bad input: one line on stderr, exit 2, nothing touched.
 
-The contract (tuinn.run, tuinn.errors): every mistake a user can make — a broken CSV
+The contract (tuinn.training.run, tuinn.errors): every mistake a user can make — a broken CSV
 file, a dataset that is not there, a bad ``--set``, an ``--out`` that cannot be used, a
 run folder or checkpoint that is not what it claims — is printed as ONE line
 ``tuinn: error: …`` on stderr that names the file (or option) and the problem; the exit

@@ -31,7 +31,8 @@ from typing import Any
 
 import pytest
 
-from tuinn import checkpoint, cli
+from tuinn import cli
+from tuinn.training import checkpoint
 
 PREFIX = "tuinn: error: "
 CHECKPOINT = "model.safetensors"

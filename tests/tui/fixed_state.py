@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tuinn.config import loads
-from tuinn.playground import Playground
+from tuinn.config.spec import loads
+from tuinn.session.playground import Playground
 
 HERE = Path(__file__).parent / "fixed_weights"
 DECIMALS = 4

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from textual.widgets import Checkbox, Select
 
-from tuinn.config import loads
-from tuinn.experiments import resolve
-from tuinn.playground import default_experiment
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.help_screen import HelpScreen
 from tuinn.tui.screens.prompt import Prompt

@@ -10,7 +10,7 @@ import time
 import numpy as np
 from textual.app import App, ComposeResult
 
-from tuinn.render.colormap import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, diverging_palette, hex_color
+from tuinn.tui.render.colormap import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, diverging_palette, hex_color
 from tuinn.tui.widgets.decision_boundary import (
     CURVE_LINE,
     BoundaryView,

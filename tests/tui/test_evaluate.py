@@ -23,12 +23,12 @@ from textual.app import App
 from textual.widgets import ProgressBar, Select, Static
 
 from tuinn import metrics
-from tuinn.balance import compare_balance
-from tuinn.config import Experiment, loads
-from tuinn.crossval import iter_folds, summarize
-from tuinn.evaluation import evaluation_report, scores, split_index
-from tuinn.experiments import resolve
-from tuinn.playground import Playground
+from tuinn.analysis.balance import compare_balance
+from tuinn.analysis.evaluation import evaluation_report, scores, split_index
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import Experiment, loads
+from tuinn.session.playground import Playground
+from tuinn.training.kfold import iter_folds, summarize
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.evaluate_screen import EvaluateScreen
 from tuinn.tui.widgets.balance_panel import BalancePanel

@@ -12,9 +12,9 @@ new SVGs before committing them.
 
 from __future__ import annotations
 
-from tuinn.config import Experiment, loads
-from tuinn.experiments import resolve
-from tuinn.playground import default_experiment
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import Experiment, loads
+from tuinn.session.playground import default_experiment
 from tuinn.tui.screens.evaluate_screen import EvaluateScreen
 
 from .test_evaluate import Host

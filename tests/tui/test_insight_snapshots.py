@@ -19,10 +19,10 @@ import textual.constants
 from textual.screen import Screen
 from textual.widgets import Select
 
-from tuinn import latent
-from tuinn.config import Experiment, loads
-from tuinn.experiments import resolve
-from tuinn.playground import default_experiment
+from tuinn.analysis import latent
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import Experiment, loads
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.latent_screen import LatentScreen
 from tuinn.tui.screens.weights_screen import WeightsScreen

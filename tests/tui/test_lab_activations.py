@@ -14,7 +14,7 @@ import math
 import numpy as np
 from textual.app import App
 
-from tuinn.labs import load_lab
+from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.activations_lab import PANELS, ActivationsLab, saturation
 from tuinn.tui.widgets.function_plot import FunctionPlot
 from tuinn.tui.widgets.lab_text import LabText

@@ -1,5 +1,5 @@
 """The linear-collapse lab driven with Pilot: built from its data, the numbers on screen are
-:func:`tuinn.collapse.compare` of the weights drawn beside them, and they follow every key."""
+:func:`tuinn.analysis.collapse.compare` of the weights drawn beside them, and they follow every key."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 from textual.app import App
 from textual.widgets import Static
 
-from tuinn.collapse import CollapseReport, compare
-from tuinn.labs import Lab, load_lab
+from tuinn.analysis.collapse import CollapseReport, compare
+from tuinn.course.labs import Lab, load_lab
 from tuinn.tui.screens.labs.collapse_lab import CollapseLab
 from tuinn.tui.widgets.collapse_view import CollapseView, bias_formula, difference, number, product_formula
 from tuinn.tui.widgets.lab_text import LabText

@@ -12,9 +12,9 @@ import asyncio
 import numpy as np
 from textual.app import App
 
+from tuinn.course.labs import load_lab
 from tuinn.engine.activations import make_activation
 from tuinn.engine.layers import Dense
-from tuinn.labs import load_lab
 from tuinn.tui.screens.labs.neuron_lab import ACTIVATIONS, NeuronLab
 from tuinn.tui.widgets.decision_boundary import DecisionBoundary, grid_points
 from tuinn.tui.widgets.function_plot import FunctionPlot

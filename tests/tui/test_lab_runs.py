@@ -10,7 +10,7 @@ import numpy as np
 from textual.app import App
 from textual.widgets import Static
 
-from tuinn.labs import Group, Lab, load_lab
+from tuinn.course.labs import Group, Lab, load_lab
 from tuinn.tui.screens.labs.runs_lab import SPEEDS, RunsLab
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot

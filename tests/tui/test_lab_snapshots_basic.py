@@ -12,7 +12,7 @@ import textual.constants
 from textual.app import App
 from textual.screen import Screen
 
-from tuinn.labs import load_lab
+from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.activations_lab import ActivationsLab
 from tuinn.tui.screens.labs.neuron_lab import NeuronLab
 

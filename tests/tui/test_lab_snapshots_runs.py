@@ -19,7 +19,7 @@ import pytest
 import textual.constants
 from textual.app import App
 
-from tuinn.labs import load_lab
+from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.collapse_lab import CollapseLab
 from tuinn.tui.screens.labs.runs_lab import RunsLab
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from tuinn import latent
-from tuinn.config import Experiment, loads
-from tuinn.evaluation import split_index
-from tuinn.playground import default_experiment
+from tuinn.analysis import latent
+from tuinn.analysis.evaluation import split_index
+from tuinn.config.spec import Experiment, loads
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens import latent_screen
 from tuinn.tui.screens.latent_screen import CLUSTER_STEPS, LatentScreen

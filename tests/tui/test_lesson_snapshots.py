@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import textual.constants
 
-from tuinn.lessons import lesson, lessons
+from tuinn.course.lessons import lesson, lessons
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.lab_app import LabApp
 

@@ -14,7 +14,7 @@ import itertools
 import pytest
 from textual.widgets import Markdown
 
-from tuinn.lessons import CONTROLS, lesson, lessons
+from tuinn.course.lessons import CONTROLS, lesson, lessons
 from tuinn.tui.app import ACTION_CONTROLS, CONTROL_WIDGETS, TuinnApp
 from tuinn.tui.lab_app import LabApp
 
@@ -131,8 +131,8 @@ def test_a_lab_outside_a_lesson_quits_on_escape_and_ignores_lesson_keys() -> Non
 
 
 def test_every_lab_is_in_the_command_palette_and_opens_over_the_paused_playground() -> None:
-    from tuinn.labs import lab_names
-    from tuinn.playground import default_experiment
+    from tuinn.course.labs import lab_names
+    from tuinn.session.playground import default_experiment
 
     async def go() -> None:
         app = TuinnApp(default_experiment())

@@ -7,8 +7,8 @@ import asyncio
 
 from textual.widgets import Select
 
-from tuinn.lessons import lesson
-from tuinn.playground import default_experiment
+from tuinn.course.lessons import lesson
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.widgets.loss_plot import LossPlot
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tuinn.playground import default_experiment
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.prompt import Prompt
 

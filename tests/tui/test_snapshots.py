@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 import textual.constants
 
-from tuinn.config import Experiment, loads
-from tuinn.experiments import resolve
-from tuinn.playground import default_experiment
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import Experiment, loads
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.widgets.status_line import StatusLine
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file
 
-from tuinn.config import loads
-from tuinn.experiments import resolve
-from tuinn.playground import default_experiment
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
+from tuinn.session.playground import default_experiment
+from tuinn.teaching.walkthrough import fmt_number
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.step_screen import StepScreen, stage_title
 from tuinn.tui.step_app import StepApp
-from tuinn.walkthrough import fmt_number
 
 SIZE = (160, 48)
 
@@ -177,7 +177,7 @@ def test_torch_backend_shows_autograd_beside_the_engine() -> None:
     import pytest
 
     pytest.importorskip("torch")
-    from tuinn.training import Trainer
+    from tuinn.training.trainer import Trainer
 
     exp = loads(*resolve("backprop"))
 

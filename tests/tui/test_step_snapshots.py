@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import textual.constants
 
-from tuinn.config import loads
-from tuinn.experiments import resolve
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
 from tuinn.tui.step_app import StepApp
 
 SIZE = (160, 48)

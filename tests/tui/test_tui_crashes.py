@@ -12,8 +12,8 @@ from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual_plotext.plot import Plot
 
-from tuinn.labs import Lab, load_lab
-from tuinn.playground import default_experiment
+from tuinn.course.labs import Lab, load_lab
+from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.labs.runs_lab import RunsLab
 from tuinn.tui.widgets.loss_plot import LossPlot

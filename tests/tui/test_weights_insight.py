@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from textual.widgets import ProgressBar, Select, Static
 
-from tuinn.config import Experiment, loads
-from tuinn.experiments import resolve
-from tuinn.importance import importances, insight, ranking
-from tuinn.playground import Playground, default_experiment
+from tuinn.analysis.importance import importances, insight, ranking
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import Experiment, loads
+from tuinn.session.playground import Playground, default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.weights_screen import DEFAULT_SEEDS, SEED_CHOICES, WeightsScreen, agreement_lines
 from tuinn.tui.widgets.importance_bars import ImportanceBars

@@ -34,13 +34,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tuinn import checkpoint  # noqa: E402
 from tuinn.backends import choose_backend  # noqa: E402
-from tuinn.compare import compare  # noqa: E402
-from tuinn.config import Experiment, loads, to_dict  # noqa: E402
+from tuinn.config.experiments import resolve  # noqa: E402
+from tuinn.config.spec import Experiment, loads, to_dict  # noqa: E402
 from tuinn.errors import ConfigError  # noqa: E402
-from tuinn.experiments import resolve  # noqa: E402
-from tuinn.training import Trainer  # noqa: E402
+from tuinn.teaching.compare import compare  # noqa: E402
+from tuinn.training import checkpoint  # noqa: E402
+from tuinn.training.trainer import Trainer  # noqa: E402
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear", "maxout")
 #: (loss, output activation, data source, output units)

@@ -7,10 +7,10 @@ import copy
 import numpy as np
 import pytest
 
-from tuinn.chain import finite_difference, scalar_chain
-from tuinn.config import loads
-from tuinn.experiments import resolve
-from tuinn.training import Trainer
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
+from tuinn.teaching.chain import finite_difference, scalar_chain
+from tuinn.training.trainer import Trainer
 
 DEEP = """
 seed = 5

@@ -12,14 +12,14 @@ import itertools
 import numpy as np
 import pytest
 
-from tuinn.collapse import best_affine, collapse, compare, is_linear_stack, output_logits
+from tuinn.analysis.collapse import best_affine, collapse, compare, is_linear_stack, output_logits
+from tuinn.course.labs import load_lab
 from tuinn.engine.activations import make_activation
 from tuinn.engine.layers import Dense
 from tuinn.engine.losses import make_loss
 from tuinn.engine.network import Network
 from tuinn.engine.normalization import make_norm
-from tuinn.labs import load_lab
-from tuinn.side_by_side import SideBySide
+from tuinn.session.variants import SideBySide
 
 TOL = 1e-12
 

@@ -1,4 +1,4 @@
-"""Unit tests of tuinn.config: the experiment spec, its defaults and its validation.
+"""Unit tests of tuinn.config.spec: the experiment spec, its defaults and its validation.
 
 ``loads`` is the contract every command reads, so the defaults (TensorFlow
 Playground's), the accepted spellings and the keys named in errors are pinned here.
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tuinn.config import Experiment, LayerSpec, load, loads, to_dict
+from tuinn.config.experiments import builtin_names, resolve
+from tuinn.config.spec import Experiment, LayerSpec, load, loads, to_dict
 from tuinn.errors import ConfigError, TuinnError
-from tuinn.experiments import builtin_names, resolve
 
 # Every key of the spec, with inline data (features apply to synthetic sources only).
 FULL = """

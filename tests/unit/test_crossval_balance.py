@@ -1,4 +1,4 @@
-"""Unit tests of tuinn.crossval (K-fold cross-validation) and tuinn.balance (class balance).
+"""Unit tests of tuinn.training.kfold (K-fold cross-validation) and tuinn.analysis.balance (class balance).
 
 Cross-validation is only honest if the K held-out folds partition the learning set (every
 sample outside the validation split is tested exactly once, by a model that did not train on
@@ -15,13 +15,13 @@ import math
 import numpy as np
 import pytest
 
-from tuinn import balance as B
-from tuinn import crossval as CV
-from tuinn.config import BALANCES, loads
+from tuinn.analysis import balance as B
+from tuinn.config.spec import BALANCES, loads
 from tuinn.data.split import kfold_indices
 from tuinn.errors import TuinnError
-from tuinn.run import Output, cross_validate
-from tuinn.training import Trainer, seed_streams
+from tuinn.training import kfold as CV
+from tuinn.training.run import Output, cross_validate
+from tuinn.training.trainer import Trainer, seed_streams
 
 CLASSIFY = """
 seed = 7

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tuinn.config import apply_overrides, from_dict, loads
+from tuinn.config.spec import apply_overrides, from_dict, loads
 from tuinn.data.split import kfold_indices, split_indices
 from tuinn.errors import ConfigError, DataError
-from tuinn.training import Trainer
+from tuinn.training.trainer import Trainer
 
 
 def test_split_is_stratified_with_validation() -> None:

@@ -1,4 +1,4 @@
-"""Unit tests of tuinn.evaluation (and the ROC / threshold parts of tuinn.metrics it relies on).
+"""Unit tests of tuinn.analysis.evaluation (and the ROC / threshold parts of tuinn.metrics it relies on).
 
 The Evaluate screen and ``tuinn eval --json`` both show what :func:`evaluation_report`
 computes, so a wrong number there is wrong everywhere. Every expectation below comes from
@@ -19,10 +19,10 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from tuinn import evaluation as E
 from tuinn import metrics as M
-from tuinn.config import loads
-from tuinn.training import Trainer
+from tuinn.analysis import evaluation as E
+from tuinn.config.spec import loads
+from tuinn.training.trainer import Trainer
 
 # --------------------------------------------------------------------------- brute-force references
 

@@ -1,4 +1,4 @@
-"""Unit tests of tuinn.importance: the input Jacobian, the two importances, rankings and their agreement.
+"""Unit tests of tuinn.analysis.importance: the input Jacobian, the two importances, rankings and their agreement.
 
 The Jacobian is backpropagated by hand through activations and normalisations, which is exactly
 where a sign or a missing factor hides, so it is checked against central finite differences of
@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import relative_error
-from tuinn import importance as I
-from tuinn.config import loads
+from tuinn.analysis import importance as I
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
 from tuinn.errors import TuinnError
-from tuinn.experiments import resolve
-from tuinn.training import Trainer
+from tuinn.training.trainer import Trainer
 
 DATA = os.environ.get("TUINN_DATA_DIR")
 HAVE_PIMA = bool(DATA) and (Path(DATA) / "pima-indians-diabetes.csv").is_file()

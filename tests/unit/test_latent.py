@@ -1,4 +1,4 @@
-"""Unit tests of tuinn.latent: PCA, k-means, the adjusted Rand index, layer activations, the latent view.
+"""Unit tests of tuinn.analysis.latent: PCA, k-means, the adjusted Rand index, layer activations, the latent view.
 
 The latent-space screen claims that a trained network pulls the classes apart in its hidden
 layers; that claim is only worth something if the projection and the scores behind it are
@@ -17,9 +17,9 @@ import itertools
 import numpy as np
 import pytest
 
-from tuinn import latent as L
-from tuinn.config import loads
-from tuinn.training import Trainer
+from tuinn.analysis import latent as L
+from tuinn.config.spec import loads
+from tuinn.training.trainer import Trainer
 
 # --------------------------------------------------------------------------- independent references
 

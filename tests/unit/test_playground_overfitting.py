@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tuinn.config import EarlyStopping, loads
-from tuinn.playground import Playground
-from tuinn.training import Trainer
+from tuinn.config.spec import EarlyStopping, loads
+from tuinn.session.playground import Playground
+from tuinn.training.trainer import Trainer
 
 OVERFIT = """
 name = "overfit"

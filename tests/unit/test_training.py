@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tuinn.config import loads
-from tuinn.experiments import resolve
-from tuinn.training import Trainer
+from tuinn.config.experiments import resolve
+from tuinn.config.spec import loads
+from tuinn.training.trainer import Trainer
 
 SMALL = """
 seed = {seed}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tuinn.backends.base import Model
-    from tuinn.config import Experiment
+    from tuinn.config.spec import Experiment
     from tuinn.engine.network import Network
 
 

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from tuinn.backends import step_flops
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.engine.network import Network
 from tuinn.engine.trace import LayerTrace, StepTrace
 

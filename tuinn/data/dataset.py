@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tuinn.config import DataSpec
+from tuinn.config.spec import DataSpec
 from tuinn.data import features as feats
 from tuinn.data.split import split_indices
 from tuinn.data.synthetic import SOURCES, generate

@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import get_current_worker
 
-from tuinn.config import EarlyStopping, Experiment, LayerSpec
+from tuinn.config.spec import EarlyStopping, Experiment, LayerSpec
+from tuinn.course.lessons import Lesson
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
-from tuinn.lessons import Lesson
-from tuinn.paths import slug
-from tuinn.playground import Playground, Snapshot, problem_defaults
-from tuinn.tui.pacing import SPEEDS, Pacer
+from tuinn.session.pacing import SPEEDS, Pacer
+from tuinn.session.playground import Playground, Snapshot, problem_defaults
+from tuinn.training.paths import slug
 from tuinn.tui.palette import PaletteApp
 from tuinn.tui.screens.help_screen import HelpScreen
 from tuinn.tui.screens.prompt import Prompt
@@ -44,7 +44,7 @@ from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a second
 MIN_SIZE = (80, 24)
 
-#: Lesson control → the widgets that make it up (see tuinn.lessons.CONTROLS).
+#: Lesson control → the widgets that make it up (see tuinn.course.lessons.CONTROLS).
 CONTROL_WIDGETS = {
     "source": ["#source"], "noise": ["#noise"], "test_fraction": ["#test_fraction"], "batch_size": ["#batch_size"],
     "classes": ["#classes"], "validation_fraction": ["#validation_fraction"], "balance": ["#balance"],
@@ -289,7 +289,7 @@ class TuinnApp(PaletteApp[None]):
 
     def action_step_through(self) -> None:
         """Backprop one layer at a time on the current weights and the next batch."""
-        from tuinn.step_session import StepSession
+        from tuinn.session.stepping import StepSession
         from tuinn.tui.screens.step_screen import StepScreen
 
         pg = self.playground
@@ -346,7 +346,7 @@ class TuinnApp(PaletteApp[None]):
 
     def action_lab(self, name: str) -> None:
         """Open a concept lab over the playground (paused)."""
-        from tuinn.labs import load_lab
+        from tuinn.course.labs import load_lab
         from tuinn.tui.lab_app import lab_screen
 
         self._open(lambda _pg: lab_screen(load_lab(name)))
@@ -547,7 +547,7 @@ class TuinnApp(PaletteApp[None]):
             action = binding.action
             yield SystemCommand(binding.description.capitalize(), f"key: {binding.key_display or binding.key}",
                                 lambda a=action: self.run_action(a))
-        from tuinn.labs import lab_names, load_lab
+        from tuinn.course.labs import lab_names, load_lab
 
         for name in lab_names():
             yield SystemCommand(f"Lab: {name}", load_lab(name).title, lambda n=name: self.action_lab(n))
@@ -566,8 +566,8 @@ def save_session(pg: Playground, folder: Path) -> Path:
     """config.toml + model.safetensors, as `tuinn train` writes them (atomic writes)."""
     import tomli_w
 
-    from tuinn import checkpoint
-    from tuinn.config import to_dict
+    from tuinn.config.spec import to_dict
+    from tuinn.training import checkpoint
 
     with pg.lock:
         spec = to_dict(pg.experiment)
@@ -583,8 +583,8 @@ def load_session(pg: Playground, target: Path) -> None:
     """Open an experiment file, or a run folder / checkpoint with its weights."""
     import copy
 
-    from tuinn import checkpoint
-    from tuinn.config import from_dict, load
+    from tuinn.config.spec import from_dict, load
+    from tuinn.training import checkpoint
 
     if target.suffix == ".toml":
         exp, state = load(target), None

@@ -14,8 +14,8 @@ from typing import Any
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tuinn.labs import Lab, load_lab
-from tuinn.lessons import Lesson
+from tuinn.course.labs import Lab, load_lab
+from tuinn.course.lessons import Lesson
 from tuinn.tui.palette import PaletteApp
 
 #: Lab kind → (module, class) of its screen.

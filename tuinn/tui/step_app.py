@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tuinn.config import Experiment
-from tuinn.step_session import StepSession
-from tuinn.training import Trainer
+from tuinn.config.spec import Experiment
+from tuinn.session.stepping import StepSession
+from tuinn.training.trainer import Trainer
 from tuinn.tui.palette import PaletteApp
 from tuinn.tui.screens.step_screen import StepScreen
 

@@ -26,8 +26,8 @@ from textual.widgets import ProgressBar
 from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
-    from tuinn.playground import Playground
-    from tuinn.training import EpochResult
+    from tuinn.session.playground import Playground
+    from tuinn.training.trainer import EpochResult
 
 #: Progress is pushed to the UI at most this often (each push is a round trip to the event loop).
 PROGRESS_INTERVAL = 0.1

@@ -1,6 +1,6 @@
 """Evaluate: judging the playground's model (issue "[F] Judging and understanding a model").
 
-Every number comes from :func:`tuinn.evaluation.evaluation_report`, the function behind
+Every number comes from :func:`tuinn.analysis.evaluation.evaluation_report`, the function behind
 ``tuinn eval --json``, so the screen and the command cannot disagree. The screen shows:
 
 * the metrics of every split side by side (the lecture's "different accuracies on
@@ -37,8 +37,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tuinn import metrics
-from tuinn.evaluation import evaluation_report, predicted_vs_true, present_splits, scores, split_index
-from tuinn.playground import Playground
+from tuinn.analysis.evaluation import evaluation_report, predicted_vs_true, present_splits, scores, split_index
+from tuinn.session.playground import Playground
 from tuinn.tui.widgets.balance_panel import BalancePanel
 from tuinn.tui.widgets.confusion_view import ConfusionView
 from tuinn.tui.widgets.kfold_panel import KFoldPanel

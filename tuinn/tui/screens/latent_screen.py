@@ -32,10 +32,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tuinn import latent
-from tuinn.evaluation import split_index
-from tuinn.playground import Playground
-from tuinn.render.colormap import hex_color
+from tuinn.analysis import latent
+from tuinn.analysis.evaluation import split_index
+from tuinn.session.playground import Playground
+from tuinn.tui.render.colormap import hex_color
 from tuinn.tui.widgets.scatter_plot import DOT, ScatterPlot
 
 #: What `k` steps through: 0 = k-means off.

@@ -1,7 +1,7 @@
 """Step-through backprop: forward and backward one layer at a time, with every number.
 
 Stages: Forward layer 1 … L → Loss → Backward layer L … 1 → Update → Scalar chain.
-The step shown is computed and then held back (see :mod:`tuinn.step_session`): `u`
+The step shown is computed and then held back (see :mod:`tuinn.session.stepping`): `u`
 takes it for real and moves to the next batch, so stepping trains exactly as
 `tuinn train` does. `tab` shows the next sample of the batch (gradients stay the
 batch's, which is what the update uses).
@@ -19,11 +19,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tuinn.chain import finite_difference, scalar_chain
-from tuinn.step_session import StepSession, sample_view
+from tuinn.session.stepping import StepSession, sample_view
+from tuinn.teaching.chain import finite_difference, scalar_chain
+from tuinn.teaching.walkthrough import fmt_number, stage_lines, sup
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.network_diagram import NetworkDiagram
-from tuinn.walkthrough import fmt_number, stage_lines, sup
 
 
 def stages(n_layers: int) -> list[tuple[str, int]]:
@@ -173,8 +173,8 @@ class StepScreen(Screen[None]):
         return lines
 
     def _engine_network(self):
-        from tuinn.model import build_network
-        from tuinn.training import seed_streams
+        from tuinn.training.build import build_network
+        from tuinn.training.trainer import seed_streams
 
         t = self.session.trainer
         streams = seed_streams(t.experiment.seed)

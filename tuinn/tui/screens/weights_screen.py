@@ -4,7 +4,7 @@ Two bar charts read the current model: the first layer's mean |W| per input (wha
 lecture's slide shows, cheap, but blind to everything after layer 1) and the mean
 |∂ŷ/∂x| over the training split (the sensitivity of the prediction through the whole
 network). One trained model is one draw: `n` trains N more that differ only in their
-seed (same data, same split, see :func:`tuinn.importance.insight`) in a thread worker,
+seed (same data, same split, see :func:`tuinn.analysis.importance.insight`) in a thread worker,
 fills a row per model as each finishes, and then says how much their rankings agree. A
 ranking that changes from seed to seed is not a property of the data.
 """
@@ -25,9 +25,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
+from tuinn.analysis.importance import importances, insight
 from tuinn.errors import TuinnError
-from tuinn.importance import importances, insight
-from tuinn.playground import Playground
+from tuinn.session.playground import Playground
 from tuinn.tui.training_job import post_to_ui
 from tuinn.tui.widgets.importance_bars import ImportanceBars
 from tuinn.tui.widgets.seed_table import TOP, SeedTable

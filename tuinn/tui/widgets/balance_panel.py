@@ -4,7 +4,7 @@ The lecture's warning about 65 % negatives is only convincing with the counts be
 metrics, so this panel shows the class counts of every split, the current method's
 trained-on counts (and class weights), a Select that applies a method to the playground
 (which restarts it at epoch 0: the model has to learn again on the new training order),
-and a comparison that trains the spec once per method (:func:`tuinn.balance.compare_balance`)
+and a comparison that trains the spec once per method (:func:`tuinn.analysis.balance.compare_balance`)
 in a thread worker and tabulates accuracy, balanced accuracy, sensitivity, specificity and
 AUC: that table is where the effect of balancing is visible.
 
@@ -25,13 +25,13 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Select, Static
 
-from tuinn.balance import class_counts, compare_balance
-from tuinn.config import BALANCES
+from tuinn.analysis.balance import class_counts, compare_balance
+from tuinn.config.spec import BALANCES
 from tuinn.tui.training_job import TrainingJobPanel, job_epochs
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
-    from tuinn.playground import Playground
+    from tuinn.session.playground import Playground
 
 #: (header, key) of the comparison table after "method" and "trained on".
 COMPARE = (("accuracy", "accuracy"), ("bal. acc.", "balanced_accuracy"), ("sens.", "sensitivity"), ("spec.", "specificity"),

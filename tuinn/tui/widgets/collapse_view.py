@@ -8,9 +8,9 @@ and the largest difference between the network's z and the single layer's over t
 next to the range of the network's z (a difference only means something against that).
 
 For a net with tanh between its layers there is no such layer; the panel then shows the
-best one (least squares over the data, :func:`tuinn.collapse.best_affine`) and its gap,
+best one (least squares over the data, :func:`tuinn.analysis.collapse.best_affine`) and its gap,
 so the same numbers say "equivalent" in one case and "nowhere near" in the other. All
-numbers come from a :class:`~tuinn.collapse.CollapseReport`; nothing is computed here.
+numbers come from a :class:`~tuinn.analysis.collapse.CollapseReport`; nothing is computed here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from tuinn.collapse import CollapseReport
+from tuinn.analysis.collapse import CollapseReport
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 GOOD = "bold #2ca02c"

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.data.synthetic import SOURCES
 from tuinn.tui.widgets.edit import ArmedPanel, Edit, with_value
 

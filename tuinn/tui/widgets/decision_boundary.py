@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tuinn.render.colormap import (
+from tuinn.tui.render.colormap import (
     CLASS_COLORS,
     NEGATIVE,
     POSITIVE,
@@ -35,7 +35,7 @@ from tuinn.render.colormap import (
     diverging_palette,
     hex_color,
 )
-from tuinn.render.halfblock import StyleTable, picture_strips, refresh_changed
+from tuinn.tui.render.halfblock import StyleTable, picture_strips, refresh_changed
 
 KINDS = ("binary", "multiclass", "regression", "curve")
 #: Intensity levels per class in the multiclass field.

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox
 
-from tuinn.config import FEATURES
+from tuinn.config.spec import FEATURES
 from tuinn.tui.widgets.edit import Edit
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from tuinn.render.colormap import hex_color
+from tuinn.tui.render.colormap import hex_color
 from tuinn.tui.widgets.plotext_base import SketchPlot
 
 STYLES = ("solid", "dotted")

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
-from tuinn.config import ACTIVATIONS, NORMS, OPTIMIZERS, Experiment
+from tuinn.config.spec import ACTIVATIONS, NORMS, OPTIMIZERS, Experiment
 from tuinn.tui.widgets.edit import ArmedPanel, Edit, with_value
 
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]

@@ -16,7 +16,7 @@ import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
-from tuinn.importance import ranking
+from tuinn.analysis.importance import ranking
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 BAR_COLOR = "#3b8eea"

@@ -1,7 +1,7 @@
 """K-fold cross-validation run from the app: progress, a line per fold, mean ± std at the end.
 
 One test split is one roll of the dice; K models each judged on the fold they did not see
-give a spread (:mod:`tuinn.crossval`). The K models train in the background
+give a spread (:mod:`tuinn.training.kfold`). The K models train in the background
 (:class:`~tuinn.tui.training_job.TrainingJobPanel`: a ProgressBar counts folds × epochs, the
 job can be cancelled between epochs), on copies of the spec and the playground's own
 dataset; the playground itself is not touched.
@@ -20,13 +20,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Select, Static
 
-from tuinn.crossval import iter_folds, metric_names, summarize
+from tuinn.training.kfold import iter_folds, metric_names, summarize
 from tuinn.tui.training_job import TrainingJobPanel, job_epochs
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
-    from tuinn.config import Experiment
-    from tuinn.playground import Playground
+    from tuinn.config.spec import Experiment
+    from tuinn.session.playground import Playground
 
 #: The K offered (the lecture's usual choices).
 KS = (3, 5, 10)

@@ -1,7 +1,7 @@
 """The metrics of every split side by side: the lecture's "different accuracies on different datasets".
 
 One column per split that holds samples (train, test, validation, whole) and one row per
-metric, read straight from :func:`tuinn.evaluation.evaluation_report`, so that the screen
+metric, read straight from :func:`tuinn.analysis.evaluation.evaluation_report`, so that the screen
 and ``tuinn eval --json`` show the same numbers. Every value goes through
 :func:`fmt_value`, which the tests use too: "the same number" then means the same text.
 

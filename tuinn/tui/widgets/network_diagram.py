@@ -36,8 +36,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tuinn.render.colormap import diverging_index, diverging_palette
-from tuinn.render.halfblock import refresh_changed
+from tuinn.tui.render.colormap import diverging_index, diverging_palette
+from tuinn.tui.render.halfblock import refresh_changed
 
 PALETTE = diverging_palette()
 MID = len(PALETTE) // 2

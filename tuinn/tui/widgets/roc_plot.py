@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tuinn.render.colormap import CLASS_COLORS, hex_color
+from tuinn.tui.render.colormap import CLASS_COLORS, hex_color
 from tuinn.tui.widgets.plotext_base import SketchPlot
 
 CURVE = (59, 142, 234)

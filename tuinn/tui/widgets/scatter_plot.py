@@ -1,7 +1,7 @@
 """A coloured 2-D scatter of a latent space: one dot per sample, coloured by class, cluster or value.
 
 Classes keep the colours they have on the decision boundary (class 0 orange, class 1
-blue, … from :data:`tuinn.render.colormap.CLASS_COLORS`), so a reader who has just looked
+blue, … from :data:`tuinn.tui.render.colormap.CLASS_COLORS`), so a reader who has just looked
 at the boundary recognises the classes here without a key. A regression target is cut
 into a few equal-width bins, each drawn in the boundary's diverging colour of its mid
 value (orange negative → grey 0 → blue positive), with the value ranges in the legend:
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from textual.content import Content
 
-from tuinn.render.colormap import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, blend, hex_color
+from tuinn.tui.render.colormap import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, blend, hex_color
 from tuinn.tui.widgets.plotext_base import SketchPlot
 
 #: Bins of a regression target (odd: the middle bin is the grey of values near 0 when symmetric).

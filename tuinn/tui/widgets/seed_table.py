@@ -30,7 +30,7 @@ def top_names(rank: list[int], features: list[str], k: int = TOP) -> str:
 
 
 class SeedTable(DataTable[Text]):
-    """The per-seed results of :func:`tuinn.importance.insight`."""
+    """The per-seed results of :func:`tuinn.analysis.importance.insight`."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tuinn.playground import Snapshot
+from tuinn.session.playground import Snapshot
 
 
 def status_text(s: Snapshot, speed: int) -> str:

@@ -3,7 +3,7 @@
 The labs that compare several ways of training one net (learning rates, optimizers,
 dropout, L2, batch norm) need, per variant, the picture the playground draws plus the
 few numbers that tell the variants apart. The picture is the playground's own
-:class:`DecisionBoundary`, fed from the variant's :class:`~tuinn.playground.Snapshot`
+:class:`DecisionBoundary`, fed from the variant's :class:`~tuinn.session.playground.Snapshot`
 exactly as the main screen feeds it, so a lab shows what the playground would show.
 
 The label sits in the boundary's border with a swatch in the colour of the variant's
@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tuinn.playground import Snapshot
+from tuinn.session.playground import Snapshot
 from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary
 from tuinn.tui.widgets.loss_plot import COLORS
 

@@ -28,8 +28,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tuinn.render.colormap import SHADES, diverging_index, diverging_palette
-from tuinn.render.halfblock import UPPER_HALF, StyleTable, refresh_changed
+from tuinn.tui.render.colormap import SHADES, diverging_index, diverging_palette
+from tuinn.tui.render.halfblock import UPPER_HALF, StyleTable, refresh_changed
 
 LOWER_HALF = "▄"
 #: Gap between two layers' heatmaps, in columns.

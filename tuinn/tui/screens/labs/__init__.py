@@ -1,1 +1,1 @@
-"""Screens of the concept labs (see tuinn.labs for their data files)."""
+"""Screens of the concept labs (see tuinn.course.labs for their data files)."""

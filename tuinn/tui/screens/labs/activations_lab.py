@@ -27,10 +27,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tuinn.course.labs import Lab
 from tuinn.engine.activations import make_activation
 from tuinn.engine.layers import Dense
-from tuinn.labs import Lab
-from tuinn.render.colormap import hex_color
+from tuinn.tui.render.colormap import hex_color
 from tuinn.tui.screens.labs.neuron_lab import fmt
 from tuinn.tui.widgets.function_plot import Curve, FunctionPlot, VLine
 from tuinn.tui.widgets.lab_text import LabText

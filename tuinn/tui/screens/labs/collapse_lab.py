@@ -4,7 +4,7 @@ The lecture shows by substitution that two linear layers compute one linear laye
 says that this holds for any depth. This screen shows it on a network that trains: for
 each variant of the lab's data (a net with linear hidden layers, the same net with tanh)
 a row with the network, its decision boundary, the single layer that stands in for it
-with its numbers (:mod:`tuinn.collapse`), and its loss curves. The linear net's single
+with its numbers (:mod:`tuinn.analysis.collapse`), and its loss curves. The linear net's single
 layer reproduces its outputs to rounding error, epoch after epoch, and its boundary
 stays a straight line whatever it is trained on (here a circle it cannot learn); the
 tanh net's best single layer misses by a large share of its output's range, and its
@@ -27,9 +27,9 @@ from rich.text import Text
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from tuinn.collapse import CollapseReport, compare
-from tuinn.labs import Group, Lab
-from tuinn.playground import Playground, Snapshot
+from tuinn.analysis.collapse import CollapseReport, compare
+from tuinn.course.labs import Group, Lab
+from tuinn.session.playground import Playground, Snapshot
 from tuinn.tui.screens.labs.runs_lab import RunsLab
 from tuinn.tui.widgets.collapse_view import CollapseView
 from tuinn.tui.widgets.loss_plot import LossPlot

@@ -21,10 +21,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tuinn.course.labs import Lab
 from tuinn.engine.activations import make_activation
 from tuinn.engine.layers import Dense
-from tuinn.labs import Lab
-from tuinn.render.colormap import NEGATIVE, POSITIVE, ZERO, hex_color
+from tuinn.tui.render.colormap import NEGATIVE, POSITIVE, ZERO, hex_color
 from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary, grid_points
 from tuinn.tui.widgets.function_plot import Curve, FunctionPlot, VLine
 from tuinn.tui.widgets.lab_text import LabText

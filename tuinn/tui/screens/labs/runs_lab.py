@@ -3,14 +3,14 @@
 The lecture makes its points about training by comparison: the same network, data and
 initial weights trained with three learning rates, with SGD and with Adam, with and
 without dropout, L2 or batch norm. This screen draws any such comparison from the lab's
-data file (:mod:`tuinn.labs`): one row per group, in each row one small decision
+data file (:mod:`tuinn.course.labs`): one row per group, in each row one small decision
 boundary per variant with its numbers, and either one loss plot with every variant's
 training curve overlaid (``plot = "overlay"``: how fast each one learns) or one plot per
 variant with its train and test curves and the best-epoch marker (``plot = "each"``:
 where each one starts to overfit).
 
 Nothing here trains or draws on its own: every variant is a
-:class:`~tuinn.playground.Playground` of a :class:`~tuinn.side_by_side.SideBySide`, and
+:class:`~tuinn.session.playground.Playground` of a :class:`~tuinn.session.variants.SideBySide`, and
 the pictures are the playground's widgets fed from its snapshots. As in the playground
 (:mod:`tuinn.tui.app`) a thread worker trains while playing and a timer redraws at
 ~15 fps from what the worker published; the worker advances every variant one epoch per
@@ -41,10 +41,10 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tuinn.labs import Group, Lab
-from tuinn.playground import Playground, Snapshot
-from tuinn.side_by_side import SideBySide, Variant
-from tuinn.tui.pacing import SPEEDS, Pacer
+from tuinn.course.labs import Group, Lab
+from tuinn.session.pacing import SPEEDS, Pacer
+from tuinn.session.playground import Playground, Snapshot
+from tuinn.session.variants import SideBySide, Variant
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView

@@ -26,7 +26,7 @@ import numpy as np
 from tuinn.engine.network import Network
 
 if TYPE_CHECKING:
-    from tuinn.training import Trainer
+    from tuinn.training.trainer import Trainer
 
 UMAP_MISSING = "UMAP needs the optional umap extra: pip install 'tuinn[umap]' (showing PCA)"
 
@@ -38,8 +38,8 @@ def engine_network(trainer: Trainer) -> Network:
 
     if isinstance(trainer.model, NumpyModel):
         return trainer.model.network
-    from tuinn.model import build_network
-    from tuinn.training import seed_streams
+    from tuinn.training.build import build_network
+    from tuinn.training.trainer import seed_streams
 
     streams = seed_streams(trainer.experiment.seed)
     net = build_network(trainer.experiment, trainer.dataset.n_inputs, streams["init"], streams["dropout"])
@@ -203,7 +203,7 @@ def latent_view(
     trainer: Trainer, layer: int, method: str = "pca", clusters: int = 0, split: str = "whole", seed: int = 0
 ) -> LatentView:
     """Project the activations of ``layer`` over a split to 2-D, with optional k-means."""
-    from tuinn.evaluation import split_index
+    from tuinn.analysis.evaluation import split_index
 
     idx = split_index(trainer, split)
     acts = layer_outputs(engine_network(trainer), trainer.x[idx], layer).astype(np.float64)

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from tuinn import checkpoint
-from tuinn.config import Experiment, from_dict
+from tuinn.config.spec import Experiment, from_dict
 from tuinn.errors import CheckpointError, TuinnError
+from tuinn.training import checkpoint
 
 ACT = {
     "sigmoid": "torch.sigmoid({x})",

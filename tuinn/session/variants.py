@@ -2,7 +2,7 @@
 
 The learning-rate and overfitting labs show the same net on the same data trained a few
 different ways (three learning rates; with and without dropout, L2, batch norm). Each
-variant is an ordinary :class:`~tuinn.playground.Playground` (the same trainer, snapshots
+variant is an ordinary :class:`~tuinn.session.playground.Playground` (the same trainer, snapshots
 and widgets as the main screen), built from the base experiment plus ``--set``-style
 overrides; :meth:`SideBySide.run_epochs` advances all of them by the same number of
 epochs so that their curves can be compared epoch for epoch.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from tuinn.config import Experiment, apply_overrides, from_dict, to_dict
-from tuinn.playground import Playground
+from tuinn.config.spec import Experiment, apply_overrides, from_dict, to_dict
+from tuinn.session.playground import Playground
 
 
 @dataclass

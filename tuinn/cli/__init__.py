@@ -61,7 +61,7 @@ class Parser(argparse.ArgumentParser):
 def make_trainer(exp, **kwargs):  # type: ignore[no-untyped-def]  # lazy imports keep --help light
     """A Trainer for ``exp``; errors found when the model meets the data name the file."""
     from tuinn.errors import ConfigError, attach_source
-    from tuinn.training import Trainer
+    from tuinn.training.trainer import Trainer
 
     try:
         return Trainer(exp, **kwargs)
@@ -73,7 +73,7 @@ def _step_compare(exp, args: argparse.Namespace) -> int:  # type: ignore[no-unty
     """Run the same step on both engines and print the largest differences per term."""
     import json
 
-    from tuinn.compare import compare
+    from tuinn.teaching.compare import compare
 
     traces = []
     for backend in ("numpy", "torch"):
@@ -99,13 +99,13 @@ def _step_compare(exp, args: argparse.Namespace) -> int:  # type: ignore[no-unty
 
 
 def _cmd_play(args: argparse.Namespace) -> int:
-    from tuinn.config import loads
+    from tuinn.config.experiments import resolve
+    from tuinn.config.spec import loads
     from tuinn.errors import ConfigError, attach_source
-    from tuinn.experiments import resolve
 
     text, source = resolve(args.config)
     exp = loads(text, source)
-    from tuinn.playground import Playground
+    from tuinn.session.playground import Playground
 
     try:
         Playground(exp)  # build once here: a bad file fails with one line, before the screen opens
@@ -121,9 +121,9 @@ def _cmd_play(args: argparse.Namespace) -> int:
 def _cmd_step(args: argparse.Namespace) -> int:
     import json
 
-    from tuinn.config import loads
-    from tuinn.experiments import resolve
-    from tuinn.walkthrough import render_plain
+    from tuinn.config.experiments import resolve
+    from tuinn.config.spec import loads
+    from tuinn.teaching.walkthrough import render_plain
 
     if not 1 <= args.digits <= 17:
         raise TuinnError(f"--digits {args.digits}: must be between 1 and 17")
@@ -156,7 +156,7 @@ def _cmd_step(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tuinn.experiments import builtin_names
+    from tuinn.config.experiments import builtin_names
     parser = Parser(
         prog="tuinn",
         description="See a neural network learn, in the terminal, with the math on screen.",
@@ -275,37 +275,37 @@ def _positive(text: str) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from tuinn.run import train
+    from tuinn.training.run import train
 
     return train(args)
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from tuinn.run import evaluate
+    from tuinn.training.run import evaluate
 
     return evaluate(args)
 
 
 def _cmd_insight(args: argparse.Namespace) -> int:
-    from tuinn.insight_cli import insight_command
+    from tuinn.cli.insight import insight_command
 
     return insight_command(args)
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
-    from tuinn.lessons_cli import lab_command
+    from tuinn.cli.lessons import lab_command
 
     return lab_command(args.name)
 
 
 def _cmd_lesson(args: argparse.Namespace) -> int:
-    from tuinn.lessons_cli import lesson_command
+    from tuinn.cli.lessons import lesson_command
 
     return lesson_command(args.which)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from tuinn.export import export
+    from tuinn.training.export import export
 
     out = export(args.run, args.torch, args.dtype)
     print(f"wrote {out / 'model.py'} and {out / 'state_dict.pt'}")
@@ -313,25 +313,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from tuinn.doctor import doctor
+    from tuinn.cli.doctor import doctor
 
     return doctor()
 
 
 def _cmd_data_list(args: argparse.Namespace) -> int:
-    from tuinn.datacli import data_list
+    from tuinn.cli.data import data_list
 
     return data_list()
 
 
 def _cmd_data_show(args: argparse.Namespace) -> int:
-    from tuinn.datacli import data_show
+    from tuinn.cli.data import data_show
 
     return data_show(args.name)
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from tuinn.datacli import data_fetch
+    from tuinn.cli.data import data_fetch
 
     return data_fetch(args.name)
 
@@ -349,7 +349,7 @@ def mistyped_command(word: str) -> str | None:
     """
     import re
 
-    from tuinn.experiments import builtin_names
+    from tuinn.config.experiments import builtin_names
 
     if not re.fullmatch(r"[A-Za-z][A-Za-z_-]*", word) or word in builtin_names():
         return None

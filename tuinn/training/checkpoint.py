@@ -186,7 +186,7 @@ class _Checker:
     the wrong shape surfaced as a KeyError, IndexError or OverflowError traceback in the
     middle of a restore, and NaN weights went on to be evaluated. The expected names and
     shapes are derived from the spec stored in the same file, exactly as the engine
-    builds them (``tuinn.model.build_network``: W, b, then γ, β with a norm, and the
+    builds them (``tuinn.training.build.build_network``: W, b, then γ, β with a norm, and the
     running statistics with batch norm).
     """
 
@@ -272,7 +272,7 @@ class _Checker:
     # ----------------------------------------------------------------- whole
     def check(self, spec: Any, meta: Any, inputs: Any, tensors: dict[str, np.ndarray]) -> None:
         """Raise a CheckpointError for the first thing in the file that is not as :func:`save` writes it."""
-        from tuinn.config import from_dict
+        from tuinn.config.spec import from_dict
         from tuinn.errors import ConfigError
 
         if not isinstance(spec, dict):

@@ -7,7 +7,7 @@ is the contract. Validation happens here, once, and each error names the key
 and the problem, so that the CLI can print it on one line.
 
 Checks that need the data (the width of the input, the number of classes) happen when
-the model is built (``tuinn.model``) and raise the same ConfigError with the same keys.
+the model is built (``tuinn.training.build``) and raise the same ConfigError with the same keys.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.errors import DivergedError, TuinnError
-from tuinn.training import EpochResult, Trainer, seed_streams
+from tuinn.training.trainer import EpochResult, Trainer, seed_streams
 
 METRICS = ("accuracy", "auc", "sensitivity", "specificity", "loss")
 METRICS_REGRESSION = ("mse", "mae", "r2", "loss")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from tuinn.config import Experiment, from_dict
+from tuinn.config.spec import Experiment, from_dict
 from tuinn.errors import TuinnError
 
 #: Lab names in the lecture's order, with the kind of screen each one uses.
@@ -55,8 +55,8 @@ def _experiment(raw: Any, where: str) -> Experiment | None:
     if raw is None:
         return None
     if isinstance(raw, str):
-        from tuinn.config import loads
-        from tuinn.experiments import resolve
+        from tuinn.config.experiments import resolve
+        from tuinn.config.spec import loads
 
         return loads(*resolve(raw))
     return from_dict(raw, where)

@@ -24,12 +24,12 @@ import numpy as np
 
 from tuinn.backends import make_model
 from tuinn.backends.base import Model
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.data.dataset import Dataset, build_dataset, fit_standardization
 from tuinn.engine.network import Network
 from tuinn.engine.trace import StepTrace
 from tuinn.errors import ConfigError, DivergedError
-from tuinn.model import build_network
+from tuinn.training.build import build_network
 
 STREAMS = ("data", "init", "shuffle", "dropout", "balance", "kfold")
 #: A training loss this many times its starting value, after :data:`BLOWUP_AFTER` epochs, gets a warning.

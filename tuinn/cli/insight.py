@@ -1,6 +1,6 @@
 """``tuinn insight EXPERIMENT --seeds N [--json]``: do independently trained models agree on which inputs matter?
 
-Trains N models that differ only in their seed (see :func:`tuinn.importance.insight`)
+Trains N models that differ only in their seed (see :func:`tuinn.analysis.importance.insight`)
 and prints, per model, the inputs ranked by the gradient reading (mean |∂ŷ/∂x|) and by
 the first-layer weights (mean |W¹|), then how much the rankings agree across the models.
 Progress goes to stderr; with ``--json`` the result is one JSON object on stdout.
@@ -12,10 +12,10 @@ import json
 import sys
 from typing import Any
 
-from tuinn.config import from_dict
+from tuinn.analysis.importance import insight
+from tuinn.config.spec import from_dict
 from tuinn.errors import DivergedError
-from tuinn.importance import insight
-from tuinn.run import json_safe, read_spec
+from tuinn.training.run import json_safe, read_spec
 
 LABELS = {"gradient": "gradient mean |dy/dx|", "weights": "first-layer mean |W|"}
 

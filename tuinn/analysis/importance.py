@@ -135,8 +135,8 @@ def agreement(rankings: list[list[int]], k: int = 3) -> dict[str, Any]:
 
 def importances(trainer: Any, split: str = "train") -> dict[str, np.ndarray]:
     """Both importances of a trainer's current model over a split's inputs."""
-    from tuinn.evaluation import split_index
-    from tuinn.latent import engine_network
+    from tuinn.analysis.evaluation import split_index
+    from tuinn.analysis.latent import engine_network
 
     net = engine_network(trainer)
     x = trainer.x[split_index(trainer, split)]
@@ -159,7 +159,7 @@ def insight(
     ``exp.seed + i``. ``on_seed(i, result)`` reports each model as it finishes;
     ``on_epoch()`` is called after every epoch (a UI raises from it to cancel).
     """
-    from tuinn.training import Trainer
+    from tuinn.training.trainer import Trainer
 
     if seeds < 1:
         raise TuinnError(f"--seeds {seeds}: need at least 1 model")

@@ -17,9 +17,9 @@ def _version(package: str) -> str:
 def doctor() -> int:
     from tuinn import __version__
     from tuinn.backends import choose_backend, torch_available
-    from tuinn.config import loads
+    from tuinn.config.experiments import resolve
+    from tuinn.config.spec import loads
     from tuinn.data.registry import search_paths
-    from tuinn.experiments import resolve
 
     lines = [
         f"tuinn      {__version__}",

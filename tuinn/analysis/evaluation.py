@@ -18,7 +18,7 @@ import numpy as np
 from tuinn import metrics
 
 if TYPE_CHECKING:
-    from tuinn.training import Trainer
+    from tuinn.training.trainer import Trainer
 
 #: The splits in the order they are shown; ``whole`` is every sample.
 SPLITS = ("train", "test", "validation", "whole")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.engine.activations import make_activation
 from tuinn.engine.initializers import init_weights
 from tuinn.engine.layers import Dense
@@ -19,7 +19,7 @@ from tuinn.engine.losses import make_loss
 from tuinn.engine.network import Network
 from tuinn.engine.normalization import make_norm
 from tuinn.errors import ConfigError
-from tuinn.memory import check_fits
+from tuinn.training.memory import check_fits
 
 if TYPE_CHECKING:
     from tuinn.data.dataset import Dataset

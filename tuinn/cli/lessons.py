@@ -16,7 +16,7 @@ def lesson_list() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tuinn.lessons import lessons
+    from tuinn.course.lessons import lessons
 
     table = Table(title="tuinn lessons (open one with: tuinn lesson N)", title_justify="left")
     table.add_column("N", justify="right")
@@ -31,7 +31,7 @@ def lesson_list() -> int:
 
 
 def lesson_command(which: str) -> int:
-    from tuinn.lessons import lesson, lessons
+    from tuinn.course.lessons import lesson, lessons
 
     if which == "list":
         return lesson_list()
@@ -61,7 +61,7 @@ def _open(les: Any, shown: frozenset[str]) -> str | None:
         from tuinn.tui.lab_app import LabApp
 
         return run_app(LabApp(les.lab, lesson=les))
-    from tuinn.playground import Playground
+    from tuinn.session.playground import Playground
 
     Playground(les.experiment)  # a preset that does not build fails with one line
     from tuinn.tui.app import TuinnApp
@@ -70,7 +70,7 @@ def _open(les: Any, shown: frozenset[str]) -> str | None:
 
 
 def lab_command(which: str) -> int:
-    from tuinn.labs import lab_names, load_lab
+    from tuinn.course.labs import lab_names, load_lab
 
     if which == "list":
         from rich.console import Console

@@ -2,7 +2,7 @@
 
 The lecture's warning: with 65 % negatives, a model that always says "negative" is
 65 % accurate and useless. The four answers of ``data.balance`` (none, undersample,
-oversample, weights; see :class:`~tuinn.training.Trainer`) change what the model is
+oversample, weights; see :class:`~tuinn.training.trainer.Trainer`) change what the model is
 trained on; :func:`compare_balance` trains the same spec once with each, on the same
 data and split, so their effect on sensitivity and specificity can be read side by side.
 
@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from tuinn.config import BALANCES, Experiment
+from tuinn.config.spec import BALANCES, Experiment
 from tuinn.errors import TuinnError
-from tuinn.training import EpochResult, Trainer
+from tuinn.training.trainer import EpochResult, Trainer
 
 #: Metrics shown per balance method (on the test split).
 METRICS = ("accuracy", "balanced_accuracy", "sensitivity", "specificity", "auc")

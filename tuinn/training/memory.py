@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.errors import ConfigError
 
 #: Points of the playground's default decision-boundary grid (60 pixel rows × 80 columns).

@@ -70,7 +70,7 @@ class Chain:
 
     @property
     def name(self) -> str:
-        from tuinn.walkthrough import sup
+        from tuinn.teaching.walkthrough import sup
 
         return f"w{sup(self.layer)}[{self.j + 1},{self.k + 1}]" if self.kind == "W" else f"b{sup(self.layer)}[{self.j + 1}]"
 
@@ -115,7 +115,7 @@ def scalar_chain(trace: StepTrace, kind: str, layer: int, j: int, k: int | None 
                     chain.paths.append(ChainPath(top_down, factors))
             chain.per_sample_sums.append(total)
     # The recursive (δ) form, always available.
-    from tuinn.walkthrough import sup
+    from tuinn.teaching.walkthrough import sup
 
     l_ = sup(layer)
     if layer < L:
@@ -139,7 +139,7 @@ def scalar_chain(trace: StepTrace, kind: str, layer: int, j: int, k: int | None 
 
 def _path_factors(trace: StepTrace, layer: int, units: tuple[int, ...], s: int, a_in: float, kind: str, k: int | None) -> list[Factor]:
     """Factors of one path: ``units`` = (unit at L, unit at L−1, …, unit j at ``layer``)."""
-    from tuinn.walkthrough import sup
+    from tuinn.teaching.walkthrough import sup
 
     L = len(trace.layers)
     factors: list[Factor] = []

@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from tuinn import checkpoint
-from tuinn.config import Experiment, apply_overrides, from_dict, to_dict
+from tuinn.config.spec import Experiment, apply_overrides, from_dict, to_dict
 from tuinn.errors import CheckpointError, ConfigError, DivergedError, TuinnError, attach_source
-from tuinn.interrupts import Interrupted, SignalGuard, exit_code
-from tuinn.paths import slug
-from tuinn.training import EpochResult, FitResult, Trainer
+from tuinn.training import checkpoint
+from tuinn.training.interrupts import Interrupted, SignalGuard, exit_code
+from tuinn.training.paths import slug
+from tuinn.training.trainer import EpochResult, FitResult, Trainer
 
 CHECKPOINT = "model.safetensors"
 SAVE_EVERY_S = 10.0
@@ -55,7 +55,7 @@ def json_safe(obj: Any) -> Any:
 # ------------------------------------------------------------------ spec
 def read_spec(config: str, sets: list[str]) -> tuple[dict[str, Any], str]:
     """The raw TOML document of CONFIG (path or built-in) with ``--set`` applied."""
-    from tuinn.experiments import resolve
+    from tuinn.config.experiments import resolve
 
     text, source = resolve(config)
     try:
@@ -229,7 +229,7 @@ def cross_validate(exp: Experiment, k: int, out: Output, run_dir: Path, guard: S
     fold from its start: a fold depends on nothing but the spec, so the final ``cv.json``
     equals an uninterrupted run's).
     """
-    from tuinn.crossval import iter_folds, summarize
+    from tuinn.training.kfold import iter_folds, summarize
 
     guard = guard if guard is not None else SignalGuard()  # not entered: its critical() only nests
     folds_path = run_dir / FOLDS
@@ -296,7 +296,7 @@ def train(args: Any) -> int:
     Everything that can be refused is checked before the first byte is written. Once
     training runs, every way it can stop keeps the last complete checkpoint and says
     what happened in one line: a stop signal (130 / 143 / 129, see
-    :mod:`tuinn.interrupts`), a non-finite loss (3), a write that fails (2).
+    :mod:`tuinn.training.interrupts`), a non-finite loss (3), a write that fails (2).
     """
     out = Output(args.json, args.quiet)
     resume_dir: Path | None = None
@@ -505,10 +505,10 @@ def evaluate(args: Any) -> int:
     Per split (train, test, validation, whole): the metrics at the threshold, for a binary
     problem the point where sensitivity = specificity, and the ROC points (``roc``, by split).
     ``--latent LAYER`` adds the 2-D PCA coordinates of that layer's activations (all samples).
-    The report is :func:`tuinn.evaluation.evaluation_report`, the same the app's Evaluate
+    The report is :func:`tuinn.analysis.evaluation.evaluation_report`, the same the app's Evaluate
     screen shows.
     """
-    from tuinn.evaluation import evaluation_report
+    from tuinn.analysis.evaluation import evaluation_report
 
     threshold = getattr(args, "threshold", 0.5)
     if not 0.0 <= threshold <= 1.0:
@@ -565,7 +565,7 @@ def evaluate(args: Any) -> int:
 
 
 def _latent_json(trainer: Trainer, layer: int) -> dict[str, Any]:
-    from tuinn.latent import latent_view
+    from tuinn.analysis.latent import latent_view
 
     view = latent_view(trainer, layer, "pca", split="whole")
     out: dict[str, Any] = {"layer": layer, "layer_name": view.layer_name, "method": view.method, "split": "whole",
@@ -596,12 +596,12 @@ def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, da
     from dataclasses import replace
 
     from tuinn import metrics
-    from tuinn.config import DataSpec, loads
+    from tuinn.config.experiments import resolve
+    from tuinn.config.spec import DataSpec, loads
     from tuinn.data import source_names
     from tuinn.data.dataset import build_dataset
-    from tuinn.experiments import resolve
-    from tuinn.model import build_network
-    from tuinn.training import seed_streams
+    from tuinn.training.build import build_network
+    from tuinn.training.trainer import seed_streams
 
     try:
         if data.lower().endswith(".csv"):
@@ -646,7 +646,7 @@ def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, da
         probs = (out + 1.0) / 2.0 if last.activation == "tanh" else out
         result.update(metrics.classification_report(ds.labels, probs, threshold=threshold))
         if probs.shape[1] <= 2 and ds.labels.min() != ds.labels.max():
-            from tuinn.evaluation import roc_points
+            from tuinn.analysis.evaluation import roc_points
 
             score = probs[:, -1]
             result["roc"] = roc_points(ds.labels, score)

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from tuinn.config import Experiment
+from tuinn.config.spec import Experiment
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
-from tuinn.training import BlowupWatch, Trainer
+from tuinn.training.trainer import BlowupWatch, Trainer
 
 #: The plane TensorFlow Playground draws its data on.
 PLANE = (-6.0, 6.0, -6.0, 6.0)
@@ -184,7 +184,7 @@ class Playground:
         def edit() -> None:
             trial = copy.deepcopy(self.experiment)
             change(trial)
-            from tuinn.config import from_dict, to_dict
+            from tuinn.config.spec import from_dict, to_dict
 
             if to_dict(trial) == to_dict(self.experiment):
                 return  # nothing changed (e.g. a control re-announcing its value): no restart
@@ -446,8 +446,8 @@ class Playground:
         """Activation of one neuron over the grid (layer 0: an input feature)."""
         if layer == 0:
             return inputs[:, index]
-        from tuinn.model import build_network
-        from tuinn.training import seed_streams
+        from tuinn.training.build import build_network
+        from tuinn.training.trainer import seed_streams
 
         s = seed_streams(0)
         net = build_network(self.experiment, inputs.shape[1], s["init"], s["dropout"])
@@ -529,8 +529,8 @@ def slice_axes(trainer: Trainer) -> tuple[int, int]:
 
 def default_experiment() -> Experiment:
     """TensorFlow Playground's default (the built-in ``playground`` experiment)."""
-    from tuinn.config import loads
-    from tuinn.experiments import resolve
+    from tuinn.config.experiments import resolve
+    from tuinn.config.spec import loads
 
     text, source = resolve("playground")
     return loads(text, source)

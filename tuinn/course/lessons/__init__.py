@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from tuinn.config import Experiment, from_dict
+from tuinn.config.spec import Experiment, from_dict
+from tuinn.course.labs import KINDS
 from tuinn.errors import ConfigError, TuinnError
-from tuinn.labs import KINDS
 
 #: Every control a lesson can introduce: the playground's panel rows (by widget id), its
 #: buttons, its screens and its keys.
@@ -59,8 +59,8 @@ def _parse(name: str, text: str) -> Lesson:
         raise ConfigError("experiment", "a lesson has either a lab or an experiment", where)
     experiment = None
     if isinstance(exp_raw, str):
-        from tuinn.config import loads
-        from tuinn.experiments import resolve
+        from tuinn.config.experiments import resolve
+        from tuinn.config.spec import loads
 
         experiment = loads(*resolve(exp_raw))
     elif exp_raw is not None:

@@ -1,0 +1,1 @@
+"""The experiment spec: dataclasses, TOML in and out, validation, --set overrides, built-in experiments."""
