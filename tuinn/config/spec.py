@@ -19,14 +19,22 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tuinn.data import source_names
+from tuinn.data.features import FEATURE_FUNCTIONS
+from tuinn.data.spec import DataSpec
+from tuinn.data.synthetic import SOURCES
+from tuinn.engine.activations import ACTIVATIONS
+from tuinn.engine.initializers import INITS
+from tuinn.engine.losses import LOSSES
+from tuinn.engine.optimizers import OPTIMIZERS
 from tuinn.errors import ConfigError
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear", "softmax", "maxout")
-LOSSES = ("mse", "mae", "bce", "cce")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
-INITS = ("xavier", "he", "normal", "uniform", "zeros")
+# ACTIVATIONS, LOSSES, OPTIMIZERS and INITS are the engine's own tuples, imported (and so
+# still readable as tuinn.config.spec.ACTIVATIONS …): one list of names, so that an op the
+# engine gains is accepted in a file without a second edit here. DataSpec lives in the
+# data layer (tuinn.data.spec), which needs nothing from config.
 NORMS = ("none", "batch", "layer")
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+FEATURES = tuple(FEATURE_FUNCTIONS)  # the data layer computes them; one list
 BACKENDS = ("numpy", "torch", "auto")
 DEVICES = ("cpu", "cuda", "auto")
 DTYPES = ("float64", "float32")
@@ -36,43 +44,6 @@ MONITORS = ("test_loss", "validation_loss", "train_loss", "test_accuracy", "vali
 MAX_SAMPLES = 10_000_000
 #: The largest seed: np.random.RandomState (UMAP's random_state in the latent view) takes 0 … 2**32 − 1.
 MAX_SEED = 2**32 - 1
-
-
-@dataclass
-class DataSpec:
-    """``[data]``: where the samples come from and how they are split."""
-
-    source: str = "circle"
-    samples: int = 500
-    noise: float = 0.0
-    features: list[str] | None = None  # None: the source's raw inputs (x1, x2 or x1)
-    test_fraction: float | None = None  # None: 0.5, or 0.0 for inline data
-    validation_fraction: float = 0.0
-    standardize: bool = False
-    x: list[list[float]] | None = None
-    y: list[list[float]] | None = None
-    classes: int = 3
-    task: str = "auto"
-    path: str | None = None  # source = "csv"
-    target: str | int | None = None  # csv: column name or index (default: the last column)
-    balance: str = "none"
-    #: Synthetic classification only: the share of each class but class 0 that is kept
-    #: (1 = all; 0.2 makes class 1 five times rarer than class 0), for the lecture's
-    #: "balance the datasets!".
-    imbalance: float = 1.0
-
-    @property
-    def synthetic(self) -> bool:
-        """True for generated sources (those whose features are the playground's)."""
-        from tuinn.data.synthetic import SOURCES
-
-        return self.source in SOURCES
-
-    @property
-    def resolved_test_fraction(self) -> float:
-        if self.test_fraction is not None:
-            return self.test_fraction
-        return 0.0 if self.source == "inline" else 0.5
 
 
 @dataclass
@@ -263,8 +234,19 @@ def _names(cls: type) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------- parsing
 def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpec:
+    """``[data]``, checked in the order a reader meets the keys: source, split, inline rows, CSV, balance."""
     t = c.table(raw, "data", _names(DataSpec))
     d = DataSpec()
+    _data_source(t, c, d, known_sources)
+    _data_features(t, c, d)
+    _data_split(t, c, d)
+    _data_inline(t, c, d)
+    _data_csv(t, c, d)
+    _data_balance(t, c, d)
+    return d
+
+
+def _data_source(t: dict[str, Any], c: _Checker, d: DataSpec, known_sources: tuple[str, ...]) -> None:
     if "source" in t:
         d.source = c.choice(t["source"], "data.source", known_sources, "data source")
     if "samples" in t:
@@ -273,18 +255,25 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
             raise c.fail("data.samples", f"must be ≤ {MAX_SAMPLES:,} (a synthetic set that large would not fit in memory), got {d.samples:,}")
     if "noise" in t:
         d.noise = c.number(t["noise"], "data.noise", 0.0, 0.5)
-    if "features" in t:
-        feats = t["features"]
-        if not isinstance(feats, list) or not feats:
-            raise c.fail("data.features", f"must be a non-empty list of feature names, got {_kind(feats)}")
-        for i, f in enumerate(feats):
-            if d.synthetic:
-                c.choice(f, f"data.features[{i}]", FEATURES, "feature")
-            else:
-                c.string(f, f"data.features[{i}]")  # column names, checked against the file
-        if len(set(feats)) != len(feats):
-            raise c.fail("data.features", "lists a feature twice")
-        d.features = list(feats)
+
+
+def _data_features(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
+    if "features" not in t:
+        return
+    feats = t["features"]
+    if not isinstance(feats, list) or not feats:
+        raise c.fail("data.features", f"must be a non-empty list of feature names, got {_kind(feats)}")
+    for i, f in enumerate(feats):
+        if d.synthetic:
+            c.choice(f, f"data.features[{i}]", FEATURES, "feature")
+        else:
+            c.string(f, f"data.features[{i}]")  # column names, checked against the file
+    if len(set(feats)) != len(feats):
+        raise c.fail("data.features", "lists a feature twice")
+    d.features = list(feats)
+
+
+def _data_split(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
     if "test_fraction" in t:
         d.test_fraction = c.number(t["test_fraction"], "data.test_fraction", 0.0, 1.0, hi_open=True)
     if "validation_fraction" in t:
@@ -297,6 +286,9 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         d.classes = c.integer(t["classes"], "data.classes", lo=2)
     if "task" in t:
         d.task = c.choice(t["task"], "data.task", TASKS, "task")
+
+
+def _data_inline(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
     if d.source == "inline":
         if "x" not in t or "y" not in t:
             raise c.fail("data.x" if "x" not in t else "data.y", "source = 'inline' needs both x (rows of inputs) and y (rows of targets)")
@@ -308,6 +300,9 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         raise c.fail("data.x" if "x" in t else "data.y", f"is only read when source = 'inline' (source is {d.source!r})")
     if d.source == "inline" and "features" in t:
         raise c.fail("data.features", "inline data is used as given; features apply to synthetic sources")
+
+
+def _data_csv(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
     if "path" in t:
         d.path = c.string(t["path"], "data.path")
     if "target" in t:
@@ -319,15 +314,15 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
         raise c.fail("data.path", "source = 'csv' needs a path to the CSV file")
     if d.source != "csv" and ("path" in t or "target" in t):
         raise c.fail("data.path" if "path" in t else "data.target", f"is only read when source = 'csv' (source is {d.source!r})")
+
+
+def _data_balance(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
     if "balance" in t:
         d.balance = c.choice(t["balance"], "data.balance", BALANCES, "balance")
     if "imbalance" in t:
         d.imbalance = c.number(t["imbalance"], "data.imbalance", 0.0, 1.0, lo_open=True)
-        from tuinn.data.synthetic import SOURCES
-
         if d.imbalance < 1.0 and (d.source not in SOURCES or SOURCES[d.source].task != "classification"):
             raise c.fail("data.imbalance", f"thins out classes of a synthetic classification source; {d.source!r} is not one")
-    return d
 
 
 def parse_layer(raw: Any, key: str, c: _Checker) -> LayerSpec:
@@ -377,8 +372,22 @@ def parse_model(raw: Any, c: _Checker) -> ModelSpec:
 
 
 def parse_train(raw: Any, c: _Checker) -> TrainSpec:
+    """``[train]``: the loop, where it runs, the optimizer's hyperparameters, k-fold and early stopping."""
     t = c.table(raw, "train", _names(TrainSpec))
     s = TrainSpec()
+    _train_loop(t, c, s)
+    _train_device(t, c, s)
+    _train_hyper(t, c, s)
+    if "kfold" in t:
+        s.kfold = c.integer(t["kfold"], "train.kfold", lo=0)
+        if s.kfold == 1:
+            raise c.fail("train.kfold", "must be 0 (off) or at least 2 folds")
+    if "early_stopping" in t:
+        s.early_stopping = parse_early_stopping(t["early_stopping"], c)
+    return s
+
+
+def _train_loop(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
     if "loss" in t:
         s.loss = c.choice(t["loss"], "train.loss", LOSSES, "loss")
     if "optimizer" in t:
@@ -401,6 +410,9 @@ def parse_train(raw: Any, c: _Checker) -> TrainSpec:
         s.l2 = c.number(t["l2"], "train.l2", 0.0)
     if "shuffle" in t:
         s.shuffle = c.boolean(t["shuffle"], "train.shuffle")
+
+
+def _train_device(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
     if "backend" in t:
         s.backend = c.choice(t["backend"], "train.backend", BACKENDS, "backend")
     if "device" in t:
@@ -410,6 +422,9 @@ def parse_train(raw: Any, c: _Checker) -> TrainSpec:
         s.device = d
     if "dtype" in t:
         s.dtype = c.choice(t["dtype"], "train.dtype", DTYPES, "dtype")
+
+
+def _train_hyper(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
     if "momentum" in t:
         s.momentum = c.number(t["momentum"], "train.momentum", 0.0, 1.0, hi_open=True)
     if "rho" in t:
@@ -420,20 +435,19 @@ def parse_train(raw: Any, c: _Checker) -> TrainSpec:
         s.beta2 = c.number(t["beta2"], "train.beta2", 0.0, 1.0, hi_open=True)
     if "eps" in t:
         s.eps = c.number(t["eps"], "train.eps", 0.0, lo_open=True)
-    if "kfold" in t:
-        s.kfold = c.integer(t["kfold"], "train.kfold", lo=0)
-        if s.kfold == 1:
-            raise c.fail("train.kfold", "must be 0 (off) or at least 2 folds")
-    if "early_stopping" in t:
-        es = c.table(t["early_stopping"], "train.early_stopping", _names(EarlyStopping))
-        s.early_stopping = EarlyStopping()
-        if "monitor" in es:
-            s.early_stopping.monitor = c.choice(es["monitor"], "train.early_stopping.monitor", MONITORS, "monitor")
-        if "patience" in es:
-            s.early_stopping.patience = c.integer(es["patience"], "train.early_stopping.patience", lo=1)
-        if "min_delta" in es:
-            s.early_stopping.min_delta = c.number(es["min_delta"], "train.early_stopping.min_delta", 0.0)
-    return s
+
+
+def parse_early_stopping(raw: Any, c: _Checker) -> EarlyStopping:
+    """``train.early_stopping = {monitor, patience, min_delta}``."""
+    es = c.table(raw, "train.early_stopping", _names(EarlyStopping))
+    stop = EarlyStopping()
+    if "monitor" in es:
+        stop.monitor = c.choice(es["monitor"], "train.early_stopping.monitor", MONITORS, "monitor")
+    if "patience" in es:
+        stop.patience = c.integer(es["patience"], "train.early_stopping.patience", lo=1)
+    if "min_delta" in es:
+        stop.min_delta = c.number(es["min_delta"], "train.early_stopping.min_delta", 0.0)
+    return stop
 
 
 def check_consistency(e: Experiment, c: _Checker) -> None:
@@ -469,8 +483,6 @@ def check_consistency(e: Experiment, c: _Checker) -> None:
 
 def from_dict(raw: dict[str, Any], source: str | None = None) -> Experiment:
     """Validate a parsed TOML document and build an :class:`Experiment`."""
-    from tuinn.data import source_names  # data knows which sources exist
-
     c = _Checker(source)
     c.table(raw, "", ("seed", "name", "description", "data", "model", "train"))
     e = Experiment(source=source)

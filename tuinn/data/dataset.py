@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tuinn.config.spec import DataSpec
 from tuinn.data import features as feats
+from tuinn.data.spec import DataSpec
 from tuinn.data.split import split_indices
 from tuinn.data.synthetic import SOURCES, generate
 from tuinn.errors import ConfigError, DataError
