@@ -18,14 +18,15 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from tuinn.config.spec import Experiment
-from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
+from tuinn.session.edits import PlaygroundEdits, problem_defaults
+from tuinn.training.early_stopping import EarlyStopper, higher_is_better
 from tuinn.training.trainer import BlowupWatch, Trainer
 
 #: The plane TensorFlow Playground draws its data on.
@@ -71,8 +72,8 @@ class Snapshot:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Playground:
-    """An experiment, its trainer, the edits the user makes, and snapshots of it all."""
+class Playground(PlaygroundEdits):
+    """An experiment, its trainer, the edits the user makes (typed, in :mod:`tuinn.session.edits`), and snapshots of it all."""
 
     def __init__(self, exp: Experiment) -> None:
         self.lock = threading.RLock()
@@ -82,6 +83,7 @@ class Playground:
         self.neuron: tuple[int, int] | None = None  # (layer from 1, index) shown instead of the output
         self.message = ""
         self._version = 0
+        self.spec_version = 0  # bumped by every applied edit: views redraw their controls from the experiment
         self._snapshot: Snapshot | None = None
         self._pending: list[Callable[[], None]] = []
         self.running = False
@@ -103,10 +105,8 @@ class Playground:
         self.validation_loss: list[float] = []
         self.accuracy_history: dict[str, list[float]] = {"train": [], "test": [], "validation": []}
         self.stopped_epoch: int | None = None
-        # Early stopping's running best: (monitor, min_delta) it is for, best value, its epoch, epochs seen.
-        self._es_key: tuple[str, float] | None = None
-        self._es_best: float | None = None
-        self._early_best = 0
+        # Early stopping's running best (the rule tuinn train stops by) and the history epochs it has seen.
+        self._stopper: EarlyStopper | None = None
         self._es_seen = 1
         self.last_good = self.trainer.state()
         ds = self.trainer.dataset
@@ -153,6 +153,7 @@ class Playground:
                 self.message = ""
             except TuinnError as exc:
                 self.message = str(exc)
+            self.spec_version += 1
             self._touch()
 
     def _drain(self) -> None:
@@ -164,19 +165,6 @@ class Playground:
     def restart(self) -> None:
         """Rebuild from the experiment at epoch 0 (after an edit of the architecture or data)."""
         self._build()
-
-    def reset(self) -> None:
-        """Re-initialise the weights from the seed: epoch 0, same data."""
-        self.apply(self._build)
-
-    def regenerate(self) -> None:
-        """A new sample of the data (the next seed) and new initial weights."""
-
-        def edit() -> None:
-            self.experiment.seed += 1
-            self._build()
-
-        self.apply(edit)
 
     def edit_spec(self, change: Callable[[Experiment], None], restart: bool = True) -> None:
         """Change the experiment; restart unless the change applies live."""
@@ -213,48 +201,6 @@ class Playground:
         else:
             model.l1, model.l2 = tr.l1, tr.l2  # type: ignore[attr-defined]
 
-    def set_learning_rate(self, value: float) -> None:
-        self.edit_spec(lambda e: setattr(e.train, "learning_rate", value), restart=False)
-
-    def set_regularization(self, l1: float, l2: float) -> None:
-        def change(e: Experiment) -> None:
-            e.train.l1, e.train.l2 = l1, l2
-
-        self.edit_spec(change, restart=False)
-
-    def set_batch_size(self, value: int | str) -> None:
-        self.edit_spec(lambda e: setattr(e.train, "batch_size", value), restart=False)
-
-    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
-        """Type a new value into w^layer_row,col (0-based row/col), live."""
-
-        def edit() -> None:
-            params = self.trainer.model.get_parameters()
-            W = params[f"{layer}.W"]
-            W[row, col] = value
-            self.trainer.model.set_parameters({f"{layer}.W": W})
-
-        self.apply(edit)
-
-    def set_backend(self, backend: str) -> None:
-        """Switch engines keeping the weights (same parameters, fresh optimizer state)."""
-
-        def edit() -> None:
-            params = self.trainer.model.get_parameters()
-            epoch, history = self.trainer.epoch, (self.train_loss, self.test_loss, self.validation_loss, self.accuracy_history)
-            self.experiment.train.backend = backend
-            self.experiment.train.device = "auto" if backend == "torch" else "cpu"
-            try:
-                self._build(keep=params)
-            except TuinnError:
-                self.experiment.train.backend, self.experiment.train.device = "numpy", "cpu"
-                self._build(keep=params)
-                raise
-            self.trainer.epoch = epoch
-            self.train_loss, self.test_loss, self.validation_loss, self.accuracy_history = history
-
-        self.apply(edit)
-
     # ------------------------------------------------------------ training
     def run_epochs(self, n: int = 1) -> None:
         """Train ``n`` epochs (pending edits first). A non-finite loss — of a batch, or of a
@@ -283,7 +229,7 @@ class Playground:
                     self.stopped_epoch = self.trainer.epoch
                     self.running = False
                     self.message = (f"early stopping: {es.monitor.replace('_', ' ')} has not improved for {es.patience} epochs;"  # type: ignore[union-attr]
-                                    f" best epoch {self._early_best} (the weights of epoch {self.trainer.epoch} are shown)")
+                                    f" best epoch {self._stopper.best_epoch} (the weights of epoch {self.trainer.epoch} are shown)")  # type: ignore[union-attr]
                     self.publish()
                     return
             if time.monotonic() - self._published_at >= self.publish_interval:
@@ -315,27 +261,30 @@ class Playground:
         values = np.asarray(self._monitored()[1:], dtype=float)
         if not values.size or not np.any(np.isfinite(values)):
             return None
-        if self.monitor().endswith("accuracy"):
+        if higher_is_better(self.monitor()):
             return 1 + int(np.argmax(np.where(np.isfinite(values), values, -np.inf)))
         return 1 + int(np.argmin(np.where(np.isfinite(values), values, np.inf)))
 
     def _early_stop_due(self) -> bool:
-        """True when the monitor has not improved by min_delta for ``patience`` epochs (as in ``tuinn train``)."""
+        """True when the monitor has not improved by min_delta for ``patience`` epochs (:class:`EarlyStopper`, as in ``tuinn train``).
+
+        The stopper sees each history epoch once (O(1) per epoch); a new monitor or
+        min_delta (edited live) replays the history into a fresh one. Epoch 0 is not fed.
+        """
         es = self.experiment.train.early_stopping
         values = self._monitored()
         if es is None or len(values) < 2:
             return False
-        sign = -1.0 if es.monitor.endswith("accuracy") else 1.0  # lower is better after the sign
-        key = (es.monitor, es.min_delta)
-        if self._es_key != key or self._es_seen > len(values):
-            # epoch 0 (untrained) is not a candidate, as in Trainer.fit
-            self._es_key, self._es_best, self._early_best, self._es_seen = key, None, 0, 1
-        for epoch in range(self._es_seen, len(values)):  # only the epochs not seen yet: O(1) per epoch
-            v = values[epoch]
-            if self._es_best is None or sign * v < sign * self._es_best - es.min_delta:
-                self._es_best, self._early_best = v, epoch
+        stopper = self._stopper
+        if stopper is None or (stopper.monitor, stopper.min_delta) != (es.monitor, es.min_delta) or self._es_seen > len(values):
+            stopper, self._es_seen = EarlyStopper.from_spec(es), 1
+            self._stopper = stopper
+        stopper.patience = es.patience  # a live edit of the patience applies to the running best
+        stop = False
+        for epoch in range(self._es_seen, len(values)):
+            stop = stopper.update(epoch, values[epoch])
         self._es_seen = len(values)
-        return len(values) - 1 - self._early_best >= es.patience
+        return stop
 
     def publish(self) -> Snapshot:
         """Build the current snapshot and make it ``latest`` (called by the training thread)."""
@@ -534,27 +483,6 @@ def default_experiment() -> Experiment:
 
     text, source = resolve("playground")
     return loads(text, source)
-
-
-def problem_defaults(exp: Experiment, task: str) -> None:
-    """Switch between classification and regression: a source and an output layer that fit."""
-    out = exp.model.layers[-1]
-    current = "regression" if exp.train.loss in ("mse", "mae") and out.activation == "linear" else "classification"
-    if task == current and exp.data.source not in SOURCES:
-        return  # already that kind of problem: keep the data (a CSV or Pima is not replaced by a Playground set)
-    if task == "regression":
-        if SOURCES.get(exp.data.source) is None or SOURCES[exp.data.source].task != "regression":
-            exp.data.source = "reg-plane"
-        exp.model.layers[-1] = replace(out, units=1, activation="linear", weights=None, bias=None)
-        exp.train.loss = "mse"
-        exp.data.balance = "none"  # no classes to balance
-    else:
-        if SOURCES.get(exp.data.source) is None or SOURCES[exp.data.source].task != "classification":
-            exp.data.source = "circle"
-        multi = SOURCES[exp.data.source].multiclass
-        exp.model.layers[-1] = replace(out, units=exp.data.classes if multi else 1, activation="softmax" if multi else "sigmoid",
-                                       weights=None, bias=None)
-        exp.train.loss = "cce" if multi else "bce"
 
 
 __all__ = ["PLANE", "Playground", "Snapshot", "default_experiment", "problem_defaults"]

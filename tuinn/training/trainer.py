@@ -30,6 +30,7 @@ from tuinn.engine.network import Network
 from tuinn.engine.trace import StepTrace
 from tuinn.errors import ConfigError, DivergedError
 from tuinn.training.build import build_network
+from tuinn.training.early_stopping import EarlyStopper, monitored_value
 
 STREAMS = ("data", "init", "shuffle", "dropout", "balance", "kfold")
 #: A training loss this many times its starting value, after :data:`BLOWUP_AFTER` epochs, gets a warning.
@@ -341,6 +342,14 @@ class Trainer:
         self.model.set_rng_state(state["rng"]["dropout"])
 
     # -------------------------------------------------------------------- fit
+    #: The early-stopping rule of the current (or last) :meth:`fit`; None without ``train.early_stopping``.
+    early_stopper: EarlyStopper | None = None
+
+    @property
+    def early(self) -> dict[str, Any] | None:
+        """The early-stopping record a checkpoint stores (``{best, best_epoch, best_state}``), None without early stopping."""
+        return self.early_stopper.record() if self.early_stopper is not None else None
+
     def fit(
         self,
         epochs: int,
@@ -359,7 +368,7 @@ class Trainer:
         in place. ``on_warning`` gets :class:`BlowupWatch`'s one-line warning.
         """
         es = self.experiment.train.early_stopping
-        self.early = early if early is not None else {"best": None, "best_epoch": None, "best_state": None}
+        self.early_stopper = EarlyStopper.from_spec(es, early) if es is not None else None
         self.last_good = self.state()
         watch = BlowupWatch(self.train_loss() if on_warning is not None else None)
         result = FitResult(epochs_run=0)
@@ -376,22 +385,14 @@ class Trainer:
             result.history.append(ep)
             result.epochs_run += 1
             self.last_good = self.state()
-            stop = False
-            if es is not None:
-                split, metric = es.monitor.split("_", 1)
-                value = ep.splits.get(split, {}).get(metric)
-                sign = -1.0 if metric == "accuracy" else 1.0  # lower is better after the sign
-                best = self.early["best"]
-                if value is not None and (best is None or sign * value < sign * best - es.min_delta):
-                    self.early.update(best=value, best_epoch=self.epoch, best_state=self.last_good)
-                elif self.early["best_epoch"] is not None and self.epoch - self.early["best_epoch"] >= es.patience:
-                    stop = True
+            stopper = self.early_stopper
+            stop = stopper is not None and stopper.update(self.epoch, monitored_value(stopper.monitor, splits), self.last_good)
             if on_epoch is not None:
                 on_epoch(ep)
             if stop:
                 result.stopped_early = True
                 break
-        if es is not None and self.early["best_state"] is not None:
-            self.restore(self.early["best_state"])
-            result.best_epoch = self.early["best_epoch"]
+        if self.early_stopper is not None and self.early_stopper.best_state is not None:
+            self.restore(self.early_stopper.best_state)
+            result.best_epoch = self.early_stopper.best_epoch
         return result
