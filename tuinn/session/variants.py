@@ -4,8 +4,9 @@ The learning-rate and overfitting labs show the same net on the same data traine
 different ways (three learning rates; with and without dropout, L2, batch norm). Each
 variant is an ordinary :class:`~tuinn.session.playground.Playground` (the same trainer, snapshots
 and widgets as the main screen), built from the base experiment plus ``--set``-style
-overrides; :meth:`SideBySide.run_epochs` advances all of them by the same number of
-epochs so that their curves can be compared epoch for epoch.
+overrides. :class:`LockStep` is the one loop that trains them: every variant advances by
+the same epochs per tick, so that their curves compare epoch for epoch; a variant that
+diverges stops with its reason (its playground's message) while the others go on.
 
 Headless: no textual.
 """
@@ -13,6 +14,7 @@ Headless: no textual.
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass
 
 from tuinn.config.spec import Experiment, apply_overrides, from_dict, to_dict
@@ -41,25 +43,61 @@ def variant_experiment(base: Experiment, overrides: list[str], name: str) -> Exp
     return exp
 
 
+class LockStep:
+    """Variants that train together: one lock, the same epochs for every variant that has not diverged.
+
+    The lock is held for one epoch of all variants at a time, so that a reset (or a
+    step from another thread) can never leave the variants at different epochs.
+    """
+
+    def __init__(self, variants: list[Variant]) -> None:
+        self.variants = variants
+        self.lock = threading.Lock()
+
+    @property
+    def epoch(self) -> int:
+        """The epoch of the variants that still train (a diverged one stays where it stopped)."""
+        return max((v.playground.trainer.epoch for v in self.variants), default=0)
+
+    @property
+    def stopped(self) -> list[Variant]:
+        """The variants that diverged; each one's reason is its playground's message."""
+        return [v for v in self.variants if v.stopped]
+
+    def advance(self, n: int = 1) -> bool:
+        """``n`` epochs for every variant that has not diverged, one epoch of all of them per tick; False when none can go on."""
+        with self.lock:
+            for _ in range(n):
+                if all(v.stopped for v in self.variants):
+                    return False
+                for v in self.variants:
+                    if not v.stopped:
+                        v.playground.run_epochs(1)
+        return True
+
+    def reset(self) -> None:
+        """Every variant back to its initial weights (epoch 0), between two ticks."""
+        with self.lock:
+            for v in self.variants:
+                v.playground.reset()
+
+
 class SideBySide:
     """Variants of one experiment that train together."""
 
     def __init__(self, base: Experiment, variants: list[tuple[str, list[str]]]) -> None:
         self.base = copy.deepcopy(base)
         self.variants = [Variant(label, list(sets), Playground(variant_experiment(base, sets, label))) for label, sets in variants]
+        self.steps = LockStep(self.variants)
 
     @property
     def epoch(self) -> int:
-        return max(v.playground.trainer.epoch for v in self.variants)
+        return self.steps.epoch
 
     def run_epochs(self, n: int = 1) -> None:
         """``n`` more epochs for every variant that has not diverged."""
-        for _ in range(n):
-            for v in self.variants:
-                if not v.stopped:
-                    v.playground.run_epochs(1)
+        self.steps.advance(n)
 
     def reset(self) -> None:
         """Every variant back to its initial weights (epoch 0)."""
-        for v in self.variants:
-            v.playground.reset()
+        self.steps.reset()

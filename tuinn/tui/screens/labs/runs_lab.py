@@ -17,15 +17,15 @@ the pictures are the playground's widgets fed from its snapshots. As in the play
 step, all groups together, so the curves can be compared epoch for epoch. A variant
 that diverges stops (its playground says so) and the others go on.
 
-Variants train in lock-step under one screen-level lock, held for one epoch of all
-variants at a time: `n` and `r` wait for at most that long, and can never leave the
-variants at different epochs (which a reset between two variants' epochs would).
+Variants train in lock-step (:class:`~tuinn.session.variants.LockStep`, one for all
+groups), whose lock is held for one epoch of all variants at a time: `n` and `r` wait for
+at most that long, and can never leave the variants at different epochs (which a reset
+between two variants' epochs would).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -44,7 +44,7 @@ from textual.worker import get_current_worker
 from tuinn.course.labs import Group, Lab
 from tuinn.session.pacing import SPEEDS, Pacer
 from tuinn.session.playground import Playground, Snapshot
-from tuinn.session.variants import SideBySide, Variant
+from tuinn.session.variants import LockStep, SideBySide, Variant
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
@@ -109,6 +109,8 @@ class RunsLab(Screen[None]):
         self.sides = [SideBySide(lab.experiment, [(label, list(sets)) for label, sets in group.variants]) for group in lab.groups]
         #: (group, index in the group, variant) of every variant, in drawing order.
         self.entries: list[tuple[int, int, Variant]] = [(g, i, v) for g, side in enumerate(self.sides) for i, v in enumerate(side.variants)]
+        #: Every variant of every group, trained together.
+        self.lockstep = LockStep([v for _, _, v in self.entries])
         for _, _, v in self.entries:
             # The worker publishes all variants at once (below); a playground publishing
             # itself after each epoch would rebuild its boundary grid every epoch.
@@ -119,7 +121,6 @@ class RunsLab(Screen[None]):
         #: Boundaries as crisp class regions (the playground's `d`) rather than shaded probabilities.
         self.discretize = False
         self.frames = 0
-        self._lock = threading.Lock()
         self._target: int | None = None
         self._published: tuple[tuple[Snapshot, Any], ...] | None = None
         self._measures: dict[int, tuple[int, Any]] = {}
@@ -132,7 +133,7 @@ class RunsLab(Screen[None]):
 
     @property
     def epoch(self) -> int:
-        return max(side.epoch for side in self.sides)
+        return self.lockstep.epoch
 
     @property
     def variants(self) -> list[Variant]:
@@ -285,7 +286,7 @@ class RunsLab(Screen[None]):
         rate = SPEEDS[self.speed]
         state = f"▶ playing, {'max' if rate is None else f'{rate:g}'} epochs/s" if self.playing else "⏸ paused"
         parts = [f"epoch {self.epoch}", state]
-        stopped = sum(v.stopped for v in self.variants)
+        stopped = len(self.lockstep.stopped)
         if stopped:
             parts.append(f"{stopped} stopped (diverged)")
         return " · ".join(parts)
@@ -300,13 +301,7 @@ class RunsLab(Screen[None]):
     # -------------------------------------------------------------- training
     def advance(self, n: int = 1) -> bool:
         """``n`` epochs for every variant that has not diverged, in lock-step; False when none can go on."""
-        with self._lock:
-            for _ in range(n):
-                if all(v.stopped for v in self.variants):
-                    return False
-                for side in self.sides:
-                    side.run_epochs(1)
-        return True
+        return self.lockstep.advance(n)
 
     def _reached_target(self) -> bool:
         return self._target is not None and self.epoch >= self._target
@@ -352,9 +347,7 @@ class RunsLab(Screen[None]):
 
     def action_reset(self) -> None:
         """Every variant back to its initial weights (also while playing: training goes on from epoch 0)."""
-        with self._lock:
-            for side in self.sides:
-                side.reset()
+        self.lockstep.reset()
         self._published = None
 
     def action_toggle_log(self) -> None:
