@@ -135,8 +135,13 @@ class Experiment:
 
 
 # --------------------------------------------------------------------- checks
-class _Checker:
-    """Small typed readers that raise ConfigError naming the key."""
+class Checker:
+    """Small typed readers that raise ConfigError naming the key.
+
+    Public because every TOML file tuinn reads (experiments here, labs and lessons in
+    :mod:`tuinn.course`) is checked by the same readers, so a mistake in any of them reads
+    the same: ``<file>: <key>: <problem>`` on one line.
+    """
 
     def __init__(self, source: str | None) -> None:
         self.source = source
@@ -147,7 +152,7 @@ class _Checker:
 
     def table(self, raw: Any, key: str, known: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            raise self.fail(key, f"must be a table, got {_kind(raw)}")
+            raise self.fail(key, f"must be a table, got {kind_of(raw)}")
         for k in raw:
             if k not in known:
                 hint = difflib.get_close_matches(k, known, n=1)
@@ -157,7 +162,7 @@ class _Checker:
 
     def integer(self, value: Any, key: str, lo: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"must be an integer, got {_kind(value)}")
+            raise self.fail(key, f"must be an integer, got {kind_of(value)}")
         if lo is not None and value < lo:
             raise self.fail(key, f"must be ≥ {lo}, got {value}")
         return value
@@ -165,7 +170,7 @@ class _Checker:
     def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"must be a number, got {_kind(value)}")
+            raise self.fail(key, f"must be a number, got {kind_of(value)}")
         v = float(value)
         if not math.isfinite(v):
             raise self.fail(key, f"must be finite, got {value}")
@@ -177,12 +182,12 @@ class _Checker:
 
     def boolean(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(key, f"must be true or false, got {_kind(value)}")
+            raise self.fail(key, f"must be true or false, got {kind_of(value)}")
         return value
 
     def string(self, value: Any, key: str) -> str:
         if not isinstance(value, str):
-            raise self.fail(key, f"must be a string, got {_kind(value)}")
+            raise self.fail(key, f"must be a string, got {kind_of(value)}")
         return value
 
     def choice(self, value: Any, key: str, choices: tuple[str, ...], what: str) -> str:
@@ -195,16 +200,16 @@ class _Checker:
 
     def vector(self, value: Any, key: str) -> list[float]:
         if not isinstance(value, list) or not value:
-            raise self.fail(key, f"must be a non-empty list of numbers, got {_kind(value)}")
+            raise self.fail(key, f"must be a non-empty list of numbers, got {kind_of(value)}")
         return [self.number(v, f"{key}[{i}]") for i, v in enumerate(value)]
 
     def matrix(self, value: Any, key: str) -> list[list[float]]:
         if not isinstance(value, list) or not value:
-            raise self.fail(key, f"must be a non-empty list of rows, got {_kind(value)}")
+            raise self.fail(key, f"must be a non-empty list of rows, got {kind_of(value)}")
         rows = []
         for i, row in enumerate(value):
             if not isinstance(row, list):
-                raise self.fail(key, f"row {i + 1} must be a list of numbers, got {_kind(row)}")
+                raise self.fail(key, f"row {i + 1} must be a list of numbers, got {kind_of(row)}")
             rows.append(self.vector(row, f"{key}[{i}]"))
         widths = {len(r) for r in rows}
         if len(widths) != 1:
@@ -212,7 +217,8 @@ class _Checker:
         return rows
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a TOML value is, for messages: ``an integer (3)``, ``a table``."""
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int):
@@ -233,7 +239,7 @@ def _names(cls: type) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------- parsing
-def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpec:
+def parse_data(raw: Any, c: Checker, known_sources: tuple[str, ...]) -> DataSpec:
     """``[data]``, checked in the order a reader meets the keys: source, split, inline rows, CSV, balance."""
     t = c.table(raw, "data", _names(DataSpec))
     d = DataSpec()
@@ -246,7 +252,7 @@ def parse_data(raw: Any, c: _Checker, known_sources: tuple[str, ...]) -> DataSpe
     return d
 
 
-def _data_source(t: dict[str, Any], c: _Checker, d: DataSpec, known_sources: tuple[str, ...]) -> None:
+def _data_source(t: dict[str, Any], c: Checker, d: DataSpec, known_sources: tuple[str, ...]) -> None:
     if "source" in t:
         d.source = c.choice(t["source"], "data.source", known_sources, "data source")
     if "samples" in t:
@@ -257,12 +263,12 @@ def _data_source(t: dict[str, Any], c: _Checker, d: DataSpec, known_sources: tup
         d.noise = c.number(t["noise"], "data.noise", 0.0, 0.5)
 
 
-def _data_features(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
+def _data_features(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
     if "features" not in t:
         return
     feats = t["features"]
     if not isinstance(feats, list) or not feats:
-        raise c.fail("data.features", f"must be a non-empty list of feature names, got {_kind(feats)}")
+        raise c.fail("data.features", f"must be a non-empty list of feature names, got {kind_of(feats)}")
     for i, f in enumerate(feats):
         if d.synthetic:
             c.choice(f, f"data.features[{i}]", FEATURES, "feature")
@@ -273,7 +279,7 @@ def _data_features(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
     d.features = list(feats)
 
 
-def _data_split(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
+def _data_split(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
     if "test_fraction" in t:
         d.test_fraction = c.number(t["test_fraction"], "data.test_fraction", 0.0, 1.0, hi_open=True)
     if "validation_fraction" in t:
@@ -288,7 +294,7 @@ def _data_split(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
         d.task = c.choice(t["task"], "data.task", TASKS, "task")
 
 
-def _data_inline(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
+def _data_inline(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
     if d.source == "inline":
         if "x" not in t or "y" not in t:
             raise c.fail("data.x" if "x" not in t else "data.y", "source = 'inline' needs both x (rows of inputs) and y (rows of targets)")
@@ -302,13 +308,13 @@ def _data_inline(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
         raise c.fail("data.features", "inline data is used as given; features apply to synthetic sources")
 
 
-def _data_csv(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
+def _data_csv(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
     if "path" in t:
         d.path = c.string(t["path"], "data.path")
     if "target" in t:
         tv = t["target"]
         if isinstance(tv, bool) or not isinstance(tv, (str, int)):
-            raise c.fail("data.target", f"must be a column name or index, got {_kind(tv)}")
+            raise c.fail("data.target", f"must be a column name or index, got {kind_of(tv)}")
         d.target = tv
     if d.source == "csv" and d.path is None:
         raise c.fail("data.path", "source = 'csv' needs a path to the CSV file")
@@ -316,7 +322,7 @@ def _data_csv(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
         raise c.fail("data.path" if "path" in t else "data.target", f"is only read when source = 'csv' (source is {d.source!r})")
 
 
-def _data_balance(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
+def _data_balance(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
     if "balance" in t:
         d.balance = c.choice(t["balance"], "data.balance", BALANCES, "balance")
     if "imbalance" in t:
@@ -325,7 +331,7 @@ def _data_balance(t: dict[str, Any], c: _Checker, d: DataSpec) -> None:
             raise c.fail("data.imbalance", f"thins out classes of a synthetic classification source; {d.source!r} is not one")
 
 
-def parse_layer(raw: Any, key: str, c: _Checker) -> LayerSpec:
+def parse_layer(raw: Any, key: str, c: Checker) -> LayerSpec:
     t = c.table(raw, key, _names(LayerSpec))
     if "units" not in t:
         raise c.fail(f"{key}.units", "is required (the number of neurons of the layer)")
@@ -354,7 +360,7 @@ def parse_layer(raw: Any, key: str, c: _Checker) -> LayerSpec:
     return spec
 
 
-def parse_model(raw: Any, c: _Checker) -> ModelSpec:
+def parse_model(raw: Any, c: Checker) -> ModelSpec:
     t = c.table(raw, "model", _names(ModelSpec))
     m = ModelSpec()
     if "init" in t:
@@ -371,7 +377,7 @@ def parse_model(raw: Any, c: _Checker) -> ModelSpec:
     return m
 
 
-def parse_train(raw: Any, c: _Checker) -> TrainSpec:
+def parse_train(raw: Any, c: Checker) -> TrainSpec:
     """``[train]``: the loop, where it runs, the optimizer's hyperparameters, k-fold and early stopping."""
     t = c.table(raw, "train", _names(TrainSpec))
     s = TrainSpec()
@@ -387,7 +393,7 @@ def parse_train(raw: Any, c: _Checker) -> TrainSpec:
     return s
 
 
-def _train_loop(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
+def _train_loop(t: dict[str, Any], c: Checker, s: TrainSpec) -> None:
     if "loss" in t:
         s.loss = c.choice(t["loss"], "train.loss", LOSSES, "loss")
     if "optimizer" in t:
@@ -412,7 +418,7 @@ def _train_loop(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
         s.shuffle = c.boolean(t["shuffle"], "train.shuffle")
 
 
-def _train_device(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
+def _train_device(t: dict[str, Any], c: Checker, s: TrainSpec) -> None:
     if "backend" in t:
         s.backend = c.choice(t["backend"], "train.backend", BACKENDS, "backend")
     if "device" in t:
@@ -424,7 +430,7 @@ def _train_device(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
         s.dtype = c.choice(t["dtype"], "train.dtype", DTYPES, "dtype")
 
 
-def _train_hyper(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
+def _train_hyper(t: dict[str, Any], c: Checker, s: TrainSpec) -> None:
     if "momentum" in t:
         s.momentum = c.number(t["momentum"], "train.momentum", 0.0, 1.0, hi_open=True)
     if "rho" in t:
@@ -437,7 +443,7 @@ def _train_hyper(t: dict[str, Any], c: _Checker, s: TrainSpec) -> None:
         s.eps = c.number(t["eps"], "train.eps", 0.0, lo_open=True)
 
 
-def parse_early_stopping(raw: Any, c: _Checker) -> EarlyStopping:
+def parse_early_stopping(raw: Any, c: Checker) -> EarlyStopping:
     """``train.early_stopping = {monitor, patience, min_delta}``."""
     es = c.table(raw, "train.early_stopping", _names(EarlyStopping))
     stop = EarlyStopping()
@@ -450,7 +456,7 @@ def parse_early_stopping(raw: Any, c: _Checker) -> EarlyStopping:
     return stop
 
 
-def check_consistency(e: Experiment, c: _Checker) -> None:
+def check_consistency(e: Experiment, c: Checker) -> None:
     """Rules that involve more than one key."""
     layers = e.model.layers
     last = len(layers)
@@ -483,7 +489,7 @@ def check_consistency(e: Experiment, c: _Checker) -> None:
 
 def from_dict(raw: dict[str, Any], source: str | None = None) -> Experiment:
     """Validate a parsed TOML document and build an :class:`Experiment`."""
-    c = _Checker(source)
+    c = Checker(source)
     c.table(raw, "", ("seed", "name", "description", "data", "model", "train"))
     e = Experiment(source=source)
     if "seed" in raw:

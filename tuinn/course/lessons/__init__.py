@@ -10,14 +10,15 @@ classroom mode hides what has not been taught yet. Headless: no textual.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
-from tuinn.config.spec import Experiment, from_dict
+from tuinn.config.spec import Checker, Experiment
+from tuinn.course.files import preset, read_toml, string_list, text_field
 from tuinn.course.labs import KINDS
-from tuinn.errors import ConfigError, TuinnError
+from tuinn.errors import TuinnError
 
 #: Every control a lesson can introduce: the playground's panel rows (by widget id), its
 #: buttons, its screens and its keys.
@@ -45,37 +46,39 @@ class Lesson:
     introduces: tuple[str, ...]
 
 
-def _parse(name: str, text: str) -> Lesson:
-    where = f"lesson file {name}"
+#: The keys a lesson file may hold (its number and slug are its file name).
+LESSON_KEYS = ("title", "text", "lab", "experiment", "introduces")
+
+
+def lesson_folder() -> Traversable:
+    """Where the lesson files are (the tests point it at a folder of crafted files)."""
+    return resources.files(__name__)
+
+
+def parse_lesson(name: str, raw: dict[str, Any], c: Checker) -> Lesson:
+    """A :class:`Lesson` from a parsed ``NN-slug.toml``, every key checked; ``c`` names the file."""
     m = re.fullmatch(r"(\d+)-([a-z0-9-]+)\.toml", name)
     if m is None:
-        raise TuinnError(f"{where}: lesson files are named NN-slug.toml")
-    raw: dict[str, Any] = tomllib.loads(text)
+        raise TuinnError(f"{c.source}: lesson files are named NN-slug.toml")
+    c.table(raw, "", LESSON_KEYS)
+    title = text_field(raw, "title", c)
+    text = text_field(raw, "text", c)
     lab = raw.get("lab")
-    if lab is not None and lab not in KINDS:
-        raise ConfigError("lab", f"no lab {lab!r}", where)
-    exp_raw = raw.get("experiment")
-    if (lab is None) == (exp_raw is None):
-        raise ConfigError("experiment", "a lesson has either a lab or an experiment", where)
-    experiment = None
-    if isinstance(exp_raw, str):
-        from tuinn.config.experiments import resolve
-        from tuinn.config.spec import loads
-
-        experiment = loads(*resolve(exp_raw))
-    elif exp_raw is not None:
-        experiment = from_dict(exp_raw, where)
-    introduces = tuple(raw.get("introduces", []))
-    unknown = [c for c in introduces if c not in CONTROLS]
-    if unknown:
-        raise ConfigError("introduces", f"unknown control {unknown[0]!r}", where)
-    return Lesson(int(m.group(1)), m.group(2), raw["title"], raw["text"].strip(), lab, experiment, introduces)
+    if lab is not None:
+        lab = c.choice(lab, "lab", tuple(KINDS), "lab")
+    if (lab is None) == ("experiment" not in raw):
+        raise c.fail("experiment", "a lesson has either a lab or an experiment")
+    experiment = preset(raw.get("experiment"), c)
+    introduces = string_list(raw.get("introduces", []), "introduces", c)
+    for i, control in enumerate(introduces, 1):
+        c.choice(control, f"introduces[{i}]", tuple(sorted(CONTROLS)), "control")
+    return Lesson(int(m.group(1)), m.group(2), title, text, lab, experiment, introduces)
 
 
 def lessons() -> list[Lesson]:
-    """Every lesson, in order."""
-    files = sorted(p for p in resources.files(__name__).iterdir() if p.name.endswith(".toml"))
-    return [_parse(p.name, p.read_text(encoding="utf-8")) for p in files]
+    """Every lesson, in order, each file checked."""
+    files = sorted((p for p in lesson_folder().iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    return [parse_lesson(p.name, *read_toml(p)) for p in files]
 
 
 def lesson(number: int) -> tuple[Lesson, frozenset[str]]:
