@@ -258,9 +258,9 @@ def test_help_screen_and_paused_app_is_idle() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, 0.3)
-            frames, version = app.frames, app.playground.snapshot().version
+            frames, version = app.playground_screen.frames, app.playground.snapshot().version
             await pilot.pause(0.5)
-            assert app.frames == frames and app.playground.snapshot().version == version
+            assert app.playground_screen.frames == frames and app.playground.snapshot().version == version
             await pilot.press("question_mark")
             await settle(pilot)
             assert isinstance(app.screen, HelpScreen)
@@ -317,7 +317,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
 
 def test_view_toggles_and_speed_keys() -> None:
     async def go() -> None:
-        from tuinn.tui.app import SPEEDS
+        from tuinn.session.pacing import SPEEDS
         from tuinn.tui.widgets.decision_boundary import DecisionBoundary
         from tuinn.tui.widgets.loss_plot import LossPlot
 
@@ -328,7 +328,7 @@ def test_view_toggles_and_speed_keys() -> None:
             lines = rendered(boundary)
             await pilot.press("t")  # hide the test points
             await settle(pilot)
-            assert not app.show_test and boundary.view.show_test is False and rendered(boundary) != lines
+            assert not app.playground_screen.show_test and boundary.view.show_test is False and rendered(boundary) != lines
             await pilot.press("d")  # discretize
             await settle(pilot)
             assert boundary.view.discretize is True
@@ -341,11 +341,11 @@ def test_view_toggles_and_speed_keys() -> None:
             await pilot.press("c")
             await settle(pilot)
             assert heat.global_scale
-            assert app.speed == len(SPEEDS) - 1
+            assert app.playground_screen.speed == len(SPEEDS) - 1
             await pilot.press("minus", "minus")
             await settle(pilot)
-            assert app.speed == len(SPEEDS) - 3
+            assert app.playground_screen.speed == len(SPEEDS) - 3
             await pilot.press("plus")
             await settle(pilot)
-            assert app.speed == len(SPEEDS) - 2
+            assert app.playground_screen.speed == len(SPEEDS) - 2
     run(go())

@@ -436,7 +436,7 @@ def test_pima_evaluate_screen_shows_what_tuinn_eval_json_says(tmp_path: Path) ->
     import subprocess
     import sys
 
-    from tuinn.tui.app import load_session
+    from tuinn.session.files import load_session
 
     run_dir = tmp_path / "pima"
     subprocess.run([sys.executable, "-m", "tuinn", "train", "pima-mlp", "--set", "train.kfold=0", "--out", str(run_dir), "--quiet"],

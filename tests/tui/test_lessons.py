@@ -15,8 +15,9 @@ import pytest
 from textual.widgets import Markdown
 
 from tuinn.course.lessons import CONTROLS, lesson, lessons
-from tuinn.tui.app import ACTION_CONTROLS, CONTROL_WIDGETS, TuinnApp
+from tuinn.tui.app import TuinnApp
 from tuinn.tui.lab_app import LabApp
+from tuinn.tui.screens.playground_screen import ACTION_CONTROLS, CONTROL_WIDGETS
 
 SIZE = (160, 48)
 PLAYGROUND_LESSONS = [les.number for les in lessons() if les.lab is None]
@@ -62,7 +63,7 @@ def test_playground_lesson_shows_only_its_controls(number: int) -> None:
                 for selector in selectors:
                     assert visible(app, selector) == (control in shown and applies), (number, control)
             for action, control in ACTION_CONTROLS.items():
-                assert bool(app.check_action(action, ())) == (control in shown), (number, action)
+                assert bool(app.playground_screen.check_action(action, ())) == (control in shown), (number, action)
             if "play" in shown:
                 await pilot.press("n")
                 await pilot.pause(0.2)
@@ -141,7 +142,7 @@ def test_every_lab_is_in_the_command_palette_and_opens_over_the_paused_playgroun
             commands = {c.title: c for c in app.get_system_commands(app.screen)}
             for name in lab_names():
                 assert f"Lab: {name}" in commands
-            app.action_toggle_play()
+            app.playground_screen.action_toggle_play()
             await pilot.pause(0.2)
             commands["Lab: linear-collapse"].callback()
             await pilot.pause(0.3)
@@ -154,5 +155,8 @@ def test_every_lab_is_in_the_command_palette_and_opens_over_the_paused_playgroun
             await pilot.press("escape")
             await pilot.pause(0.2)
             assert type(app.screen).__name__ != "CollapseLab"
-            assert app.check_action("regenerate", ())  # back on the playground, its keys work again
+            assert app.screen is app.playground_screen and app.playground_screen.check_action("regenerate", ())
+            await pilot.press("g")  # back on the playground, its keys work again
+            await pilot.pause(0.1)
+            assert app.playground.experiment.seed == 1
     asyncio.run(go())

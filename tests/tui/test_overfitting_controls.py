@@ -50,7 +50,7 @@ def test_loss_plot_marks_the_best_epoch_and_the_early_stop() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await choose(pilot, app, "early_stopping", 10)
-            app.action_toggle_play()
+            app.playground_screen.action_toggle_play()
             for _ in range(100):
                 await pilot.pause(0.1)
                 if not app.playground.running:

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from tuinn.course.labs import Lab, load_lab
 from tuinn.course.lessons import Lesson
 from tuinn.tui.palette import PaletteApp
+from tuinn.tui.widgets.lesson_text import lesson_markdown
 
 #: Lab kind → (module, class) of its screen.
 SCREENS = {
@@ -50,8 +51,6 @@ class LabApp(PaletteApp[str | None]):
         self.title = f"tuinn lab · {self.lab.title}"
 
     def on_mount(self) -> None:
-        from tuinn.tui.app import lesson_markdown
-
         text = lesson_markdown(self.lesson) if self.lesson is not None else None
         self.push_screen(lab_screen(self.lab, text), lambda _: self.exit(None))
 

@@ -1,6 +1,13 @@
-"""The Data panel: which data, how noisy, how much for testing and validation, class balance, batch size, regenerate."""
+"""The Data panel: which data, how noisy, how much for testing and validation, class balance, batch size, regenerate.
+
+It keeps no value of its own: :func:`data_rows` reads every control's options and value
+from the session, for the first drawing and for every redraw after a change (a load, a
+lesson, the palette), so what it shows is what the session holds.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -8,6 +15,7 @@ from textual.widgets import Button, Label, Select
 
 from tuinn.config.spec import Experiment
 from tuinn.data.synthetic import SOURCES
+from tuinn.session.playground import Playground
 from tuinn.tui.widgets.edit import ArmedPanel, Edit, with_value
 
 NOISE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
@@ -17,9 +25,42 @@ CLASSES = [2, 3, 4, 5, 6]
 VALIDATION = [0.0, 0.1, 0.2, 0.3]
 BALANCE = ["none", "undersample", "oversample", "weights"]
 
+#: (label, control id, options, value, disabled)
+Row = tuple[str, str, list[tuple[str, Any]], Any, bool]
+
+
+def _multiclass(exp: Experiment) -> bool:
+    src = SOURCES.get(exp.data.source)
+    return bool(src and src.multiclass)
+
+
+def _classifies(exp: Experiment) -> bool:
+    src = SOURCES.get(exp.data.source)
+    return src.task == "classification" if src is not None else exp.train.loss in ("bce", "cce")
+
+
+def data_rows(exp: Experiment) -> list[Row]:
+    """Every Select of the panel as the experiment has it (a value off the usual list is added to it)."""
+    d = exp.data
+    sources = [(f"{name} ({src.task[:5]})", name) for name, src in SOURCES.items()]
+    if d.source not in SOURCES:
+        sources.insert(0, (d.source, d.source))
+    tf = d.resolved_test_fraction
+    b = exp.train.batch_size
+    return [
+        ("dataset", "source", sources, d.source, False),
+        ("noise", "noise", [(f"{n:g}", n) for n in with_value(NOISE, d.noise)], d.noise, False),
+        ("test", "test_fraction", [(f"{t * 100:g} %", t) for t in with_value(TEST, tf)], tf, False),
+        ("batch", "batch_size", [(str(v), v) for v in with_value(BATCH, b)], b, False),
+        ("classes", "classes", [(str(c), c) for c in with_value(CLASSES, d.classes)], d.classes, not _multiclass(exp)),
+        ("validation", "validation_fraction", [(f"{v * 100:g} %", v) for v in with_value(VALIDATION, d.validation_fraction)],
+         d.validation_fraction, False),
+        ("balance", "balance", [(m, m) for m in BALANCE], d.balance, not _classifies(exp)),
+    ]
+
 
 class DataPanel(ArmedPanel, Vertical):
-    """Posts :class:`Edit` for source, noise, test_fraction, batch_size, classes and regenerate."""
+    """Posts :class:`Edit` for source, noise, test_fraction, batch_size, classes, validation, balance and regenerate."""
 
     DEFAULT_CSS = """
     DataPanel { height: auto; }
@@ -30,57 +71,21 @@ class DataPanel(ArmedPanel, Vertical):
     DataPanel Button { width: 100%; min-width: 0; margin: 0; }
     """
 
-    def __init__(self, exp: Experiment, **kwargs: object) -> None:
+    def __init__(self, session: Playground, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.exp = exp
+        self.session = session
 
     def compose(self) -> ComposeResult:
-        e = self.exp
-        sources = [(f"{name} ({src.task[:5]})", name) for name, src in SOURCES.items()]
-        if e.data.source not in SOURCES:
-            sources.insert(0, (e.data.source, e.data.source))
-        tf = e.data.resolved_test_fraction
-        b = e.train.batch_size
-        rows = [
-            ("dataset", "source", sources, e.data.source),
-            ("noise", "noise", [(f"{n:g}", n) for n in with_value(NOISE, e.data.noise)], e.data.noise),
-            ("test", "test_fraction", [(f"{t * 100:g} %", t) for t in with_value(TEST, tf)], tf),
-            ("batch", "batch_size", [(str(v), v) for v in with_value(BATCH, b)], b),
-            ("classes", "classes", [(str(c), c) for c in CLASSES], e.data.classes if e.data.classes in CLASSES else 3),
-            ("validation", "validation_fraction", [(f"{int(v * 100)} %", v) for v in VALIDATION],
-             min(VALIDATION, key=lambda v: abs(v - e.data.validation_fraction))),
-            ("balance", "balance", [(b, b) for b in BALANCE], e.data.balance),
-        ]
-        for label, key, options, value in rows:
+        for label, key, options, value, disabled in data_rows(self.session.experiment):
             with Horizontal(classes="row"):
                 yield Label(label)
-                yield Select(options, value=value, allow_blank=False, id=key, compact=True,
-                             disabled=(key == "classes" and not self._multiclass(e)) or (key == "balance" and not self._classifies(e)))
+                yield self.make_select(key, options, value, disabled)
         yield Button("regenerate (g)", id="regenerate", variant="primary", compact=True)
 
-    @staticmethod
-    def _multiclass(exp: Experiment) -> bool:
-        src = SOURCES.get(exp.data.source)
-        return bool(src and src.multiclass)
-
-    @staticmethod
-    def _classifies(exp: Experiment) -> bool:
-        src = SOURCES.get(exp.data.source)
-        return src.task == "classification" if src is not None else exp.train.loss in ("bce", "cce")
-
-    def sync(self, exp: Experiment) -> None:
-        """Show ``exp``'s data settings without posting edits."""
-        self.exp = exp
-        self.query_one("#classes", Select).disabled = not self._multiclass(exp)
-        self.query_one("#balance", Select).disabled = not self._classifies(exp)
-        balance = self.query_one("#balance", Select)
-        if balance.value != exp.data.balance:
-            with balance.prevent(Select.Changed):
-                balance.value = exp.data.balance
-        select = self.query_one("#source", Select)
-        if select.value != exp.data.source and exp.data.source in SOURCES:
-            with select.prevent(Select.Changed):
-                select.value = exp.data.source
+    def sync(self) -> None:
+        """Show the session's data settings, posting no edits."""
+        for _, key, options, value, disabled in data_rows(self.session.experiment):
+            self.show_select(key, options, value, disabled)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

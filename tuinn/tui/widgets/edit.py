@@ -3,9 +3,11 @@ what the panels share about their Selects."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from textual.message import Message
+from textual.widgets import Select
 
 
 class Edit(Message):
@@ -32,13 +34,37 @@ def with_value(options: list[Any], value: Any) -> list[Any]:
 
 
 class ArmedPanel:
-    """Mixin for the control panels: Select changes count only once the panel is on screen.
+    """Mixin for the control panels: Select changes count only once the panel is on screen,
+    and a panel redraws a Select from the session without announcing it.
 
     Textual's Select announces its initial value with a Changed message when it mounts;
     taken as edits, those would restart the playground and could change the experiment.
     """
 
     _armed = False
+
+    def make_select(self, key: str, options: Sequence[tuple[str, Any]], value: Any, disabled: bool = False) -> Select[Any]:
+        """A compact Select ``#key`` showing ``value`` (its options remembered for :meth:`show_select`)."""
+        options = tuple(options)
+        self.__dict__.setdefault("_drawn_options", {})[key] = options
+        return Select(options, value=value, allow_blank=False, id=key, compact=True, disabled=disabled)
+
+    def show_select(self, key: str, options: Sequence[tuple[str, Any]], value: Any, disabled: bool = False) -> None:
+        """Draw ``value`` (and ``options`` when they changed) in the Select ``#key``, posting no edit.
+
+        The options are replaced only when they differ from the ones drawn last: a loaded
+        file's own value (a learning rate of 0.05) adds an option, and the next file may not.
+        """
+        select: Select[Any] = self.query_one(f"#{key}", Select)  # type: ignore[attr-defined]
+        drawn: dict[str, tuple[tuple[str, Any], ...]] = self.__dict__.setdefault("_drawn_options", {})
+        options = tuple(options)
+        with select.prevent(Select.Changed):
+            if drawn.get(key) != options:
+                select.set_options(options)
+                drawn[key] = options
+            if select.value != value:
+                select.value = value
+        select.disabled = disabled
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._arm)  # type: ignore[attr-defined]
