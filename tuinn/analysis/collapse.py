@@ -61,12 +61,7 @@ def collapse(network: Network) -> Affine:
 
 def output_logits(network: Network, x: np.ndarray) -> np.ndarray:
     """z of the output layer (before its activation), in evaluation mode."""
-    out = x
-    for layer in network.layers[:-1]:
-        out = layer.forward(out, False)
-    last = network.layers[-1]
-    z = out @ last.W.T + last.b
-    return z if last.norm is None else last.norm.forward(z, False)
+    return network.logits(x)
 
 
 def best_affine(x: np.ndarray, target: np.ndarray) -> Affine:

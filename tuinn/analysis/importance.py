@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from tuinn.engine.network import Network
-from tuinn.engine.normalization import EPS, _normalise_backward
 from tuinn.errors import DivergedError, TuinnError
 
 METHODS = ("gradient", "weights")
@@ -41,49 +40,12 @@ def weight_importance(network: Network) -> np.ndarray:
 def input_jacobian(network: Network, x: np.ndarray) -> np.ndarray:
     """∂ŷ_k/∂x_i for every sample, shape (n, outputs, inputs), in evaluation mode.
 
-    Forward once caching z and a per layer; then for each output k backpropagate the
-    one-hot upstream e_k: δ = f'(z)·upstream (through the norm), upstream ← δ·W.
+    The engine's :meth:`~tuinn.engine.network.Network.input_jacobian`: the output itself
+    (not the loss) backpropagated through the evaluation-mode network, one output at a time.
     Batch norm in evaluation mode is the per-unit affine map γ(z − μ)/√(σ² + ε) + β,
     whose derivative is γ/√(σ² + ε); layer norm is the same per-sample map as in training.
     """
-    x = np.asarray(x)
-    cache = []
-    out = x
-    with np.errstate(over="ignore", invalid="ignore"):
-        for layer in network.layers:
-            z = out @ layer.W.T + layer.b
-            norm_terms = None
-            if layer.norm is None:
-                zn = z
-            elif layer.norm.kind == "batch":
-                zn = layer.norm.forward(z, False)
-            else:
-                mu = z.mean(axis=1, keepdims=True)
-                centred = z - mu
-                inv_std = 1.0 / np.sqrt((centred * centred).mean(axis=1, keepdims=True) + EPS)
-                xhat = centred * inv_std
-                zn = layer.norm.gamma * xhat + layer.norm.beta
-                norm_terms = (xhat, inv_std)
-            a = layer.activation.forward(zn)
-            cache.append((zn, a, norm_terms))
-            out = a
-        n_out = out.shape[1]
-        jac = np.empty((x.shape[0], n_out, x.shape[1]), dtype=np.float64)
-        for k in range(n_out):
-            upstream = np.zeros_like(out)
-            upstream[:, k] = 1.0
-            for layer, (zn, a, norm_terms) in zip(reversed(network.layers), reversed(cache), strict=True):
-                dzn, _ = layer.activation.backward(zn, a, upstream)
-                if layer.norm is None:
-                    dz = dzn
-                elif layer.norm.kind == "batch":
-                    dz = dzn * layer.norm.gamma / np.sqrt(layer.norm.running_var + EPS)
-                else:
-                    xhat, inv_std = norm_terms  # type: ignore[misc]
-                    dz = _normalise_backward(dzn, xhat, inv_std, layer.norm.gamma, axis=1)
-                upstream = dz @ layer.W
-            jac[:, k, :] = upstream
-    return jac
+    return network.input_jacobian(x)
 
 
 def gradient_importance(network: Network, x: np.ndarray) -> np.ndarray:

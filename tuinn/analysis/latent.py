@@ -49,13 +49,8 @@ def engine_network(trainer: Trainer) -> Network:
 
 def layer_outputs(network: Network, x: np.ndarray, layer: int) -> np.ndarray:
     """a of layer ``layer`` (1 = first hidden layer, 0 = the inputs) in evaluation mode (no dropout)."""
-    if not 0 <= layer <= len(network.layers):
-        raise ValueError(f"layer {layer} does not exist: the network has layers 1..{len(network.layers)}")
-    out = x
     with np.errstate(over="ignore", invalid="ignore"):
-        for lay in network.layers[:layer]:
-            out = lay.forward(out, False)
-    return out
+        return network.forward(x, upto=layer)
 
 
 # ------------------------------------------------------------------------ PCA

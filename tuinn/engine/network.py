@@ -6,6 +6,11 @@ nothing has moved) and the optimizer's ``step`` (w_new = w_old − α·∂L/∂w
 ``traced_step`` runs both and returns a :class:`~tuinn.engine.trace.StepTrace` of
 every term; ``train_step`` is the same without the copies.
 
+``forward`` is the one forward pass: evaluation mode by default, every layer or up to
+one; ``logits``, ``evaluate_loss`` and ``input_jacobian`` are built on the layers'
+evaluation pass, so analyses (latent spaces, linear collapse, input importance) and
+views never re-write it.
+
 Regularisation (weight matrices only, not biases, γ or β):
 L = L_data + (λ₂/2)·ΣW² + λ₁·Σ|W|, so ∂L/∂W gains λ₂·W + λ₁·sign(W).
 """
@@ -77,12 +82,30 @@ class Network:
             targets[key][...] = value
 
     # --------------------------------------------------------------- forward
+    def forward(self, x: Array, upto: int | None = None, training: bool = False) -> Array:
+        """The activations of layer ``upto`` (0 = the inputs, None = the output ŷ) for a batch x.
+
+        The network's one forward pass. ``training=False`` is evaluation mode (no dropout,
+        batch norm's running statistics, nothing cached); ``training=True`` caches every
+        term of :data:`~tuinn.engine.layers.TERMS` on the layers for a backward pass.
+        """
+        n = len(self.layers)
+        if upto is None:
+            upto = n
+        if not 0 <= upto <= n:
+            raise ValueError(f"layer {upto} does not exist: the network has layers 1..{n}")
+        out = x
+        for layer in self.layers[:upto]:
+            out = layer.forward(out, training, self.rng)
+        return out
+
     def predict(self, x: Array) -> Array:
         """ŷ for a batch in evaluation mode (no dropout, batch norm's running stats)."""
-        out = x
-        for layer in self.layers:
-            out = layer.forward(out, False)
-        return out
+        return self.forward(x)
+
+    def logits(self, x: Array) -> Array:
+        """ẑ of the output layer (before its activation) in evaluation mode: what a fused loss reads."""
+        return self.layers[-1].pre_activation_eval(self.forward(x, upto=len(self.layers) - 1))
 
     def penalty(self) -> float:
         """(λ₂/2)·ΣW² + λ₁·Σ|W| over the weight matrices."""
@@ -95,15 +118,35 @@ class Network:
 
     def evaluate_loss(self, x: Array, y: Array, w: Array | None = None) -> float:
         """Data loss of the evaluation-mode output (no penalty), e.g. for a test split."""
-        out = x
-        for layer in self.layers[:-1]:
-            out = layer.forward(out, False)
-        last = self.layers[-1]
-        z = out @ last.W.T + last.b
-        zn = z if last.norm is None else last.norm.forward(z, False)
+        zn = self.logits(x)
         if self.fused:
             return self.loss.fused_value(zn, y, w)
-        return self.loss.value(last.activation.forward(zn), y, w)
+        return self.loss.value(self.layers[-1].activation.forward(zn), y, w)
+
+    def input_jacobian(self, x: Array) -> Array:
+        """∂ŷ_k/∂x_i for every sample, shape (n, outputs, inputs), in evaluation mode.
+
+        One evaluation forward keeping each layer's ẑ and a; then for each output k the
+        one-hot upstream e_k is propagated down with each layer's ``backward_eval``
+        (δ = f'(ẑ)·upstream through the norm, upstream ← δ·W). Nothing is stored on the
+        layers, so the terms of the last training step stay as they were.
+        """
+        x = np.asarray(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            terms = []
+            out = x
+            for layer in self.layers:
+                t = layer.forward_eval(out)
+                terms.append(t)
+                out = t.a
+            jac = np.empty((x.shape[0], out.shape[1], x.shape[1]), dtype=np.float64)
+            for k in range(out.shape[1]):
+                upstream = np.zeros_like(out)
+                upstream[:, k] = 1.0
+                for layer, t in zip(reversed(self.layers), reversed(terms), strict=True):
+                    upstream = layer.backward_eval(upstream, t)
+                jac[:, k, :] = upstream
+        return jac
 
     # -------------------------------------------------------------- backward
     def compute_gradients(self, x: Array, y: Array, input_grad: bool = False, w: Array | None = None) -> float:
@@ -114,9 +157,7 @@ class Network:
         trace or an input-importance view needs it). ``w`` (S, 1): per-sample weights.
         """
         layers = self.layers
-        out = x
-        for layer in layers:
-            out = layer.forward(out, True, self.rng)
+        out = self.forward(x, training=True)
         last = layers[-1]
         if self.fused:
             data_loss = self.loss.fused_value(last.z_norm, y, w)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tuinn.engine.layers import TERMS
+
 if TYPE_CHECKING:
     from tuinn.engine.network import Network
     from tuinn.engine.optimizers import Optimizer
@@ -23,7 +25,13 @@ Array = np.ndarray
 
 @dataclass
 class LayerTrace:
-    """The terms of one layer in one step."""
+    """The terms of one layer in one step.
+
+    Besides the parameters W and b (before the update), the fields ``input``, ``z``, …,
+    ``dL_dinput`` are the layer's chain-rule terms, one per entry of
+    :data:`~tuinn.engine.layers.TERMS` under the same name (a test holds them together):
+    look there for each one's symbol, shape and meaning.
+    """
 
     layer: int
     activation: str
@@ -110,16 +118,25 @@ class StepTrace:
         }
 
 
+def _copy(value: Array | None) -> Array | None:
+    return None if value is None else np.array(value, copy=True)
+
+
 def capture_terms(net: Network, x: Array, y: Array, loss: float, w: Array | None = None) -> StepTrace:
-    """Copy the terms the layers hold after ``compute_gradients``, before any update."""
+    """Copy the terms the layers hold after ``compute_gradients``, before any update.
+
+    The terms and the attributes that hold them come from the layer's own declaration
+    (:data:`~tuinn.engine.layers.TERMS`); a norm-only term is None when the layer does not
+    normalise (its attribute then holds z or δ again).
+    """
     layers = []
     last_index = len(net.layers) - 1
     for i, layer in enumerate(net.layers):
-        dL_da, da_dz = layer.dL_da, layer.da_dz
+        values = {t.name: None if t.norm_only and layer.norm is None else _copy(getattr(layer, t.attr)) for t in TERMS}
         if i == last_index and net.fused:
             # The fused loss skipped these two factors; compute them for display.
-            dL_da = net.loss.gradient(layer.a, y, w)
-            da_dz = layer.activation.derivative(layer.z_norm, layer.a) if layer.activation.elementwise else None
+            values["dL_da"] = _copy(net.loss.gradient(layer.a, y, w))
+            values["da_dz"] = _copy(layer.activation.derivative(layer.z_norm, layer.a) if layer.activation.elementwise else None)
         extra, extra_grads = {}, {}
         if layer.norm is not None:
             extra = {"gamma": layer.norm.gamma.copy(), "beta": layer.norm.beta.copy()}
@@ -129,20 +146,9 @@ def capture_terms(net: Network, x: Array, y: Array, loss: float, w: Array | None
                 layer=i + 1,
                 activation=layer.activation.name,
                 norm="none" if layer.norm is None else layer.norm.kind,
-                input=layer.x.copy(),
                 W=layer.W.copy(),
                 b=layer.b.copy(),
-                z=layer.z.copy(),
-                z_norm=None if layer.norm is None else layer.z_norm.copy(),
-                a=layer.a.copy(),
-                mask=None if layer.mask is None else layer.mask.copy(),
-                dL_da=np.array(dL_da, copy=True),
-                da_dz=None if da_dz is None else np.array(da_dz, copy=True),
-                dL_dznorm=None if layer.norm is None else layer.dL_dznorm.copy(),
-                delta=layer.delta.copy(),
-                dL_dW=layer.dW.copy(),
-                dL_db=layer.db.copy(),
-                dL_dinput=layer.dL_dx.copy(),
+                **values,
                 extra=extra,
                 extra_grads=extra_grads,
             )
