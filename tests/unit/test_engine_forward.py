@@ -177,3 +177,44 @@ def test_the_step_through_slices_the_per_sample_terms_the_engine_declares() -> N
     from tuinn.session.stepping import BATCH_TERMS as STEPPING_BATCH_TERMS
 
     assert set(STEPPING_BATCH_TERMS) == set(BATCH_TERMS)
+
+
+NEURON_NET = """
+name = "neurons"
+seed = 2
+[data]
+source = "xor"
+samples = 40
+[[model.layers]]
+units = 3
+activation = "tanh"
+dropout = 0.5
+[[model.layers]]
+units = 2
+activation = "relu"
+[[model.layers]]
+units = 1
+activation = "sigmoid"
+[train]
+loss = "bce"
+optimizer = "sgd"
+learning_rate = 0.3
+batch_size = 10
+"""
+
+
+@pytest.mark.parametrize(("layer", "index"), [(1, 2), (2, 0), (2, 1), (3, 0)])
+def test_the_playgrounds_neuron_output_is_the_evaluation_forward_of_its_weights(layer: int, index: int) -> None:
+    from tuinn.config.spec import loads
+    from tuinn.session.playground import Playground
+
+    pg = Playground(loads(NEURON_NET))
+    for _ in range(3):
+        pg.trainer.run_epoch()
+    p = pg.trainer.model.get_parameters()
+    grid = np.random.default_rng(0).uniform(-6, 6, size=(30, 2))
+    by_hand = [grid, np.tanh(grid @ p["1.W"].T + p["1.b"])]  # evaluation: no dropout
+    by_hand.append(np.maximum(by_hand[1] @ p["2.W"].T + p["2.b"], 0.0))
+    by_hand.append(1.0 / (1.0 + np.exp(-(by_hand[2] @ p["3.W"].T + p["3.b"]))))
+    np.testing.assert_allclose(pg._neuron_output(grid, layer, index), by_hand[layer][:, index], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(pg._neuron_output(grid, 0, 1), grid[:, 1])

@@ -401,12 +401,7 @@ class Playground(PlaygroundEdits):
         s = seed_streams(0)
         net = build_network(self.experiment, inputs.shape[1], s["init"], s["dropout"])
         net.set_parameters(self.trainer.model.get_parameters())
-        out = inputs
-        for k, lay in enumerate(net.layers, 1):
-            out = lay.forward(out, False)
-            if k == layer:
-                return out[:, index]
-        raise IndexError(layer)
+        return net.forward(inputs, upto=layer)[:, index]
 
     def _make_snapshot(self) -> Snapshot:
         t = self.trainer
