@@ -185,78 +185,105 @@ def _too_few(spec: DataSpec, where: str, n: int, split: str, fraction: float, st
     raise DataError(f"{where}: {n} row(s) leave nothing for the {split} split ({rounds}); {fix}")
 
 
-def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
-    """Generate or read the samples named by ``spec`` and split them."""
-    class_names: list[str] = []
-    target_name = "y"
-    where = spec.source
-    if spec.source == "inline":
-        where = "data.y"
-        points = np.asarray(spec.x, dtype=float)
-        raw_y = np.asarray(spec.y, dtype=float)
-        names = [f"x{i + 1}" for i in range(points.shape[1])]
-        x = points.copy()
-        if spec.task == "classification":
-            if raw_y.shape[1] != 1 or np.any(raw_y != np.round(raw_y)) or raw_y.min() < 0:
-                raise ConfigError("data.y", "with task = 'classification' each row of y must be one class index 0, 1, …")
-            labels, values = raw_y[:, 0].astype(np.int64), None
-            n_classes = max(int(labels.max()) + 1, 2)
-            task = "classification"
-        else:
-            labels, values, n_classes, task = None, raw_y, 0, "regression"
-    elif spec.source in SOURCES:
-        source = SOURCES[spec.source]
-        task = source.task
-        if spec.task != "auto" and spec.task != task:
-            raise ConfigError("data.task", f"source {spec.source!r} is a {task} dataset")
-        points, y = generate(spec.source, spec.samples, spec.noise, rng, classes=spec.classes)
-        if spec.imbalance < 1.0 and task == "classification":
-            # Thin out every class but 0; drawn after the samples, so imbalance = 1 leaves
-            # the random stream (and every earlier dataset) unchanged.
-            keep = (y == 0) | (rng.random(len(y)) < spec.imbalance)
-            points, y = points[keep], y[keep]
-        names = spec.features if spec.features is not None else ["x1", "x2"][: source.dims]
-        if source.dims == 1:
-            for i, name in enumerate(names):
-                if feats.needs_second_input(name):
-                    raise ConfigError(f"data.features[{i}]", f"{name!r} needs a 2-D source; {spec.source!r} has one input x1")
-        x = feats.expand(points, list(names))
-        if task == "classification":
-            labels, values = y.astype(np.int64), None
-            n_classes = int(spec.classes) if source.multiclass else 2
-        else:
-            labels, values, n_classes = None, y.reshape(-1, 1).astype(float), 0
-    else:
-        x, y, names, target_name, task_hint, class_names, where = _tabular(spec)
-        if spec.features is not None:
-            missing = [f for f in spec.features if f not in names]
-            if missing:
-                raise ConfigError("data.features", f"no column {missing[0]!r} in {where} (columns: {', '.join(names)})")
-            x = x[:, [names.index(f) for f in spec.features]]
-            names = list(spec.features)
-        points = x
-        labels, n_classes = _labels_from_column(y, task_hint, where, target_name)
-        if labels is None:
-            if task_hint == "classification":
-                raise DataError(f"{where}: the target column {target_name!r} does not hold class indices")
-            task, values = "regression", y.reshape(-1, 1)
-        else:
-            task, values = "classification", None
-    train, test, val = split_indices(len(x), spec.resolved_test_fraction, spec.validation_fraction, rng, labels)
+@dataclass
+class _Samples:
+    """What a source gives before the split: inputs, targets and what they are called."""
+
+    points: np.ndarray
+    x: np.ndarray
+    names: list[str]
+    labels: np.ndarray | None
+    values: np.ndarray | None
+    n_classes: int
+    task: str
+    where: str
+    target_name: str = "y"
+    class_names: list[str] = field(default_factory=list)
+
+
+def _inline(spec: DataSpec) -> _Samples:
+    """``data.x`` / ``data.y`` as given: regression, or one class index per row."""
+    points = np.asarray(spec.x, dtype=float)
+    raw_y = np.asarray(spec.y, dtype=float)
+    names = [f"x{i + 1}" for i in range(points.shape[1])]
+    if spec.task != "classification":
+        return _Samples(points, points.copy(), names, None, raw_y, 0, "regression", "data.y")
+    if raw_y.shape[1] != 1 or np.any(raw_y != np.round(raw_y)) or raw_y.min() < 0:
+        raise ConfigError("data.y", "with task = 'classification' each row of y must be one class index 0, 1, …")
+    labels = raw_y[:, 0].astype(np.int64)
+    return _Samples(points, points.copy(), names, labels, None, max(int(labels.max()) + 1, 2), "classification", "data.y")
+
+
+def _synthetic(spec: DataSpec, rng: np.random.Generator) -> _Samples:
+    """A generated source, thinned by ``imbalance``, expanded into the chosen features."""
+    source = SOURCES[spec.source]
+    task = source.task
+    if spec.task != "auto" and spec.task != task:
+        raise ConfigError("data.task", f"source {spec.source!r} is a {task} dataset")
+    points, y = generate(spec.source, spec.samples, spec.noise, rng, classes=spec.classes)
+    if spec.imbalance < 1.0 and task == "classification":
+        # Thin out every class but 0; drawn after the samples, so imbalance = 1 leaves
+        # the random stream (and every earlier dataset) unchanged.
+        keep = (y == 0) | (rng.random(len(y)) < spec.imbalance)
+        points, y = points[keep], y[keep]
+    names = spec.features if spec.features is not None else ["x1", "x2"][: source.dims]
+    if source.dims == 1:
+        for i, name in enumerate(names):
+            if feats.needs_second_input(name):
+                raise ConfigError(f"data.features[{i}]", f"{name!r} needs a 2-D source; {spec.source!r} has one input x1")
+    x = feats.expand(points, list(names))
+    if task == "classification":
+        n_classes = int(spec.classes) if source.multiclass else 2
+        return _Samples(points, x, list(names), y.astype(np.int64), None, n_classes, task, spec.source)
+    return _Samples(points, x, list(names), None, y.reshape(-1, 1).astype(float), 0, task, spec.source)
+
+
+def _from_table(spec: DataSpec) -> _Samples:
+    """A CSV file or a registered dataset: the chosen columns, and a target read as classes or values."""
+    x, y, names, target_name, task_hint, class_names, where = _tabular(spec)
+    if spec.features is not None:
+        missing = [f for f in spec.features if f not in names]
+        if missing:
+            raise ConfigError("data.features", f"no column {missing[0]!r} in {where} (columns: {', '.join(names)})")
+        x = x[:, [names.index(f) for f in spec.features]]
+        names = list(spec.features)
+    labels, n_classes = _labels_from_column(y, task_hint, where, target_name)
+    if labels is not None:
+        return _Samples(x, x, names, labels, None, n_classes, "classification", where, target_name, class_names)
+    if task_hint == "classification":
+        raise DataError(f"{where}: the target column {target_name!r} does not hold class indices")
+    return _Samples(x, x, names, None, y.reshape(-1, 1), n_classes, "regression", where, target_name, class_names)
+
+
+def _split(spec: DataSpec, s: _Samples, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, test, validation) indices; a split asked for but left empty is refused."""
+    train, test, val = split_indices(len(s.x), spec.resolved_test_fraction, spec.validation_fraction, rng, s.labels)
     if len(train) == 0:
-        raise DataError(f"data: no samples left to train on ({len(x)} samples, test_fraction {spec.resolved_test_fraction})")
+        raise DataError(f"data: no samples left to train on ({len(s.x)} samples, test_fraction {spec.resolved_test_fraction})")
     for split, fraction, part in (("test", spec.resolved_test_fraction, test), ("validation", spec.validation_fraction, val)):
         if fraction > 0 and len(part) == 0:
             # Asked for, but round(fraction · size) is 0 (of every class): nothing to split off.
             # Refused rather than run with a split that silently is not there.
-            _too_few(spec, where, len(x), split, fraction, labels is not None)
+            _too_few(spec, s.where, len(s.x), split, fraction, s.labels is not None)
+    return train, test, val
+
+
+def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
+    """Generate or read the samples named by ``spec`` and split them."""
+    if spec.source == "inline":
+        s = _inline(spec)
+    elif spec.source in SOURCES:
+        s = _synthetic(spec, rng)
+    else:
+        s = _from_table(spec)
+    train, test, val = _split(spec, s, rng)
+    labels = s.labels
     if spec.source in SOURCES and labels is not None and len(np.unique(labels)) < 2:
         one = "no sample" if not len(labels) else f"only class {labels[0]}"
         raise ConfigError("data.samples", f"{len(labels)} sample(s) of {spec.source!r} hold {one}; a classifier needs at least two classes")
-    if labels is not None and not class_names:
-        class_names = [str(c) for c in range(n_classes)]
+    class_names = s.class_names if labels is None or s.class_names else [str(c) for c in range(s.n_classes)]
     return Dataset(
-        name=spec.source, task=task, feature_names=list(names), points=points, x=x, labels=labels, values=values,
-        n_classes=n_classes, train=train, test=test, validation=val, class_names=class_names, target_name=target_name,
-        where=where,
+        name=spec.source, task=s.task, feature_names=list(s.names), points=s.points, x=s.x, labels=labels, values=s.values,
+        n_classes=s.n_classes, train=train, test=test, validation=val, class_names=class_names, target_name=s.target_name,
+        where=s.where,
     )

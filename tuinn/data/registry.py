@@ -132,6 +132,23 @@ def _str_list(raw: dict[str, Any], source: str, key: str, required: bool = True)
     return value
 
 
+def _class_counts(raw: dict[str, Any], source: str, task: str, rows: int) -> dict[int, int]:
+    """``class_counts`` (required for classification): whole-number keys, counts adding up to ``rows``."""
+    counts_raw = _get(raw, source, "class_counts", dict, required=task == "classification") or {}
+    class_counts: dict[int, int] = {}
+    for key, count in counts_raw.items():
+        try:
+            label = int(key)
+        except ValueError:
+            raise _fail(source, f"class_counts.{key}", "class keys must be whole numbers") from None
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise _fail(source, f"class_counts.{key}", f"expected a count, got {count!r}")
+        class_counts[label] = count
+    if class_counts and sum(class_counts.values()) != rows:
+        raise _fail(source, "class_counts", f"add up to {sum(class_counts.values())}, but rows = {rows}")
+    return class_counts
+
+
 def _parse_card(text: str, source: str) -> Card:
     """A ``Card`` from TOML text, every field checked.
 
@@ -162,18 +179,7 @@ def _parse_card(text: str, source: str) -> Card:
     if rows < 1:
         raise _fail(source, "rows", f"must be at least 1, got {rows}")
 
-    counts_raw = _get(raw, source, "class_counts", dict, required=text_fields["task"] == "classification") or {}
-    class_counts: dict[int, int] = {}
-    for key, count in counts_raw.items():
-        try:
-            label = int(key)
-        except ValueError:
-            raise _fail(source, f"class_counts.{key}", "class keys must be whole numbers") from None
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise _fail(source, f"class_counts.{key}", f"expected a count, got {count!r}")
-        class_counts[label] = count
-    if class_counts and sum(class_counts.values()) != rows:
-        raise _fail(source, "class_counts", f"add up to {sum(class_counts.values())}, but rows = {rows}")
+    class_counts = _class_counts(raw, source, text_fields["task"], rows)
 
     means = _get(raw, source, "column_means", list, required=False)
     if means is not None:
