@@ -132,6 +132,14 @@ def test_bad_card_names_the_key(old: str, new: str, key: str) -> None:
         registry._parse_card(VALID.replace(old, new, 1), "datasets/pima.toml")
 
 
+def test_a_misspelt_card_key_gets_the_hint_an_experiment_file_gets() -> None:
+    with pytest.raises(DataError) as info:
+        registry._parse_card(VALID.replace("header = false", "hedaer = false", 1), "datasets/pima.toml")
+    assert str(info.value) == "dataset card datasets/pima.toml: hedaer: unknown key (did you mean 'header'?)"
+    with pytest.raises(DataError, match=r"pima\.toml: zzz: unknown key \(known: citation, class_counts, "):
+        registry._parse_card(VALID + "\nzzz = 1\n", "datasets/pima.toml")
+
+
 # --- finding the file ------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ actually starts, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tempfile
@@ -163,7 +164,9 @@ def _parse_card(text: str, source: str) -> Card:
     known = {f.name for f in fields(Card)}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise _fail(source, unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
+        hint = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        did = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
+        raise _fail(source, unknown[0], f"unknown key ({did})")  # worded as in experiment files
 
     text_keys = ("name", "title", "description", "source", "citation", "url", "filename", "sha256", "task", "target")
     text_fields = {k: _get(raw, source, k, str) for k in text_keys}
