@@ -14,7 +14,8 @@ Everything is computed from the paused trainer under the playground's lock. PCA 
 k-means take milliseconds at playground sizes (≈ 0.2 s for k = 8 on Pima's 768 rows), so
 they run on the UI thread and every key gives its picture at once; UMAP takes seconds
 (and compiles on first use), and k-means seconds from a few thousand points on, so those
-run in a thread worker.
+run as a background job (:mod:`tuinn.tui.jobs`); a newer key cancels it, and its late
+result is dropped.
 """
 
 from __future__ import annotations
@@ -23,18 +24,17 @@ import textwrap
 
 import numpy as np
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from tuinn.analysis import latent
 from tuinn.analysis.evaluation import split_index
 from tuinn.session.playground import Playground
+from tuinn.tui.jobs import BackgroundJob
 from tuinn.tui.render.colormap import hex_color
 from tuinn.tui.widgets.scatter_plot import DOT, ScatterPlot
 
@@ -58,7 +58,7 @@ def pct(share: float) -> str:
     return f"{100.0 * share:.1f} %"
 
 
-class LatentScreen(Screen[None]):
+class LatentScreen(BackgroundJob, Screen[None]):
     """A scatter of one layer's activations over a split, with the numbers that judge it."""
 
     BINDINGS = [
@@ -75,6 +75,8 @@ class LatentScreen(Screen[None]):
     LatentScreen #latent-info { height: 1fr; border: round $primary; padding: 0 1; }
     LatentScreen #latent-plot { width: 1fr; height: 1fr; border: round $primary; }
     """
+
+    JOB_GROUP = "latent"
 
     def __init__(self, playground: Playground) -> None:
         super().__init__()
@@ -136,28 +138,23 @@ class LatentScreen(Screen[None]):
 
     def recompute(self) -> None:
         """Project the current layer again: at once for PCA, in a worker for UMAP or a big k-means."""
-        self.workers.cancel_group(self, "latent")
+        self.cancel_job()
         self.computing = self.slow()
         if self.computing:
             self.redraw_info()
-            self._compute_in_thread()
+            self.start_job(lambda _: self._compute())
             return
         try:
             self.show(self._compute())
         except (ValueError, np.linalg.LinAlgError) as exc:  # e.g. a diverged model: NaN activations
             self.show_error(str(exc))
 
-    @work(thread=True, exclusive=True, group="latent")
-    def _compute_in_thread(self) -> None:
-        worker = get_current_worker()
-        try:
-            view = self._compute()
-        except Exception as exc:  # umap raises whatever it raises; say it rather than crash the app
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self.show_error, f"{type(exc).__name__}: {exc}")
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self.show, view)
+    def job_done(self, result: latent.LatentView) -> None:
+        self.show(result)
+
+    def job_failed(self, exception: BaseException) -> None:
+        """umap raises whatever it raises: say it (with its type) rather than crash the app."""
+        self.show_error(f"{type(exception).__name__}: {exception}")
 
     # -------------------------------------------------------------- drawing
     def show(self, view: latent.LatentView) -> None:
@@ -286,5 +283,5 @@ class LatentScreen(Screen[None]):
         self.recompute()
 
     def action_leave(self) -> None:
-        self.workers.cancel_group(self, "latent")
+        self.cancel_job()
         self.dismiss(None)

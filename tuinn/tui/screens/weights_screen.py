@@ -4,38 +4,33 @@ Two bar charts read the current model: the first layer's mean |W| per input (wha
 lecture's slide shows, cheap, but blind to everything after layer 1) and the mean
 |∂ŷ/∂x| over the training split (the sensitivity of the prediction through the whole
 network). One trained model is one draw: `n` trains N more that differ only in their
-seed (same data, same split, see :func:`tuinn.analysis.importance.insight`) in a thread worker,
-fills a row per model as each finishes, and then says how much their rankings agree. A
+seed (same data, same split, see :func:`tuinn.analysis.importance.insight`) as a background
+job (:mod:`tuinn.tui.jobs`), fills a row per model as each finishes, and then says how much their rankings agree. A
 ranking that changes from seed to seed is not a property of the data.
 """
 
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
 import numpy as np
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Select, Static
-from textual.worker import get_current_worker
 
 from tuinn.analysis.importance import importances, insight
 from tuinn.errors import TuinnError
 from tuinn.session.playground import Playground
-from tuinn.tui.training_job import post_to_ui
+from tuinn.tui.jobs import BackgroundJob, JobReport
 from tuinn.tui.widgets.importance_bars import ImportanceBars
 from tuinn.tui.widgets.seed_table import TOP, SeedTable
 
 SEED_CHOICES = (3, 5, 10)
 DEFAULT_SEEDS = 5
-#: Progress bar updates a second at most (each is a round trip to the UI thread).
-PROGRESS_HZ = 10.0
 
 WEIGHTS_TITLE = "first-layer |W| (mean over units)"
 GRADIENT_TITLE = "gradient: mean |∂ŷ/∂x| (over the training split)"
@@ -45,10 +40,6 @@ GRADIENT_WHY = ("How much the prediction moves when the input moves, through the
                 "usually more stable across trainings than |W|.")
 
 
-class SeedsCancelled(Exception):
-    """Raised from insight's epoch callback to stop a run the user cancelled."""
-
-
 def agreement_lines(agree: dict[str, Any], n_models: int, features: list[str]) -> tuple[str, str]:
     """("glucose first in 5/5", "top-3 overlap 0.87 · Spearman ρ 0.76") for one method's agreement."""
     firsts = round(agree["top1_share"] * n_models)
@@ -56,7 +47,7 @@ def agreement_lines(agree: dict[str, Any], n_models: int, features: list[str]) -
             f"top-{agree['k']} overlap {agree['topk_overlap']:.2f} · Spearman ρ {agree['spearman']:.2f}")
 
 
-class WeightsScreen(Screen[None]):
+class WeightsScreen(BackgroundJob, Screen[None]):
     """Input importance from |W¹| and from the gradient, and its agreement across N seeds."""
 
     BINDINGS = [
@@ -75,6 +66,11 @@ class WeightsScreen(Screen[None]):
     WeightsScreen #seeds-agreement { width: 2fr; height: 1fr; border: round $primary; padding: 0 1; }
     """
 
+    JOB_GROUP = "seeds"
+    JOB_PROGRESS = "#seeds-progress"
+    #: A model that diverges or cannot be built fails the run (shown); anything else is a bug and crashes as one.
+    JOB_ERRORS = (TuinnError, ValueError, FloatingPointError)
+
     def __init__(self, playground: Playground) -> None:
         super().__init__()
         self.playground = playground
@@ -83,8 +79,6 @@ class WeightsScreen(Screen[None]):
         self.importance: dict[str, np.ndarray] = {}
         #: The last finished ``insight`` result (None before one finished).
         self.result: dict[str, Any] | None = None
-        self.state = "idle"  # idle | running | done | cancelled | failed
-        self._progress_at = 0.0
 
     @property
     def is_modal(self) -> bool:
@@ -158,78 +152,40 @@ class WeightsScreen(Screen[None]):
 
     def action_seeds(self) -> None:
         """Start "train N seeds", or cancel the run in progress."""
-        if self.state == "running":
-            self.workers.cancel_group(self, "seeds")
+        if self.running:
+            self.cancel_job()
             return
         pg = self.playground
         with pg.lock:
             exp = copy.deepcopy(pg.experiment)
-        n, (epochs, _) = self.n_seeds, self.epochs()
-        self.state = "running"
+        n, (epochs, _), k = self.n_seeds, self.epochs(), self.top_k
         self.result = None
         self.query_one(SeedTable).reset(self.task_kind, self.top_k)
         self.query_one("#seeds-agreement", Static).update(Text(f"training {n} models …", style="italic"))
         self.query_one("#seeds-n", Select).disabled = True
-        self.query_one(ProgressBar).update(total=max(1, n * epochs), progress=0)
-        self.redraw_status()
-        self.run_seeds(exp, n, epochs)
 
-    @work(thread=True, exclusive=True, group="seeds")
-    def run_seeds(self, exp: Any, n: int, epochs: int) -> None:
-        """Train ``n`` models in this thread; every UI change goes through ``call_from_thread``."""
-        worker = get_current_worker()
-        done = 0
+        def work(report: JobReport) -> dict[str, Any]:
+            return insight(exp, n, epochs=epochs, k=k, on_seed=lambda i, seed: report.item(seed, (i + 1) * epochs), on_epoch=report.epoch)
 
-        def on_epoch() -> None:
-            nonlocal done
-            if worker.is_cancelled:
-                raise SeedsCancelled
-            done += 1
-            now = time.monotonic()
-            if now - self._progress_at >= 1.0 / PROGRESS_HZ:
-                self._progress_at = now
-                self._post(self._progress, done)
+        self.start_job(work, n * epochs)
 
-        def on_seed(i: int, result: dict[str, Any]) -> None:
-            if worker.is_cancelled:
-                raise SeedsCancelled
-            self._post(self._add_seed, result, (i + 1) * epochs)
+    def job_item(self, item: dict[str, Any]) -> None:
+        self.query_one(SeedTable).add_result(item, self.features, self.top_k)
 
-        try:
-            result = insight(exp, n, epochs=epochs, k=self.top_k, on_seed=on_seed, on_epoch=on_epoch)
-        except SeedsCancelled:
-            self._post(self._finish, None, "cancelled")
-            return
-        except (TuinnError, ValueError, FloatingPointError) as exc:
-            self._post(self._finish, None, "failed", str(exc))
-            return
-        self._post(self._finish, result, "done")
-
-    def _post(self, callback: Any, *args: Any) -> None:
-        post_to_ui(self.app, callback, *args)
-
-    def _progress(self, done: int) -> None:
-        if self.is_attached and self.state == "running":
-            self.query_one(ProgressBar).update(progress=done)
-
-    def _add_seed(self, result: dict[str, Any], done: int) -> None:
-        if self.is_attached and self.state == "running":
-            self.query_one(SeedTable).add_result(result, self.features, self.top_k)
-            self.query_one(ProgressBar).update(progress=done)
-
-    def _finish(self, result: dict[str, Any] | None, state: str, error: str = "") -> None:
-        if not self.is_attached:
-            return
-        self.state = state
+    def job_done(self, result: dict[str, Any]) -> None:
         self.result = result
-        self.query_one("#seeds-n", Select).disabled = False
-        box = self.query_one("#seeds-agreement", Static)
-        if result is not None:
-            box.update(self.agreement_text(result))
-        elif state == "cancelled":
-            box.update(Text("cancelled: the rows above are the models that finished", style="italic"))
-        else:
-            box.update(Text(f"failed: {error}", style="red"))
+
+    def job_changed(self) -> None:
+        """The status line; once the run has ended, the agreement box and the N select too."""
+        if self.state in ("done", "cancelled", "failed"):
+            self.query_one("#seeds-n", Select).disabled = False
+            box = self.query_one("#seeds-agreement", Static)
+            if self.result is not None:
+                box.update(self.agreement_text(self.result))
+            elif self.state == "cancelled":
+                box.update(Text("cancelled: the rows above are the models that finished", style="italic"))
+            else:
+                box.update(Text(f"failed: {self.error}", style="red"))
         self.redraw_status()
 
     def agreement_text(self, result: dict[str, Any]) -> Text:
@@ -248,5 +204,5 @@ class WeightsScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Back to the playground, cancelling a run in progress first."""
-        self.workers.cancel_group(self, "seeds")
+        self.cancel_job()
         self.dismiss(None)

@@ -58,7 +58,7 @@ class BalancePanel(TrainingJobPanel):
             super().__init__()
             self.method = method
 
-    PROGRESS_ID = "balance-progress"
+    JOB_PROGRESS = "#balance-progress"
 
     def __init__(self, playground: Playground, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -130,7 +130,7 @@ class BalancePanel(TrainingJobPanel):
             self.epochs, _ = job_epochs(pg)
         self.rows = []
         epochs = self.epochs
-        self.start_job(len(BALANCES) * epochs, lambda on_epoch: compare_balance(exp, epochs, base=base, on_epoch=on_epoch))
+        self.start_training(len(BALANCES) * epochs, lambda on_epoch: compare_balance(exp, epochs, base=base, on_epoch=on_epoch))
 
     def job_item(self, item: dict[str, Any]) -> None:
         self.rows.append(item)

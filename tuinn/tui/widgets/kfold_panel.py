@@ -52,7 +52,7 @@ class KFoldPanel(TrainingJobPanel):
     KFoldPanel #kfold-results { height: auto; }
     """
 
-    PROGRESS_ID = "kfold-progress"
+    JOB_PROGRESS = "#kfold-progress"
 
     def __init__(self, playground: Playground, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -102,10 +102,10 @@ class KFoldPanel(TrainingJobPanel):
         self.names = metric_names(base)
         self.per_fold, self.summary = [], None
         k, epochs = self.k, self.epochs
-        self.start_job(k * epochs, lambda on_epoch: iter_folds(exp, k, epochs, base=base, on_epoch=on_epoch))
+        self.start_training(k * epochs, lambda on_epoch: iter_folds(exp, k, epochs, base=base, on_epoch=on_epoch))
 
     def cancel(self) -> None:
-        """Ask the worker to stop; it raises at the end of the epoch it is in, and the panel says "cancelled" then."""
+        """Cancel the job: the panel says "cancelled" at once, the worker stops at the end of the epoch it is in."""
         self.cancel_job()
 
     def forget(self) -> None:
@@ -118,7 +118,7 @@ class KFoldPanel(TrainingJobPanel):
     def job_item(self, item: dict[str, float]) -> None:
         self.per_fold.append(item)
 
-    def job_done(self) -> None:
+    def job_done(self, result: None) -> None:
         self.summary = summarize(self.per_fold)
 
     # ------------------------------------------------------------ drawing
