@@ -349,3 +349,43 @@ def test_view_toggles_and_speed_keys() -> None:
             await settle(pilot)
             assert app.playground_screen.speed == len(SPEEDS) - 2
     run(go())
+
+
+def test_the_command_palette_finds_the_playground_actions_with_their_keys() -> None:
+    from textual.command import CommandList, CommandPalette
+
+    def prompts(app: TuinnApp) -> list[str]:
+        commands = app.screen.query_one(CommandList)
+        return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            for typed, title, key in (("save", "Save", "ctrl+s"), ("reset", "Reset", "r"), ("evaluate", "Evaluate", "e"),
+                                      ("step-through", "Step-through", "s"), ("load", "Load", "ctrl+o"), ("faster", "Faster", "+")):
+                await pilot.press("ctrl+p")
+                await settle(pilot)
+                assert isinstance(app.screen, CommandPalette)
+                await pilot.press(*typed)
+                await pilot.pause(0.4)  # the palette searches in the background
+                found = prompts(app)
+                assert any(p.startswith(title) and f"key: {key}" in p for p in found), (typed, found)
+                await pilot.press("escape")
+                await settle(pilot)
+            # the one chosen runs on the playground: "one epoch" trains one epoch
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            await pilot.press(*"one epoch")
+            await pilot.pause(0.4)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.playground.trainer.epoch == 1
+            commands = {c.title: c.help for c in app.get_system_commands(app.playground_screen)}
+            assert commands["Save"] == "key: ctrl+s" and commands["Step-through"] == "key: s" and commands["Play/pause"] == "key: space"
+            # under another screen the playground's actions are not offered (nor active)
+            await pilot.press("e")
+            await settle(pilot, 0.3)
+            assert app.screen is not app.playground_screen
+            assert not {"Save", "Reset", "Step-through"} & {c.title for c in app.get_system_commands(app.screen)}
+    run(go())

@@ -62,6 +62,8 @@ class ArmedPanel:
             if drawn.get(key) != options:
                 select.set_options(options)
                 drawn[key] = options
+                if select.value == value:  # set_options picked it already: its label may be the old option's
+                    select.mutate_reactive(Select.value)
             if select.value != value:
                 select.value = value
         select.disabled = disabled
