@@ -319,3 +319,32 @@ def test_play_stops_by_itself_at_the_labs_epochs() -> None:
             await pilot.press("n")  # one epoch is one epoch, past the lab's epochs too
             assert epochs(screen) == [5] * 4
     run(go())
+
+
+def test_pause_and_play_again_at_once_keeps_playing_and_the_old_worker_says_nothing() -> None:
+    """The replaced worker's thread runs on to its next epoch; its end must not stop the new one."""
+    lab = dataclasses.replace(load_lab("overfitting"), epochs=0)
+
+    async def go() -> None:
+        app = Host(lab)
+        async with app.run_test(size=SIZE) as pilot:
+            await drawn(pilot)
+            screen = app.screen
+            screen.action_toggle_play()
+            await pilot.pause(0.2)
+            first = screen.job
+            screen.action_toggle_play()  # pause …
+            assert not screen.playing and "paused" in status(screen)
+            screen.action_toggle_play()  # … and play again before the first worker has noticed
+            assert screen.playing and screen.job == first + 1
+            await pilot.pause(0.5)
+            assert screen.playing and "playing" in status(screen)
+            at = max(epochs(screen))
+            await pilot.pause(0.5)
+            assert max(epochs(screen)) > at  # still training
+            screen.action_toggle_play()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await drawn(pilot)
+            assert not screen.playing and len(set(epochs(screen))) == 1
+    run(go())

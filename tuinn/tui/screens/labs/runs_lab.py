@@ -12,8 +12,8 @@ where each one starts to overfit).
 Nothing here trains or draws on its own: every variant is a
 :class:`~tuinn.session.playground.Playground` of a :class:`~tuinn.session.variants.SideBySide`, and
 the pictures are the playground's widgets fed from its snapshots. As in the playground
-(:mod:`tuinn.tui.app`) a thread worker trains while playing and a timer redraws at
-~15 fps from what the worker published; the worker advances every variant one epoch per
+(:mod:`tuinn.tui.app`) a background job (:mod:`tuinn.tui.jobs`) trains while playing and a
+timer redraws at ~15 fps from what the worker published; the worker advances every variant one epoch per
 step, all groups together, so the curves can be compared epoch for epoch. A variant
 that diverges stops (its playground says so) and the others go on.
 
@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -39,12 +38,12 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
 
 from tuinn.course.labs import Group, Lab
 from tuinn.session.pacing import SPEEDS, Pacer
 from tuinn.session.playground import Playground, Snapshot
 from tuinn.session.variants import LockStep, SideBySide, Variant
+from tuinn.tui.jobs import BackgroundJob, JobReport
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
@@ -67,8 +66,10 @@ def series_color(index: int) -> tuple[int, int, int]:
     return SERIES_COLORS[index % len(SERIES_COLORS)]
 
 
-class RunsLab(Screen[None]):
-    """Variants of one experiment trained together, drawn group by group."""
+class RunsLab(BackgroundJob, Screen[None]):
+    """Variants of one experiment trained together, drawn group by group; playing is its background job."""
+
+    JOB_GROUP = TRAIN_GROUP
 
     BINDINGS = [
         Binding("space", "toggle_play", "play/pause"),
@@ -115,7 +116,6 @@ class RunsLab(Screen[None]):
             # The worker publishes all variants at once (below); a playground publishing
             # itself after each epoch would rebuild its boundary grid every epoch.
             v.playground.publish_interval = math.inf
-        self.playing = False
         self.speed = DEFAULT_SPEED
         self.show_test = True
         #: Boundaries as crisp class regions (the playground's `d`) rather than shaded probabilities.
@@ -134,6 +134,11 @@ class RunsLab(Screen[None]):
     @property
     def epoch(self) -> int:
         return self.lockstep.epoch
+
+    @property
+    def playing(self) -> bool:
+        """Whether the training job runs: a pause cancels it, and it ends by itself (see :meth:`train_loop`)."""
+        return self.running
 
     @property
     def variants(self) -> list[Variant]:
@@ -184,8 +189,7 @@ class RunsLab(Screen[None]):
         self.call_after_refresh(self.refresh_view)  # once the boundaries have their sizes
 
     def on_unmount(self) -> None:
-        self.playing = False
-        self.workers.cancel_group(self, TRAIN_GROUP)
+        self.cancel_job()
 
     def view(self, k: int) -> VariantView:
         g, i, _ = self.entries[k]
@@ -306,13 +310,12 @@ class RunsLab(Screen[None]):
     def _reached_target(self) -> bool:
         return self._target is not None and self.epoch >= self._target
 
-    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def train_loop(self) -> None:
-        """Train all variants until paused, cancelled, every one of them diverged, or the lab's epochs."""
-        worker = get_current_worker()
+    def train_loop(self, report: JobReport) -> None:
+        """Train all variants until paused (the job is cancelled), every one of them diverged, or the lab's epochs."""
         pacer = Pacer()
         published_at = 0.0
-        while self.playing and not worker.is_cancelled and not self._reached_target():
+        while not self._reached_target():
+            report.check()
             if not pacer.due(SPEEDS[self.speed]):
                 continue
             if not self.advance(1):
@@ -320,23 +323,23 @@ class RunsLab(Screen[None]):
             if time.monotonic() - published_at >= 1.0 / FPS:
                 self.publish()
                 published_at = time.monotonic()
-        if not worker.is_cancelled:
-            # Stopped by itself (every variant diverged, or the lab's epochs reached). A
-            # cancelled worker leaves `playing` alone: a pause and a quick play again have
-            # set it for the worker that replaces this one.
-            self.playing = False
+
+    def job_changed(self) -> None:
+        """Playing started, paused or ended by itself: the status line says so."""
+        try:
+            self.update_status()
+        except NoMatches:  # the app closes under a playing lab
+            pass
 
     def action_toggle_play(self) -> None:
         if self.playing:
-            self.playing = False
-            self.workers.cancel_group(self, TRAIN_GROUP)
+            self.cancel_job()
         elif all(v.stopped for v in self.variants):
             self.notify("every variant has stopped: r resets them", severity="warning", markup=False)
         else:
             self._target = self.lab.epochs if self.lab.epochs > self.epoch else None
             self._published = None
-            self.playing = True
-            self.train_loop()
+            self.start_job(self.train_loop)
         self.update_status()
 
     def action_step(self) -> None:
@@ -363,6 +366,5 @@ class RunsLab(Screen[None]):
         self.update_status()
 
     def action_back(self) -> None:
-        self.playing = False
-        self.workers.cancel_group(self, TRAIN_GROUP)
+        self.cancel_job()
         self.dismiss(None)
