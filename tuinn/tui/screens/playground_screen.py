@@ -141,14 +141,13 @@ class PlaygroundScreen(Screen[None]):
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         pg = self.session
-        exp = pg.experiment
         with Horizontal(id="main"):
             if self.lesson is not None:
                 with VerticalScroll(id="lesson"):
                     yield Markdown(lesson_markdown(self.lesson))
             with VerticalScroll(id="controls"):
                 yield DataPanel(pg, id="data-panel")
-                yield FeaturesPanel(exp.data.features or ["x1", "x2"], enabled=exp.data.synthetic, id="features-panel")
+                yield FeaturesPanel(pg, id="features-panel")
                 yield HyperPanel(pg, id="hyper-panel")
             # The status line sits under the panels only, not under the controls: Textual
             # repaints the bounding box of what changed, and a full-width line that changes
@@ -216,10 +215,8 @@ class PlaygroundScreen(Screen[None]):
         """Every control redrawn from the session (posting no edits); a refused or failed edit is said."""
         pg = self.session
         self._synced_version = pg.spec_version
-        exp = pg.experiment
-        self.query_one(HyperPanel).sync()
-        self.query_one(DataPanel).sync()
-        self.query_one(FeaturesPanel).set_selected(exp.data.features or ["x1", "x2"], exp.data.synthetic)
+        for panel in (self.query_one(DataPanel), self.query_one(FeaturesPanel), self.query_one(HyperPanel)):
+            panel.sync()
         if pg.message and not pg.message.startswith(("paused", "early stopping", "warning")):
             self.notify(pg.message, severity="error", markup=False)
 

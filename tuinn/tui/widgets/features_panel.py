@@ -1,7 +1,8 @@
 """The Features panel: TensorFlow Playground's seven inputs as toggles.
 
 They are functions of the plane's x1 and x2, so the panel hides itself for data that is
-not a synthetic plane (a CSV, Pima), whose inputs are its columns.
+not a synthetic plane (a CSV, Pima), whose inputs are its columns. Like the other panels it
+keeps no value of its own: the toggles are drawn from the session's experiment.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox
 
 from tuinn.config.spec import FEATURES
+from tuinn.session.playground import Playground
 from tuinn.tui.widgets.edit import Edit
 
 
@@ -23,18 +25,23 @@ class FeaturesPanel(Vertical):
     FeaturesPanel.-not-applicable { display: none; }
     """
 
-    def __init__(self, selected: list[str], enabled: bool = True, **kwargs: object) -> None:
+    def __init__(self, session: Playground, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.selected = list(selected)
-        self.enabled = enabled
-        self.set_class(not enabled, "-not-applicable")
+        self.session = session
+        self.set_class(not session.experiment.data.synthetic, "-not-applicable")
+
+    def _chosen(self) -> tuple[list[str], bool]:
+        data = self.session.experiment.data
+        return (data.features or ["x1", "x2"]), data.synthetic
 
     def compose(self) -> ComposeResult:
-        for name in FEATURES:
-            yield Checkbox(name, value=name in self.selected, id=f"feature-{FEATURES.index(name)}", disabled=not self.enabled)
+        selected, enabled = self._chosen()
+        for i, name in enumerate(FEATURES):
+            yield Checkbox(name, value=name in selected, id=f"feature-{i}", disabled=not enabled)
 
-    def set_selected(self, selected: list[str], enabled: bool) -> None:
-        self.selected = list(selected)
+    def sync(self) -> None:
+        """Show the session's features, posting no edits."""
+        selected, enabled = self._chosen()
         for i, name in enumerate(FEATURES):
             box = self.query_one(f"#feature-{i}", Checkbox)
             with box.prevent(Checkbox.Changed):
@@ -49,5 +56,4 @@ class FeaturesPanel(Vertical):
             with event.checkbox.prevent(Checkbox.Changed):
                 event.checkbox.value = True
             return
-        self.selected = chosen
         self.post_message(Edit("features", chosen))
