@@ -235,3 +235,20 @@ def test_the_builtin_experiments_parse() -> None:
     for name in names:
         assert (EXPERIMENTS / f"{name}.toml").is_file()
         assert loads(*resolve(name)).name == name
+
+
+def test_a_refused_change_is_said_once_and_the_controls_keep_the_spec() -> None:
+    from tuinn.session.edits import OUTPUT_LAYER_FIXED
+
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await choose(pilot, app, "layer", 3)  # the output layer
+            await pilot.click("#add_neuron")
+            await settle(pilot, 0.3)
+            said = [n.message for n in app._notifications]
+            assert said.count(OUTPUT_LAYER_FIXED) == 1, said
+            assert [s.units for s in app.playground.experiment.model.layers] == [4, 2, 1]
+            assert app.query_one("#layer", Select).value == 3
+    asyncio.run(go())

@@ -126,10 +126,12 @@ def test_the_output_layer_size_is_refused_not_a_crash() -> None:
     before = to_dict(pg.experiment)
     version = pg.spec_version
     assert pg.add_neuron(3) == "refused" and pg.remove_neuron(3) == "refused"
-    assert pg.message == OUTPUT_LAYER_FIXED
+    assert pg.message == pg.edit_error == OUTPUT_LAYER_FIXED
     assert to_dict(pg.experiment) == before and pg.trainer.epoch == 2
     assert pg.spec_version > version  # the refusal is shown
     assert pg.set_regularization("l3") == "refused" and "regularization" in pg.message
+    pg.set_noise(0.1)  # a change made: nothing to complain about
+    assert pg.edit_error == "" and pg.message == ""
 
 
 def test_an_invalid_change_leaves_the_experiment_and_says_why() -> None:

@@ -81,6 +81,9 @@ class PlaygroundEdits:
     message: str
     #: Bumped by every applied change (and refusal): views redraw their controls when it moves.
     spec_version: int = 0
+    #: Why the last change was refused or failed ("" when it was made); :attr:`message` says it too,
+    #: until training replaces it with a warning of its own.
+    edit_error: str = ""
     #: The regularisation kind last chosen, kept while its rate is 0 (the spec holds only l1 and l2).
     _reg_choice: str = "none"
     #: The layer the per-layer controls (activation, norm, dropout, neurons) act on, from 1.
@@ -102,6 +105,7 @@ class PlaygroundEdits:
     def select_layer(self, layer: int) -> None:
         """Show and edit ``layer`` in the per-layer controls (changes nothing in the run)."""
         self._layer_choice = int(layer)
+        self.edit_error = ""
         self.spec_version += 1
 
     @property
@@ -339,7 +343,7 @@ class PlaygroundEdits:
 
     def refuse(self, why: str) -> Applies:
         """Change nothing and say why (in :attr:`message`, as a failed edit does)."""
-        self.message = why
+        self.message = self.edit_error = why
         self.spec_version += 1
         self._touch()
         return "refused"
@@ -356,7 +360,11 @@ class PlaygroundEdits:
         epoch with its weights. Raises :class:`~tuinn.errors.TuinnError` (nothing changed) if it cannot."""
         from tuinn.session.files import load_session
 
-        load_session(self, target)  # type: ignore[arg-type]
+        try:
+            load_session(self, target)  # type: ignore[arg-type]
+        except TuinnError:
+            self.edit_error = ""  # the caller is told by the exception
+            raise
         self._reg_choice = "none"
         self._layer_choice = 1
         return "restart"

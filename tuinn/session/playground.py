@@ -150,9 +150,9 @@ class Playground(PlaygroundEdits):
         with self.lock:
             try:
                 edit()
-                self.message = ""
+                self.message = self.edit_error = ""
             except TuinnError as exc:
-                self.message = str(exc)
+                self.message = self.edit_error = str(exc)
             self.spec_version += 1
             self._touch()
 

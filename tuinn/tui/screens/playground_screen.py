@@ -217,8 +217,8 @@ class PlaygroundScreen(Screen[None]):
         self._synced_version = pg.spec_version
         for panel in (self.query_one(DataPanel), self.query_one(FeaturesPanel), self.query_one(HyperPanel)):
             panel.sync()
-        if pg.message and not pg.message.startswith(("paused", "early stopping", "warning")):
-            self.notify(pg.message, severity="error", markup=False)
+        if pg.edit_error:
+            self.notify(pg.edit_error, severity="error", markup=False)
 
     def draw(self, s: Snapshot) -> None:
         # While training, the network and the heatmaps redraw every third frame (weights
