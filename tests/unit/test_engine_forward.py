@@ -173,10 +173,22 @@ def test_a_trace_copies_each_declared_term_from_the_attribute_that_holds_it() ->
     assert trace.layers[0].mask is not None and trace.layers[0].z_norm is not None and trace.layers[1].z_norm is None
 
 
-def test_the_step_through_slices_the_per_sample_terms_the_engine_declares() -> None:
-    from tuinn.session.stepping import BATCH_TERMS as STEPPING_BATCH_TERMS
+def test_the_step_through_shows_one_samples_row_of_every_per_sample_term() -> None:
+    from tuinn.session.stepping import sample_view
 
-    assert set(STEPPING_BATCH_TERMS) == set(BATCH_TERMS)
+    net = make_net(("layer", "none"), ("tanh", "linear"), loss="mse", dropout=0.25)
+    rng = np.random.default_rng(10)
+    trace = net.traced_step(rng.normal(size=(6, 3)), rng.normal(size=(6, 2)), make_optimizer("sgd", net.pairs(), 0.1))
+    view = sample_view(trace, 4)
+    for whole, one in zip(trace.layers, view.layers, strict=True):
+        for term in TERMS:
+            full, row = getattr(whole, term.name), getattr(one, term.name)
+            if full is None:
+                assert row is None
+            elif term.per_sample:
+                np.testing.assert_array_equal(row, full[4:5], err_msg=term.name)
+            else:
+                assert row is full, term.name  # gradients stay batch totals
 
 
 NEURON_NET = """

@@ -13,10 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from tuinn.engine.layers import BATCH_TERMS
 from tuinn.engine.trace import LayerTrace, StepTrace
 from tuinn.training.trainer import Trainer
-
-BATCH_TERMS = ("input", "z", "z_norm", "a", "mask", "dL_da", "da_dz", "dL_dznorm", "delta", "dL_dinput")
 
 
 class StepSession:
