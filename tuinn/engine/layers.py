@@ -46,38 +46,22 @@ class Term:
     norm_only: bool = False  #: exists only when the layer normalises z (otherwise it is z itself, or δ)
 
 
-#: Every term of one layer, in the order forward then backward computes it.
-#: S samples, n_in inputs, n units (rows of W).
-#:
-#: ===========  ========  ==================  ===========  ==========================================
-#: trace name   attr      symbol              shape        meaning
-#: ===========  ========  ==================  ===========  ==========================================
-#: input        x         aˡ⁻¹                (S, n_in)    the layer's input (a⁰ = the inputs x)
-#: z            z         zˡ = Wˡaˡ⁻¹ + bˡ    (S, n)       pre-activation
-#: z_norm       z_norm    ẑˡ = γ⊙norm(z)+β    (S, n)       normalised z (norm layers only)
-#: a            a         aˡ = f(ẑˡ)          (S, units)   activation (before dropout)
-#: mask         mask      mˡ                  (S, units)   dropout mask / (1 − p), or None
-#: dL_da        dL_da     ∂L/∂aˡ              (S, units)   gradient reaching the output (⊙ mask)
-#: da_dz        da_dz     f′(ẑˡ)              (S, n)       activation derivative (None: softmax, maxout)
-#: dL_dznorm    dL_dznorm ∂L/∂ẑˡ              (S, n)       gradient at the norm's output (norm only)
-#: delta        delta     δˡ = ∂L/∂zˡ         (S, n)       the error term, reused by the layer below
-#: dL_dW        dW        ∂L/∂Wˡ = δᵀaˡ⁻¹     (n, n_in)    weight gradient (+ λ₂W + λ₁sign W)
-#: dL_db        db        ∂L/∂bˡ = Σδ         (n,)         bias gradient (0 under batch norm)
-#: dL_dinput    dL_dx     Wˡᵀδˡ = ∂L/∂aˡ⁻¹    (S, n_in)    upstream gradient handed to the layer below
-#: ===========  ========  ==================  ===========  ==========================================
+#: Every term of one layer, in the order forward then backward computes it (S samples;
+#: rows of W = units, or units·pieces for maxout). One line per term:
+#: trace name, attribute on Dense, the lecture's symbol, shape, meaning.
 TERMS: tuple[Term, ...] = (
-    Term("input", "x", "aˡ⁻¹", "(S, inputs)", "the layer's input (a⁰ = the inputs x)"),
-    Term("z", "z", "zˡ = Wˡ·aˡ⁻¹ + bˡ", "(S, rows)", "pre-activation"),
-    Term("z_norm", "z_norm", "ẑˡ = γ ⊙ norm(zˡ) + β", "(S, rows)", "normalised pre-activation", norm_only=True),
-    Term("a", "a", "aˡ = f(ẑˡ)", "(S, units)", "activation, before dropout"),
-    Term("mask", "mask", "mˡ", "(S, units)", "inverted-dropout mask m/(1 − p); None without dropout"),
-    Term("dL_da", "dL_da", "∂L/∂aˡ", "(S, units)", "gradient reaching the layer's output (already ⊙ mask)"),
-    Term("da_dz", "da_dz", "f′(ẑˡ)", "(S, rows)", "activation derivative; None where f is not elementwise"),
-    Term("dL_dznorm", "dL_dznorm", "∂L/∂ẑˡ", "(S, rows)", "gradient at the norm's output", norm_only=True),
-    Term("delta", "delta", "δˡ = ∂L/∂zˡ", "(S, rows)", "the error term, reused by the layer below"),
-    Term("dL_dW", "dW", "∂L/∂Wˡ = δˡᵀ·aˡ⁻¹", "(rows, inputs)", "weight gradient, with λ₂·W + λ₁·sign(W)", per_sample=False),
-    Term("dL_db", "db", "∂L/∂bˡ = Σₛ δˡ", "(rows,)", "bias gradient (exactly 0 under batch norm)", per_sample=False),
-    Term("dL_dinput", "dL_dx", "Wˡᵀδˡ = ∂L/∂aˡ⁻¹", "(S, inputs)", "upstream gradient handed to the layer below"),
+    Term("input",     "x",         "aˡ⁻¹",                  "(S, inputs)",    "the layer's input (a⁰ = the inputs x)"),
+    Term("z",         "z",         "zˡ = Wˡ·aˡ⁻¹ + bˡ",     "(S, rows)",      "pre-activation"),
+    Term("z_norm",    "z_norm",    "ẑˡ = γ ⊙ norm(zˡ) + β", "(S, rows)",      "normalised pre-activation",                    norm_only=True),
+    Term("a",         "a",         "aˡ = f(ẑˡ)",            "(S, units)",     "activation, before dropout"),
+    Term("mask",      "mask",      "mˡ",                    "(S, units)",     "dropout mask m/(1 − p); None without dropout"),
+    Term("dL_da",     "dL_da",     "∂L/∂aˡ",                "(S, units)",     "gradient at the output (already ⊙ mask)"),
+    Term("da_dz",     "da_dz",     "f′(ẑˡ)",                "(S, rows)",      "f's derivative; None if f is not elementwise"),
+    Term("dL_dznorm", "dL_dznorm", "∂L/∂ẑˡ",                "(S, rows)",      "gradient at the norm's output",                norm_only=True),
+    Term("delta",     "delta",     "δˡ = ∂L/∂zˡ",           "(S, rows)",      "the error term, reused by the layer below"),
+    Term("dL_dW",     "dW",        "∂L/∂Wˡ = δˡᵀ·aˡ⁻¹",     "(rows, inputs)", "weight gradient, with λ₂·W + λ₁·sign(W)",      per_sample=False),
+    Term("dL_db",     "db",        "∂L/∂bˡ = Σₛ δˡ",        "(rows,)",        "bias gradient (exactly 0 under batch norm)",   per_sample=False),
+    Term("dL_dinput", "dL_dx",     "Wˡᵀδˡ = ∂L/∂aˡ⁻¹",      "(S, inputs)",    "upstream gradient handed to the layer below"),
 )
 
 #: Names of the terms with one row per sample.
@@ -138,7 +122,7 @@ class Dense:
             params += [("gamma", self.norm.gamma, self.norm.dgamma), ("beta", self.norm.beta, self.norm.dbeta)]
         return params
 
-    # ----------------------------------------------------------------- forward
+    # ------------------------------------------------- training: forward, backward
     def _affine(self, x: Array) -> Array:
         """z = x·Wᵀ + b for a batch x (S, inputs)."""
         z = x @ self.W.T
@@ -146,7 +130,10 @@ class Dense:
         return z
 
     def forward(self, x: Array, train: bool = False, rng: np.random.Generator | None = None) -> Array:
-        """Output of the layer for a batch x (S, inputs); caches terms when ``train``."""
+        """Output of the layer for a batch x (S, inputs); in training, caches the terms of :data:`TERMS`.
+
+        Not training, it is :meth:`forward_eval`'s a (one evaluation pass, not two).
+        """
         if not train:
             return self.forward_eval(x).a
         z = self._affine(x)
@@ -163,21 +150,6 @@ class Dense:
             self.mask = None
         return out
 
-    def forward_eval(self, x: Array) -> EvalTerms:
-        """Evaluation mode: no dropout, batch norm's running statistics, nothing stored on the layer."""
-        z = self._affine(x)
-        if self.norm is None:
-            zn, saved = z, None
-        else:
-            zn, saved = self.norm.forward_eval(z)
-        return EvalTerms(zn, self.activation.forward(zn), saved)
-
-    def pre_activation_eval(self, x: Array) -> Array:
-        """ẑ of the evaluation-mode forward, without computing f (what a fused loss reads)."""
-        z = self._affine(x)
-        return z if self.norm is None else self.norm.forward_eval(z)[0]
-
-    # ---------------------------------------------------------------- backward
     def backward(self, dL_dout: Array | None, delta_norm: Array | None = None, need_input_grad: bool = True) -> Array | None:
         """Back-propagate through the layer; returns ∂L/∂x = δ·W (the upstream Wᵀδ).
 
@@ -206,6 +178,21 @@ class Dense:
             return self.dL_dx
         self.dL_dx = None
         return None
+
+    # ---------------------------------------------- evaluation: forward, backward
+    def forward_eval(self, x: Array) -> EvalTerms:
+        """Evaluation mode: no dropout, batch norm's running statistics, nothing stored on the layer."""
+        z = self._affine(x)
+        if self.norm is None:
+            zn, saved = z, None
+        else:
+            zn, saved = self.norm.forward_eval(z)
+        return EvalTerms(zn, self.activation.forward(zn), saved)
+
+    def pre_activation_eval(self, x: Array) -> Array:
+        """ẑ of the evaluation-mode forward, without computing f (what a fused loss reads)."""
+        z = self._affine(x)
+        return z if self.norm is None else self.norm.forward_eval(z)[0]
 
     def backward_eval(self, dL_da: Array, terms: EvalTerms) -> Array:
         """∂L/∂x of the evaluation-mode forward that gave ``terms``; stores no gradient on the layer."""
