@@ -52,7 +52,7 @@ def test_exported_module_reproduces_the_outputs_in_a_fresh_python(tmp_path: Path
     # tuinn's own outputs on the raw test inputs.
     from tuinn.config.spec import load
     from tuinn.training import checkpoint
-    from tuinn.training.run import CHECKPOINT
+    from tuinn.training.run_folder import CHECKPOINT
     from tuinn.training.trainer import Trainer
 
     exp = load(tmp_path / "exp.toml")

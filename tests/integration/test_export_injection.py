@@ -112,7 +112,7 @@ def tuinn_outputs(folder: Path, run: str = "run") -> tuple[np.ndarray, np.ndarra
     """Raw test inputs and tuinn's own outputs for them, from the trained checkpoint."""
     from tuinn.config.spec import load
     from tuinn.training import checkpoint
-    from tuinn.training.run import CHECKPOINT
+    from tuinn.training.run_folder import CHECKPOINT
     from tuinn.training.trainer import Trainer
 
     trainer = Trainer(load(folder / "exp.toml"))
@@ -143,7 +143,7 @@ def test_hostile_name_and_csv_header_run_nothing_on_import(tmp_path: Path, paylo
 def test_hostile_strings_in_a_crafted_checkpoint_and_run_path_run_nothing(tmp_path: Path) -> None:
     """Names only a crafted checkpoint can hold (NUL, newlines, class names) and a hostile folder name."""
     from tuinn.training import checkpoint
-    from tuinn.training.run import CHECKPOINT
+    from tuinn.training.run_folder import CHECKPOINT
 
     write_csv(tmp_path / "data.csv", ["f1", "f2"])
     (tmp_path / "exp.toml").write_text(SPEC.format(name='"plain"'), encoding="utf-8")

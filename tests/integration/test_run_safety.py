@@ -26,7 +26,7 @@ from tuinn import cli
 from tuinn.config.experiments import resolve
 from tuinn.config.spec import loads
 from tuinn.session.playground import Playground
-from tuinn.training import checkpoint, run
+from tuinn.training import checkpoint, run_folder
 from tuinn.training.interrupts import Interrupted, SignalGuard
 
 DIVERGING = ["--set", 'train.optimizer="sgd"', "--set", 'train.batch_size="full"', "--set", "train.learning_rate=1000.0"]
@@ -167,8 +167,8 @@ def test_a_second_ctrl_c_during_the_save_does_not_break_the_checkpoint(tmp_path:
             signal.raise_signal(signal.SIGINT)
 
     monkeypatch.setattr(checkpoint, "save", save)
-    real_append = run.append_metrics
-    monkeypatch.setattr(run, "append_metrics", lambda path, ep, fold=None: (real_append(path, ep, fold), interrupt_in_epoch_3(ep)))
+    real_append = run_folder.append_metrics
+    monkeypatch.setattr(run_folder, "append_metrics", lambda path, ep, fold=None: (real_append(path, ep, fold), interrupt_in_epoch_3(ep)))
     code, _, err = tuinn_main(capsys, "train", "xor", "--epochs", "50", "--quiet", "--out", str(tmp_path / "r"))
     assert code == 130, err
     assert calls["n"] == 3
@@ -182,7 +182,7 @@ def test_the_first_epoch_is_checkpointed_at_once(tmp_path: Path, monkeypatch: py
     saved: list[int] = []
     real_save = checkpoint.save
     monkeypatch.setattr(checkpoint, "save", lambda path, spec, state, *a, **k: (saved.append(state["epoch"]), real_save(path, spec, state, *a, **k)))
-    monkeypatch.setattr(run, "SAVE_EVERY_S", 1e9)
+    monkeypatch.setattr(run_folder, "SAVE_EVERY_S", 1e9)
     code, _, err = tuinn_main(capsys, "train", "xor", "--epochs", "6", "--quiet", "--out", str(tmp_path / "r"))
     assert code == 0, err
     assert saved == [0, 1, 6]
@@ -243,9 +243,9 @@ def test_an_interrupted_kfold_run_resumes_with_its_unfinished_fold(tmp_path: Pat
 def test_a_torn_fold_line_is_trained_again(tmp_path: Path) -> None:
     path = tmp_path / "folds.jsonl"
     path.write_text('{"fold": 1, "metrics": {"loss": 0.5}}\n{"fold": 2, "metrics": {"loss": 0.25}}\n{"fold": 3, "metr')
-    assert run.read_finished_folds(path, 4) == [{"loss": 0.5}, {"loss": 0.25}]
+    assert run_folder.read_finished_folds(path, 4) == [{"loss": 0.5}, {"loss": 0.25}]
     path.write_text('{"fold": 2, "metrics": {"loss": 0.5}}\n')  # not the sequence 1, 2, ...
-    assert run.read_finished_folds(path, 4) == []
+    assert run_folder.read_finished_folds(path, 4) == []
 
 
 # ------------------------------------------------------------- names into paths

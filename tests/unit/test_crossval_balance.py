@@ -20,7 +20,9 @@ from tuinn.config.spec import BALANCES, loads
 from tuinn.data.split import kfold_indices
 from tuinn.errors import TuinnError
 from tuinn.training import kfold as CV
-from tuinn.training.run import Output, cross_validate
+from tuinn.training.interrupts import SignalGuard
+from tuinn.training.run import cross_validate
+from tuinn.training.run_folder import RunFolder, read_finished_folds
 from tuinn.training.trainer import Trainer, seed_streams
 
 CLASSIFY = """
@@ -174,10 +176,29 @@ def test_summarize_mean_and_std_by_hand() -> None:
     assert CV.summarize([]) == {"folds": 0}
 
 
+class FoldRecorder:
+    """The k-fold phase's reports, kept to compare with what it wrote."""
+
+    def __init__(self) -> None:
+        self.resumed: list[tuple[int, int]] = []
+        self.finished: list[tuple[int, int, dict]] = []
+
+    def folds_resumed(self, folds: list[dict], k: int) -> None:
+        self.resumed.append((len(folds), k))
+
+    def fold_finished(self, number: int, k: int, metrics: dict) -> None:
+        self.finished.append((number, k, metrics))
+
+
 def test_run_cross_validate_returns_the_summary_of_the_folds(tmp_path) -> None:
     exp = loads(multi_text(samples=90, val=0.1))
-    got = cross_validate(exp, 3, Output(json_mode=False, quiet=True), tmp_path)
+    events = FoldRecorder()
+    got = cross_validate(exp, 3, RunFolder(tmp_path, SignalGuard(), None), events)
     expected = CV.summarize(list(CV.iter_folds(exp, 3)))
+    assert events.resumed == [] and [(n, k) for n, k, _ in events.finished] == [(1, 3), (2, 3), (3, 3)]
+    written = read_finished_folds(tmp_path / "folds.jsonl", 3)
+    assert all(same(a, b) for fold, (_, _, reported) in zip(written, events.finished, strict=True)
+               for a, b in zip(fold.values(), reported.values(), strict=True))
     assert got["folds"] == expected["folds"] == 3
     assert set(got) == set(expected) == {"folds", *CV.METRICS}
     for m in CV.METRICS:

@@ -275,15 +275,15 @@ def _positive(text: str) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from tuinn.training.run import train
+    from tuinn.cli.train import train_command
 
-    return train(args)
+    return train_command(args)
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from tuinn.training.run import evaluate
+    from tuinn.cli.eval import eval_command
 
-    return evaluate(args)
+    return eval_command(args)
 
 
 def _cmd_insight(args: argparse.Namespace) -> int:

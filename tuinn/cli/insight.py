@@ -15,7 +15,8 @@ from typing import Any
 from tuinn.analysis.importance import insight
 from tuinn.config.spec import from_dict
 from tuinn.errors import DivergedError
-from tuinn.training.run import json_safe, read_spec
+from tuinn.training.run import read_spec
+from tuinn.training.run_folder import json_safe
 
 LABELS = {"gradient": "gradient mean |dy/dx|", "weights": "first-layer mean |W|"}
 

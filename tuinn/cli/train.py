@@ -1,0 +1,189 @@
+"""``tuinn train``: the command, and the printer that shows a headless run to a person.
+
+The run itself (folder, checkpoints, signals) is :class:`tuinn.training.run.TrainingRun`,
+which never prints; :class:`Printer` receives its events and writes what a person reads:
+the header line, a line per fold, a progress bar with Keras-style epoch lines, warnings,
+the interruption line, the results table. Human output goes to stdout (to stderr with
+``--json``, whose object is the last line of stdout). Bad input is a one-line error,
+exit 2, before anything is written; divergence exits 3 and keeps the last finite weights;
+Ctrl-C saves the last finished epoch and exits 130 (SIGTERM 143, SIGHUP 129).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+from tuinn.config.spec import Experiment
+from tuinn.training.run import Interruption, Trained, TrainingRun
+from tuinn.training.run_folder import json_safe
+from tuinn.training.trainer import EpochResult
+
+SPLITS = ("train", "test", "validation")
+TABLE_METRICS = ("loss", "accuracy", "precision", "sensitivity", "specificity", "f1", "auc", "mse", "mae", "r2")
+
+
+# ---------------------------------------------------------------- formats
+def fmt(v: Any) -> str:
+    """A metric in a table or a line: four decimals, "—" for a missing or non-finite value."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+def keras_line(ep: EpochResult, total: int) -> str:
+    """``Epoch 3/100 - 0.01s - loss: … - accuracy: … - test_loss: …`` (Keras' habit)."""
+    parts = [f"Epoch {ep.epoch}/{total}", f"{ep.seconds:.2f}s"]
+    for split, metrics in ep.splits.items():
+        prefix = "" if split == "train" else f"{split}_"
+        for key in ("loss", "accuracy", "auc", "r2"):
+            if key in metrics and metrics[key] is not None:
+                parts.append(f"{prefix}{key}: {metrics[key]:.4f}")
+    return " - ".join(parts)
+
+
+def results_table(results: dict[str, dict[str, Any]], title: str, columns: list[str] | None = None) -> Any:
+    """A rich table: one row per metric any split has, one column per split that has results."""
+    from rich.table import Table
+
+    splits = [s for s in (columns or SPLITS) if results.get(s)]
+    keys = [k for k in TABLE_METRICS if any(k in results[s] for s in splits)]
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    for s in splits:
+        table.add_column(s, justify="right")
+    for k in keys:
+        table.add_row(k, *[fmt(results[s].get(k)) for s in splits])
+    return table
+
+
+def describe_model(exp: Experiment, n_inputs: int) -> str:
+    """``2-4-1``: inputs, then the units of each layer."""
+    return "-".join([str(n_inputs)] + [str(layer.units) for layer in exp.model.layers])
+
+
+def fold_line(number: int, k: int, metrics: dict[str, Any]) -> str:
+    return f"Fold {number}/{k} - " + " - ".join(f"{m}: {fmt(v)}" for m, v in metrics.items())
+
+
+def interruption_line(stop: Interruption) -> str:
+    """The one line on stderr after a stop signal: what was kept and how to go on."""
+    resume = f"(continue with: tuinn train --resume {stop.run_dir})"
+    if stop.folds_done is not None:
+        return (f"tuinn: interrupted ({stop.signal}) in the k-fold phase; {stop.folds_done} of {stop.k} folds finished and kept in "
+                f"{stop.folds} {resume}")
+    if stop.save_error is not None:
+        return f"tuinn: error: interrupted ({stop.signal}), and saving failed: {stop.save_error}"
+    return f"tuinn: interrupted ({stop.signal}); epoch {stop.saved_epoch} saved to {stop.checkpoint} {resume}"
+
+
+# ---------------------------------------------------------------- printer
+class Printer:
+    """Shows a :class:`TrainingRun` to a person (a :class:`tuinn.training.run.RunEvents`).
+
+    Lines go to stdout, or to stderr when stdout carries the JSON object; ``quiet``
+    drops the progress bar and every line but errors, warnings and the final table
+    (kept unless ``--json`` too).
+    """
+
+    def __init__(self, json_mode: bool, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.json_mode = json_mode
+        self.quiet = quiet
+        self.console = Console(file=sys.stderr if json_mode else sys.stdout, highlight=False, soft_wrap=True)
+        self.progress: Any = None
+        self._task: Any = None
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            self.console.print(text, markup=False)
+
+    def header(self, run: TrainingRun) -> None:
+        """The data, split sizes, model, optimizer, backend and folder; the backend's notice; the class balance."""
+        exp, trainer = run.exp, run.trainer
+        ds = trainer.dataset
+        self.line(
+            f"tuinn train · {exp.name} · {ds.name}: train {len(trainer.train_idx)} / test {len(trainer.test_idx)}"
+            f" / validation {len(trainer.val_idx)} · {describe_model(exp, ds.n_inputs)} · {exp.train.optimizer}"
+            f" α={exp.train.learning_rate:g} · batch {trainer.batch_size} · {trainer.model.name} on {trainer.model.device} · run {run.run_dir}"
+        )
+        if getattr(trainer.model, "notice", ""):
+            self.line(trainer.model.notice)  # type: ignore[attr-defined]
+        if trainer.balance_report:
+            b = trainer.balance_report
+            self.line(f"balance ({b['method']}): class counts {b['before']} → {b['after']}"
+                      + (f", class weights {[round(w, 4) for w in b['class_weights']]}" if "class_weights" in b else ""))
+
+    # RunEvents
+    def folds_resumed(self, folds: list[dict[str, Any]], k: int) -> None:
+        self.line(f"k-fold: folds 1-{len(folds)} of {k} were finished before; going on with fold {len(folds) + 1}")
+        for i, fold in enumerate(folds, 1):
+            self.line(fold_line(i, k, fold))
+
+    def fold_finished(self, number: int, k: int, metrics: dict[str, Any]) -> None:
+        self.line(fold_line(number, k, metrics))
+
+    def fit_started(self, total: int, completed: int) -> None:
+        if self.quiet:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                                 TimeElapsedColumn(), console=self.console, transient=True)
+        self._task = self.progress.add_task("train", total=total, completed=completed, info="")
+        self.progress.start()
+
+    def epoch_finished(self, ep: EpochResult, total: int) -> None:
+        if self.progress is None:
+            return
+        train_loss = ep.splits.get("train", {}).get("loss", float("nan"))
+        test_loss = ep.splits.get("test", {}).get("loss")
+        info = f"loss {train_loss:.4f}" + (f" · test {test_loss:.4f}" if test_loss is not None else "")
+        self.progress.update(self._task, completed=ep.epoch, info=info)
+        self.progress.console.print(keras_line(ep, total), markup=False, highlight=False)
+
+    def fit_stopped(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def warning(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.console.print(f"tuinn: warning: {text}", markup=False, highlight=False)
+        else:
+            print(f"tuinn: warning: {text}", file=sys.stderr)
+
+    def interrupted(self, stop: Interruption) -> None:
+        print(interruption_line(stop), file=sys.stderr)
+
+    # the end
+    def summary(self, run: TrainingRun, trained: Trained, results: dict[str, dict[str, Any]]) -> None:
+        """Early stopping, the table of the final weights and the cross-validation line."""
+        exp, fit, cv = run.exp, trained.fit, trained.cv
+        if fit.stopped_early:
+            self.line(f"early stopping: no improvement of {exp.train.early_stopping.monitor} for "  # type: ignore[union-attr]
+                      f"{exp.train.early_stopping.patience} epochs; best epoch {fit.best_epoch} restored")  # type: ignore[union-attr]
+        if not self.quiet or not self.json_mode:
+            self.console.print(results_table(results, f"{exp.name} · weights of epoch {run.trainer.epoch}"))
+            if cv is not None:
+                self.console.print("cross-validation: " + " · ".join(
+                    f"{m} {cv[m]['mean']:.4f} ± {cv[m]['std']:.4f}" for m in cv if m != "folds"), markup=False)
+
+
+# ---------------------------------------------------------------- command
+def train_command(args: Any) -> int:
+    """``tuinn train``: open the run (or refuse, exit 2), show it while it trains, write ``results.json``."""
+    printer = Printer(args.json, args.quiet)
+    run = TrainingRun.open(args.config, args.set, resume=args.resume, epochs=args.epochs, kfold=args.kfold, out=args.out)
+    printer.header(run)
+    trained = run.train(printer)
+    if isinstance(trained, Interruption):
+        return trained.exit_code
+    results, payload = run.results(trained)
+    printer.summary(run, trained, results)
+    run.folder.write_results(payload)
+    if args.json:
+        sys.stdout.write(json.dumps(json_safe(payload)) + "\n")
+    return 0
