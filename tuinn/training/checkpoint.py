@@ -271,47 +271,18 @@ class _Checker:
 
     # ----------------------------------------------------------------- whole
     def check(self, spec: Any, meta: Any, inputs: Any, tensors: dict[str, np.ndarray]) -> None:
-        """Raise a CheckpointError for the first thing in the file that is not as :func:`save` writes it."""
-        from tuinn.config.spec import from_dict
-        from tuinn.errors import ConfigError
+        """Raise a CheckpointError for the first thing in the file that is not as :func:`save` writes it.
 
-        if not isinstance(spec, dict):
-            raise self.fail(f"corrupt tuinn metadata: the stored spec must be a table, got {_kind(spec)}")
-        try:
-            exp = from_dict(spec, None)
-        except ConfigError as exc:
-            raise self.fail(f"its spec is not valid here ({exc})") from None
-        meta = self.table(meta, "state")
-        for key in ("epoch", "steps", "optimizer_t", "optimizer_buffers"):
-            self.whole(meta, key, "state")
-        if "rng" not in meta:
-            raise self.fail("corrupt tuinn metadata: state has no 'rng'")
-        self.rng(meta["rng"], "state.rng")
+        The parts are checked in the order a reader of the file meets them: the spec, the
+        training state, the input standardisation's table, the tensor names, the weights,
+        the optimizer buffers, the early-stopping record, then the standardisation itself.
+        """
+        exp = self.spec(spec)
+        meta = self.state(meta)
         inputs = self.table(inputs, "inputs")
-
-        # Tensor names: param/<layer>.<name>, best/<layer>.<name>, opt/<index>/<buffer>.
-        groups: dict[str, dict[str, np.ndarray]] = {"param/": {}, "best/": {}}
-        opt: dict[tuple[int, str], np.ndarray] = {}
         allowed = OPTIMIZER_BUFFERS[exp.train.optimizer]
         n_buffers = meta["optimizer_buffers"]
-        for key, value in tensors.items():
-            prefix = next((p for p in groups if key.startswith(p)), None)
-            if prefix is not None:
-                groups[prefix][key[len(prefix) :]] = value
-                continue
-            parts = key.split("/")
-            if len(parts) != 3 or parts[0] != "opt":
-                raise self.fail(f"unexpected tensor {key!r} (a checkpoint holds param/…, opt/<index>/<buffer> and best/…)")
-            if not parts[1].isdigit() or parts[1] != str(int(parts[1])):
-                raise self.fail(f"optimizer tensor {key!r}: {parts[1]!r} is not an index")
-            index = int(parts[1])
-            if index >= n_buffers:
-                raise self.fail(f"optimizer tensor {key!r}: index {index} does not exist (state.optimizer_buffers is {n_buffers})")
-            if parts[2] not in allowed:
-                known = ", ".join(sorted(allowed)) or "none"
-                raise self.fail(f"optimizer tensor {key!r}: {exp.train.optimizer} keeps no buffer {parts[2]!r} (it keeps: {known})")
-            opt[index, parts[2]] = value
-
+        groups, opt = self.sort_tensors(tensors, exp.train.optimizer, allowed, n_buffers)
         params = groups["param/"]
         first = params.get("1.W")
         if first is None or first.ndim != 2:
@@ -319,6 +290,64 @@ class _Checker:
         n_inputs = int(first.shape[1])
         expected, learned = _expected_tensors(exp, n_inputs)
         self.weights("param/", params, expected)
+        self.optimizer(opt, allowed, n_buffers, expected, learned)
+        self.early(meta.get("early"), groups["best/"], expected)
+        self.inputs(inputs, n_inputs)
+
+    # ----------------------------------------------------------------- parts
+    def spec(self, spec: Any) -> Any:
+        """The stored spec, as an Experiment (it must be valid here to rebuild the network)."""
+        from tuinn.config.spec import from_dict
+        from tuinn.errors import ConfigError
+
+        if not isinstance(spec, dict):
+            raise self.fail(f"corrupt tuinn metadata: the stored spec must be a table, got {_kind(spec)}")
+        try:
+            return from_dict(spec, None)
+        except ConfigError as exc:
+            raise self.fail(f"its spec is not valid here ({exc})") from None
+
+    def state(self, meta: Any) -> dict[str, Any]:
+        """The training state's counters and generators."""
+        meta = self.table(meta, "state")
+        for key in ("epoch", "steps", "optimizer_t", "optimizer_buffers"):
+            self.whole(meta, key, "state")
+        if "rng" not in meta:
+            raise self.fail("corrupt tuinn metadata: state has no 'rng'")
+        self.rng(meta["rng"], "state.rng")
+        return meta
+
+    def sort_tensors(self, tensors: dict[str, np.ndarray], optimizer: str, allowed: Any,
+                     n_buffers: int) -> tuple[dict[str, dict[str, np.ndarray]], dict[tuple[int, str], np.ndarray]]:
+        """Tensor names: param/<layer>.<name>, best/<layer>.<name>, opt/<index>/<buffer>; anything else is refused."""
+        groups: dict[str, dict[str, np.ndarray]] = {"param/": {}, "best/": {}}
+        opt: dict[tuple[int, str], np.ndarray] = {}
+        for key, value in tensors.items():
+            prefix = next((p for p in groups if key.startswith(p)), None)
+            if prefix is not None:
+                groups[prefix][key[len(prefix) :]] = value
+                continue
+            opt[self.optimizer_key(key, optimizer, allowed, n_buffers)] = value
+        return groups, opt
+
+    def optimizer_key(self, key: str, optimizer: str, allowed: Any, n_buffers: int) -> tuple[int, str]:
+        """(index, buffer) of an ``opt/<index>/<buffer>`` tensor name."""
+        parts = key.split("/")
+        if len(parts) != 3 or parts[0] != "opt":
+            raise self.fail(f"unexpected tensor {key!r} (a checkpoint holds param/…, opt/<index>/<buffer> and best/…)")
+        if not parts[1].isdigit() or parts[1] != str(int(parts[1])):
+            raise self.fail(f"optimizer tensor {key!r}: {parts[1]!r} is not an index")
+        index = int(parts[1])
+        if index >= n_buffers:
+            raise self.fail(f"optimizer tensor {key!r}: index {index} does not exist (state.optimizer_buffers is {n_buffers})")
+        if parts[2] not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise self.fail(f"optimizer tensor {key!r}: {optimizer} keeps no buffer {parts[2]!r} (it keeps: {known})")
+        return index, parts[2]
+
+    def optimizer(self, opt: dict[tuple[int, str], np.ndarray], allowed: Any, n_buffers: int,
+                  expected: dict[str, tuple[int, ...]], learned: list[str]) -> None:
+        """One complete set of the optimizer's buffers per learned tensor (or none), each of its tensor's shape."""
         if n_buffers != len(learned):
             raise self.fail(f"corrupt tuinn metadata: state.optimizer_buffers is {n_buffers}, but the spec has {len(learned)} learned tensors")
         for index, name in enumerate(learned):
@@ -329,24 +358,28 @@ class _Checker:
         for (index, buffer), value in opt.items():
             self.tensor(f"opt/{index}/{buffer}", value, expected[learned[index]], "optimizer state")
 
-        early = meta.get("early")
-        if early is not None:
-            early = self.table(early, "state.early")
-            best = early.get("best")
-            if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float)) or not math.isfinite(best)):
-                raise self.fail(f"corrupt tuinn metadata: state.early.best must be a finite number, got {best!r}")
-            self.whole(early, "best_epoch", "state.early", optional=True)
-            state = self.table(early.get("best_state"), "state.early.best_state")
-            for key in ("epoch", "steps"):
-                self.whole(state, key, "state.early.best_state")
-            self.whole(self.table(state.get("optimizer"), "state.early.best_state.optimizer"), "t", "state.early.best_state.optimizer")
-            if "rng" not in state:
-                raise self.fail("corrupt tuinn metadata: state.early.best_state has no 'rng'")
-            self.rng(state["rng"], "state.early.best_state.rng")
-            self.weights("best/", groups["best/"], expected)
-        elif groups["best/"]:
-            raise self.fail(f"unexpected tensor best/{next(iter(groups['best/']))} (the state has no early-stopping record)")
+    def early(self, early: Any, best: dict[str, np.ndarray], expected: dict[str, tuple[int, ...]]) -> None:
+        """The early-stopping record and its best/… weights: both or neither."""
+        if early is None:
+            if best:
+                raise self.fail(f"unexpected tensor best/{next(iter(best))} (the state has no early-stopping record)")
+            return
+        early = self.table(early, "state.early")
+        value = early.get("best")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+            raise self.fail(f"corrupt tuinn metadata: state.early.best must be a finite number, got {value!r}")
+        self.whole(early, "best_epoch", "state.early", optional=True)
+        state = self.table(early.get("best_state"), "state.early.best_state")
+        for key in ("epoch", "steps"):
+            self.whole(state, key, "state.early.best_state")
+        self.whole(self.table(state.get("optimizer"), "state.early.best_state.optimizer"), "t", "state.early.best_state.optimizer")
+        if "rng" not in state:
+            raise self.fail("corrupt tuinn metadata: state.early.best_state has no 'rng'")
+        self.rng(state["rng"], "state.early.best_state.rng")
+        self.weights("best/", best, expected)
 
+    def inputs(self, inputs: dict[str, Any], n_inputs: int) -> None:
+        """The standardisation (one finite mean and positive std per input) and the optional names."""
         for key in ("mean", "std"):
             values = inputs.get(key)
             if values is None:
