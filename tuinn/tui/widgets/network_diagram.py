@@ -154,6 +154,55 @@ class _Net:
     b_max: float
 
 
+class _Canvas:
+    """A character grid with a style id per cell, turned into strips of runs of one style.
+
+    Why: the diagram is drawn in layers (links, neurons, titles) that overwrite cells;
+    styles are interned once per (colour, flags), so a row becomes few segments.
+    """
+
+    def __init__(self, width: int, height: int, base: Style, chars: list[list[str]]) -> None:
+        self.width, self.height, self.base = width, height, base
+        self.chars = chars
+        self.sids = np.zeros((height, width), dtype=np.int64)
+        self.styles: list[Style] = [base]
+        self._cache: dict[tuple, int] = {}
+
+    def sid(self, color: str | None = None, **flags: bool) -> int:
+        """The id of the base style plus ``color`` and ``flags`` (created on first use)."""
+        key = (color, *sorted(flags.items()))
+        i = self._cache.get(key)
+        if i is None:
+            i = self._cache[key] = len(self.styles)
+            self.styles.append(self.base + Style(color=color, **flags))
+        return i
+
+    def put(self, x: int, y: int, text: str, style: int) -> None:
+        """Write ``text`` from (x, y), clipped to the grid."""
+        if not 0 <= y < self.height:
+            return
+        for i, ch in enumerate(text):
+            if 0 <= x + i < self.width:
+                self.chars[y][x + i] = ch
+                self.sids[y, x + i] = style
+
+    def strips(self) -> list[Strip]:
+        """One strip per row, a segment per run of one style."""
+        strips = []
+        styles, W = self.styles, self.width
+        for row_chars, row_sids in zip(self.chars, self.sids.tolist(), strict=True):
+            segments = []
+            run_start, run_sid = 0, row_sids[0]
+            for x in range(1, W):
+                s = row_sids[x]
+                if s != run_sid:
+                    segments.append(Segment("".join(row_chars[run_start:x]), styles[run_sid]))
+                    run_start, run_sid = x, s
+            segments.append(Segment("".join(row_chars[run_start:W]), styles[run_sid]))
+            strips.append(Strip(segments, W))
+        return strips
+
+
 class NetworkDiagram(Widget, can_focus=True):
     """Neurons and weighted links of a dense network; select neurons and links by key or mouse."""
 
@@ -387,56 +436,48 @@ class NetworkDiagram(Widget, can_focus=True):
             self._mask, self._owner = rasterize_links(W, H, e[:, 0], e[:, 1], e[:, 2], e[:, 3], strength)
 
     def _compose_strips(self, W: int, H: int) -> list[Strip]:
+        """The picture as strips: links, then neurons and input names over them, then the titles on row 0."""
         if W <= 0 or H <= 0:
             return []
         base = self.rich_style
         net = self._net
         if net is None or not self._visible:
             return [Strip.blank(W, base)] * H
-        styles: list[Style] = [base]
-        cache: dict[tuple, int] = {}
+        canvas = _Canvas(W, H, base, [[_BRAILLE[m] for m in row] for row in self._mask.tolist()])
+        self._draw_links(canvas)
+        self._draw_neurons(canvas, net)
+        self._draw_titles(canvas, net)
+        return canvas.strips()
 
-        def sid(color: str | None = None, **flags: bool) -> int:
-            key = (color, *sorted(flags.items()))
-            i = cache.get(key)
-            if i is None:
-                i = cache[key] = len(styles)
-                styles.append(base + Style(color=color, **flags))
-            return i
+    def _draw_links(self, canvas: _Canvas) -> None:
+        """Each link cell styled by its owner, dimmed outside the highlighted layer; the selected link reversed."""
+        if not self._links.size:
+            return
+        hl, sid = self._highlight, canvas.sid
+        normal = np.array([sid(c) for c in PALETTE], dtype=np.int64)
+        dim = np.array([sid(c, dim=True) for c in PALETTE], dtype=np.int64)
+        link_sid = normal[self._link_color]
+        if hl is not None:
+            link_sid = np.where(self._links[:, 0] == hl, link_sid, dim[self._link_color])
+        owner = self._owner
+        has = owner >= 0
+        canvas.sids[has] = link_sid[owner[has]]
+        sel = self._link_index.get(self.selected_link) if self.selected_link else None
+        if sel is None:
+            return
+        e = self._link_ends[sel : sel + 1]
+        m1, o1 = rasterize_links(canvas.width, canvas.height, e[:, 0], e[:, 1], e[:, 2], e[:, 3], [1.0])
+        ys, xs = np.nonzero(o1 >= 0)
+        s = sid(PALETTE[int(self._link_color[sel])], reverse=True, bold=True)
+        mask = self._mask
+        for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+            canvas.chars[y][x] = _BRAILLE[int(mask[y, x] | m1[y, x])]
+            canvas.sids[y, x] = s
 
-        hl = self._highlight
+    def _draw_neurons(self, canvas: _Canvas, net: _Net) -> None:
+        """A marker per neuron in its bias colour (the selected one marked), the input names, the "…" of collapsed layers."""
+        hl, sid, put = self._highlight, canvas.sid, canvas.put
         dim_others = hl is not None
-        # Links: each cell styled by its owner, dimmed outside the highlighted layer.
-        mask, owner = self._mask, self._owner
-        chars = [[_BRAILLE[m] for m in row] for row in mask.tolist()]
-        sids = np.zeros((H, W), dtype=np.int64)
-        if self._links.size:
-            normal = np.array([sid(c) for c in PALETTE], dtype=np.int64)
-            dim = np.array([sid(c, dim=True) for c in PALETTE], dtype=np.int64)
-            link_sid = normal[self._link_color]
-            if dim_others:
-                link_sid = np.where(self._links[:, 0] == hl, link_sid, dim[self._link_color])
-            has = owner >= 0
-            sids[has] = link_sid[owner[has]]
-            sel = self._link_index.get(self.selected_link) if self.selected_link else None
-            if sel is not None:
-                e = self._link_ends[sel : sel + 1]
-                m1, o1 = rasterize_links(W, H, e[:, 0], e[:, 1], e[:, 2], e[:, 3], [1.0])
-                ys, xs = np.nonzero(o1 >= 0)
-                s = sid(PALETTE[int(self._link_color[sel])], reverse=True, bold=True)
-                for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
-                    chars[y][x] = _BRAILLE[int(mask[y, x] | m1[y, x])]
-                    sids[y, x] = s
-
-        def put(x: int, y: int, text: str, style: int) -> None:
-            if not 0 <= y < H:
-                return
-            for i, ch in enumerate(text):
-                if 0 <= x + i < W:
-                    chars[y][x + i] = ch
-                    sids[y, x + i] = style
-
-        # Neurons.
         bias_idx = [np.full(net.sizes[0], MID, dtype=np.int16)] + [diverging_index(np.asarray(b, dtype=float), net.b_max) for b in net.b_eff]
         for (l, i), (x, y) in self._pos.items():
             color = PALETTE[int(bias_idx[l][i])]
@@ -454,30 +495,18 @@ class NetworkDiagram(Widget, can_focus=True):
                 put(self._label_width - len(name), y, name, sid(None, bold=self.selected_neuron == (0, i), dim=faint))
         for x, y in self._ellipsis:
             put(x, y, ELLIPSIS, sid(None, dim=True))
-        # Titles: as long as they fit side by side, near their columns.
+
+    def _draw_titles(self, canvas: _Canvas, net: _Net) -> None:
+        """Layer titles: as long as they fit side by side, near their columns."""
+        hl = self._highlight
         L = len(net.sizes) - 1
         options = []
         for l in range(L + 1):
             arrow = {"forward": "→ ", "backward": "← "}.get(self._direction, "") if hl is not None and l == hl else ""
             options.append([arrow + self._title(l, L), arrow + self._title(l, L, short=True)])
-        for l, (text, x) in enumerate(place_titles(options, self._title_centres, W)):
+        for l, (text, x) in enumerate(place_titles(options, self._title_centres, canvas.width)):
             emph = hl is not None and l == hl
-            put(x, 0, text, sid(None, bold=emph, underline=emph, dim=dim_others and not emph))
-        # Strips: runs of one style.
-        strips = []
-        sid_rows = sids.tolist()
-        for y in range(H):
-            row_chars, row_sids = chars[y], sid_rows[y]
-            segments = []
-            run_start, run_sid = 0, row_sids[0]
-            for x in range(1, W):
-                s = row_sids[x]
-                if s != run_sid:
-                    segments.append(Segment("".join(row_chars[run_start:x]), styles[run_sid]))
-                    run_start, run_sid = x, s
-            segments.append(Segment("".join(row_chars[run_start:W]), styles[run_sid]))
-            strips.append(Strip(segments, W))
-        return strips
+            canvas.put(x, 0, text, canvas.sid(None, bold=emph, underline=emph, dim=hl is not None and not emph))
 
     def _title(self, l: int, L: int, short: bool = False) -> str:
         """A layer's title such as "1 tanh 4" or "out sigmoid 1" ("x" for the inputs); ``short`` abbreviates the activation."""
