@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import statistics
-import time
 
 import numpy as np
 from textual.app import App, ComposeResult
@@ -294,28 +292,6 @@ def test_grid_points_match_pixel_centres():
     g = grid_points(EXTENT, (4, 3))
     assert g.shape == (12, 2)
     assert np.allclose(g[0], [-2 / 3, 0.75]) and np.allclose(g[-1], [2 / 3, -0.75])
-
-
-def test_show_80x40_is_fast():
-    async def go():
-        app = BoundaryApp()
-        async with app.run_test(size=(82, 42)) as pilot:
-            b = app.query_one(DecisionBoundary)
-            assert b.pixel_shape() == (80, 80)
-            rng = np.random.default_rng(0)
-            pts = rng.uniform(-1, 1, (200, 2))
-            view = BoundaryView(
-                "binary", rng.uniform(0, 1, b.pixel_shape()), EXTENT, pts, rng.integers(0, 2, 200), pts[:50] * 0.9, rng.integers(0, 2, 50)
-            )
-            times = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                b.show(view)
-                times.append(time.perf_counter() - t0)
-            await pilot.pause()
-            assert statistics.median(times) < 0.030, times
-
-    run(go)
 
 
 # -- WeightHeatmap ---------------------------------------------------------------------

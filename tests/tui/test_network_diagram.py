@@ -1,11 +1,9 @@
 """NetworkDiagram: what it draws (titles, names, link colours, collapsing), how it is driven
-(keys, clicks, highlight) and how fast show() is, through Textual's Pilot in a tiny app."""
+(keys, clicks, highlight), through Textual's Pilot in a tiny app."""
 
 from __future__ import annotations
 
 import asyncio
-import statistics
-import time
 
 import numpy as np
 from rich.segment import Segment
@@ -328,22 +326,6 @@ def test_maxout_links_show_the_strongest_piece():
         assert d.border_subtitle == "neuron 2 of layer 1 · b = (0.2000, 0.3000)"
 
     run_app(body)
-
-
-def test_show_is_fast():
-    sizes = [2, 8, 8, 8, 8, 8, 8, 1]
-    weights, biases = random_net(sizes)
-
-    async def body(app, pilot, d):
-        assert tuple(d.outer_size) == (70, 20)
-        times = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            d.show(sizes, weights, biases, ["x1", "x2"], ["tanh"] * 6 + ["sigmoid"])
-            times.append(time.perf_counter() - t0)
-        assert statistics.median(times) < 0.020, times
-
-    run_app(body, width=70, height=20)
 
 
 def test_helpers():
