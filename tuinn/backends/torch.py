@@ -42,6 +42,33 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def device_report() -> list[str]:
+    """``tuinn doctor``'s lines about CUDA and threads (torch's answers, asked here so that no other module imports torch)."""
+    if torch.cuda.is_available():
+        names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        lines = [f"CUDA       available (CUDA {torch.version.cuda}): {', '.join(names)}"]
+    else:
+        why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA device found"
+        lines = [f"CUDA       not available ({why})"]
+    lines.append(f"threads    torch uses {torch.get_num_threads()} intra-op threads (1 for small nets, see README)")
+    return lines
+
+
+def state_dict_bytes(tensors: dict[str, np.ndarray], dtype: str, counters: tuple[str, ...] = ()) -> bytes:
+    """``torch.save`` of a state_dict made of NumPy arrays (``tuinn export``), in ``dtype``;
+    ``counters`` are stored as 0-d int64 tensors of value 0 (batch norm's num_batches_tracked)."""
+    import io
+
+    tdtype = torch.float64 if dtype == "float64" else torch.float32
+    sd: dict[str, torch.Tensor] = {k: torch.tensor(v, dtype=tdtype) for k, v in tensors.items()}
+    for name in counters:
+        sd[name] = torch.tensor(0, dtype=torch.long)
+    ordered = {k: sd[k] for k in [*tensors, *counters]}
+    buffer = io.BytesIO()
+    torch.save(ordered, buffer)
+    return buffer.getvalue()
+
+
 class Block(nn.Module):
     """One layer: linear, optional norm, activation, dropout (the engine's order)."""
 

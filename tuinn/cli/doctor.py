@@ -31,15 +31,9 @@ def doctor() -> int:
         f"torch      {_version('torch')}",
     ]
     if torch_available():
-        import torch
+        from tuinn.backends.torch import device_report
 
-        if torch.cuda.is_available():
-            names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-            lines.append(f"CUDA       available (CUDA {torch.version.cuda}): {', '.join(names)}")
-        else:
-            why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA device found"
-            lines.append(f"CUDA       not available ({why})")
-        lines.append(f"threads    torch uses {torch.get_num_threads()} intra-op threads (1 for small nets, see README)")
+        lines += device_report()
     else:
         lines.append("CUDA       unknown (torch not installed: pip install 'tuinn[torch]')")
     text, source = resolve("playground")

@@ -10,7 +10,6 @@ needed to use it: only torch.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -149,26 +148,25 @@ def _describe_output(exp: Experiment, classes: list[str]) -> str:
     return f"{int(last.units)} value(s), activation {last.activation}"
 
 
-def state_dict(exp: Experiment, params: dict[str, np.ndarray], inputs: dict[str, Any], n_inputs: int, dtype: str) -> dict[str, Any]:
-    import torch
-
-    tdtype = torch.float64 if dtype == "float64" else torch.float32
-    out: dict[str, Any] = {}
+def state_dict_arrays(exp: Experiment, params: dict[str, np.ndarray], inputs: dict[str, Any],
+                      n_inputs: int) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """The exported module's state_dict as NumPy arrays (names as ``SimpleNN`` has them), and its
+    integer counters; :func:`tuinn.backends.torch.state_dict_bytes` turns them into torch's file."""
+    out: dict[str, np.ndarray] = {}
+    counters: list[str] = []
     for i, layer in enumerate(exp.model.layers, 1):
-        out[f"fc{i}.weight"] = torch.tensor(params[f"{i}.W"], dtype=tdtype)
-        out[f"fc{i}.bias"] = torch.tensor(params[f"{i}.b"], dtype=tdtype)
+        out[f"fc{i}.weight"] = params[f"{i}.W"]
+        out[f"fc{i}.bias"] = params[f"{i}.b"]
         if layer.norm != "none":
-            out[f"norm{i}.weight"] = torch.tensor(params[f"{i}.gamma"], dtype=tdtype)
-            out[f"norm{i}.bias"] = torch.tensor(params[f"{i}.beta"], dtype=tdtype)
+            out[f"norm{i}.weight"] = params[f"{i}.gamma"]
+            out[f"norm{i}.bias"] = params[f"{i}.beta"]
         if layer.norm == "batch":
-            out[f"norm{i}.running_mean"] = torch.tensor(params[f"{i}.running_mean"], dtype=tdtype)
-            out[f"norm{i}.running_var"] = torch.tensor(params[f"{i}.running_var"], dtype=tdtype)
-            out[f"norm{i}.num_batches_tracked"] = torch.tensor(0, dtype=torch.long)
-    mean = inputs.get("mean") or [0.0] * n_inputs
-    std = inputs.get("std") or [1.0] * n_inputs
-    out["mean"] = torch.tensor(mean, dtype=tdtype)
-    out["std"] = torch.tensor(std, dtype=tdtype)
-    return out
+            out[f"norm{i}.running_mean"] = params[f"{i}.running_mean"]
+            out[f"norm{i}.running_var"] = params[f"{i}.running_var"]
+            counters.append(f"norm{i}.num_batches_tracked")
+    out["mean"] = np.asarray(inputs.get("mean") or [0.0] * n_inputs, dtype=float)
+    out["std"] = np.asarray(inputs.get("std") or [1.0] * n_inputs, dtype=float)
+    return out, tuple(counters)
 
 
 def export(run: str, out_dir: str, dtype: str | None = None) -> Path:
@@ -177,7 +175,7 @@ def export(run: str, out_dir: str, dtype: str | None = None) -> Path:
 
     if not torch_available():
         raise TuinnError("export --torch needs PyTorch, which is not installed (pip install 'tuinn[torch]')")
-    import torch
+    from tuinn.backends.torch import state_dict_bytes
 
     target = Path(run)
     ckpt = target / "model.safetensors" if target.is_dir() else target
@@ -200,12 +198,11 @@ def export(run: str, out_dir: str, dtype: str | None = None) -> Path:
     except OSError as exc:
         raise TuinnError(f"--torch {out}: cannot create it ({exc.strerror or exc})") from None
     try:
-        sd = state_dict(exp, saved.state["params"], saved.inputs, n_inputs, dtype or exp.train.dtype)
+        arrays, counters = state_dict_arrays(exp, saved.state["params"], saved.inputs, n_inputs)
     except KeyError as exc:
         raise CheckpointError(f"{ckpt}: missing parameter {exc} for its spec") from None
-    buffer = io.BytesIO()
-    torch.save(sd, buffer)
+    data = state_dict_bytes(arrays, dtype or exp.train.dtype, counters)
     source = module_source(exp, n_inputs, saved.inputs, str(run), dtype or exp.train.dtype)
     checkpoint.atomic_write_text(out / "model.py", source)
-    checkpoint.atomic_write_bytes(out / "state_dict.pt", buffer.getvalue())
+    checkpoint.atomic_write_bytes(out / "state_dict.pt", data)
     return out
