@@ -275,3 +275,15 @@ def test_resume_drops_a_metrics_line_torn_by_a_kill(tmp_path: Path, capsys: pyte
     code, _, err = tuinn_main(capsys, "train", "--resume", str(r), "--epochs", "5", "--quiet")
     assert code == 0, err
     assert [json.loads(line)["epoch"] for line in (r / "metrics.jsonl").read_text().splitlines()] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("line", ["5", '"fold"', '["fold"]', "null", '{"epoch": true}', '{"epoch": "3"}'])
+def test_resume_refuses_a_metrics_line_that_is_not_a_record(tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str) -> None:
+    r = tmp_path / "r"
+    assert tuinn_main(capsys, "train", "xor", "--epochs", "2", "--quiet", "--out", str(r))[0] == 0
+    with open(r / "metrics.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    before = tree(r)
+    code, _, err = tuinn_main(capsys, "train", "--resume", str(r), "--epochs", "4", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "metrics.jsonl: line 3 is not a metrics record" in err, err
+    assert tree(r) == before

@@ -59,14 +59,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def make_trainer(exp, **kwargs):  # type: ignore[no-untyped-def]  # lazy imports keep --help light
-    """A Trainer for ``exp``; errors found when the model meets the data name the file."""
-    from tuinn.errors import ConfigError, attach_source
-    from tuinn.training.trainer import Trainer
+    """:func:`tuinn.training.run.make_trainer`, imported when a command runs."""
+    from tuinn.training.run import make_trainer as make
 
-    try:
-        return Trainer(exp, **kwargs)
-    except ConfigError as exc:
-        raise attach_source(exc, exp.source) from None
+    return make(exp, **kwargs)
 
 
 def _step_compare(exp, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

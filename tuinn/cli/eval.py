@@ -3,7 +3,7 @@
 Per split (train, test, validation, whole): the metrics at the threshold, for a binary
 problem the point where sensitivity = specificity, and the ROC points (``roc``, by split).
 ``--latent LAYER`` adds the 2-D PCA coordinates of that layer's activations (all samples).
-The numbers come from :mod:`tuinn.training.saved_model`; this module checks the
+The numbers come from :mod:`tuinn.analysis.saved_model`; this module checks the
 arguments and prints: a table and a line per split, or one JSON object with ``--json``.
 """
 
@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tuinn.analysis.saved_model import evaluate_other, evaluate_own, latent_json, open_saved
 from tuinn.cli.train import SPLITS, results_table
 from tuinn.errors import TuinnError
 from tuinn.training.run_folder import json_safe
-from tuinn.training.saved_model import evaluate_other, evaluate_own, latent_json, open_saved
 
 
 def eval_command(args: Any) -> int:

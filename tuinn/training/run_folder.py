@@ -117,9 +117,9 @@ def _record_epoch(line: str) -> int | None:
         record = json.loads(line)
     except json.JSONDecodeError:
         return None
-    epoch = record.get("epoch") if isinstance(record, dict) else None
-    if "fold" in record:
-        epoch = -1
+    if not isinstance(record, dict):
+        return None  # a bare number, string or list is not a record
+    epoch = -1 if "fold" in record else record.get("epoch")
     return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
 
 
