@@ -37,6 +37,9 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from tests.integration.test_train_errors import describe_changes, snapshot
+from tests.specs import CSV_DATA, csv_classifier
+from tests.specs import LINEAR_OUTPUT as LINEAR
+from tests.specs import SIGMOID_OUTPUT as SIGMOID
 from tuinn import cli
 from tuinn.config.spec import loads
 from tuinn.training import memory
@@ -104,18 +107,12 @@ def write(path: Path, text: str) -> Path:
 def csv_experiment(root: Path, rows: str, loss: str, output: str, data_extra: str = "") -> None:
     """exp.toml over data.csv (header a,b,y) with one hidden layer and the given output layer and loss."""
     write(root / "data.csv", "a,b,y\n" + rows)
-    write(root / "exp.toml", f'name = "csvexp"\nseed = 0\n\n[data]\nsource = "csv"\npath = "data.csv"\n{data_extra}\n'
-                             f'[[model.layers]]\nunits = 4\nactivation = "tanh"\n\n[[model.layers]]\n{output}\n'
-                             f'[train]\nloss = "{loss}"\noptimizer = "adam"\nlearning_rate = 0.01\nbatch_size = 4\nepochs = 2\n')
+    write(root / "exp.toml", csv_classifier(CSV_DATA + data_extra, output, loss, epochs=2))
 
 
 def rows_of(values: list[float]) -> str:
     """CSV rows ``a,b,y`` with two made-up features and the targets ``values``."""
     return "".join(f"{i * 0.1:.2f},{(i % 3) * 0.5:.2f},{v}\n" for i, v in enumerate(values))
-
-
-SIGMOID = 'units = 1\nactivation = "sigmoid"\n'
-LINEAR = 'units = 1\nactivation = "linear"\n'
 
 
 def softmax(units: int) -> str:

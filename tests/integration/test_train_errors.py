@@ -35,20 +35,18 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.specs import CSV_DATA, csv_classifier
+
 PREFIX = "tuinn: error: "
 
-# A 2-layer classifier over data.csv (the path is relative to the experiment file).
-CSV_DATA = 'source = "csv"\npath = "data.csv"\n'
-MODEL = '[[model.layers]]\nunits = 4\nactivation = "tanh"\n\n[[model.layers]]\nunits = 1\nactivation = "sigmoid"\n'
-TRAIN = '[train]\nloss = "bce"\noptimizer = "adam"\nlearning_rate = 0.01\nbatch_size = 4\nepochs = 3\n'
 
 # 20 rows, two features, a balanced 0/1 target.
 GOOD_CSV = "a,b,y\n" + "".join(f"{i * 0.1:.2f},{(i % 3) * 0.5:.2f},{i % 2}\n" for i in range(20))
 
 
 def experiment(data: str = CSV_DATA) -> str:
-    """TOML text of a small experiment whose [data] table holds ``data``."""
-    return f'name = "csvexp"\nseed = 0\n\n[data]\n{data}\n{MODEL}\n{TRAIN}'
+    """TOML text of a small experiment whose [data] table holds ``data``: a 2-layer classifier over data.csv."""
+    return csv_classifier(data)
 
 
 # ------------------------------------------------------------------ helpers

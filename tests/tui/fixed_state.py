@@ -96,6 +96,6 @@ def freeze(name: str, spec: str, source: str, epochs: int) -> Path:
 
 
 if __name__ == "__main__":
-    from tests.tui.test_latent import SPIRALS
+    from tests.specs import SPIRALS_3
 
-    print(freeze("spirals-3", SPIRALS, "spirals (test)", 100))
+    print(freeze("spirals-3", SPIRALS_3, "spirals (test)", 100))

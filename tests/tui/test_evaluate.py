@@ -22,6 +22,7 @@ import pytest
 from textual.app import App
 from textual.widgets import ProgressBar, Select, Static
 
+from tests.specs import blobs_3
 from tuinn import metrics
 from tuinn.analysis.balance import compare_balance
 from tuinn.analysis.evaluation import evaluation_report, scores, split_index
@@ -38,8 +39,6 @@ from tuinn.tui.widgets.metrics_table import ROWS, MetricsTable, fmt_value
 from tuinn.tui.widgets.per_class_table import PerClassTable
 from tuinn.tui.widgets.prediction_plot import PredictionPlot
 from tuinn.tui.widgets.roc_plot import RocPlot
-
-from .test_snapshots import MULTICLASS
 
 SIZE = (160, 48)
 
@@ -231,7 +230,7 @@ def test_b_jumps_to_where_sensitivity_equals_specificity_on_the_selected_split()
 
 def test_multiclass_shows_the_c_by_c_matrix_and_per_class_rates_and_has_no_threshold() -> None:
     async def go() -> None:
-        app = Host(loads(MULTICLASS, "blobs-3 (test)"))
+        app = Host(blobs_3())
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_screen(pilot, app, epochs=1)
             assert screen.kind == "multiclass"

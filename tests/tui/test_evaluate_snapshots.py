@@ -12,15 +12,14 @@ new SVGs before committing them.
 
 from __future__ import annotations
 
+from tests.specs import blobs_3
 from tuinn.config.experiments import resolve
 from tuinn.config.spec import Experiment, loads
 from tuinn.session.playground import default_experiment
 from tuinn.tui.screens.evaluate_screen import EvaluateScreen
 
+from .snapshot_harness import Snap
 from .test_evaluate import Host
-from .test_snapshots import MULTICLASS, THEME, pinned_environment  # noqa: F401  (an autouse fixture, active here once imported)
-
-SIZE = (160, 48)
 
 
 def evaluated(*keys: str):  # type: ignore[no-untyped-def]
@@ -29,7 +28,6 @@ def evaluated(*keys: str):  # type: ignore[no-untyped-def]
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
-        assert app.animation_level == "none" and app.theme == THEME and not app.no_color
         await pilot.pause()
         assert not app.playground.running
         app.playground.run_epochs(epochs)
@@ -45,26 +43,24 @@ def evaluated(*keys: str):  # type: ignore[no-untyped-def]
     return run_before
 
 
-def snap(snap_compare, exp: Experiment, *keys: str) -> bool:  # type: ignore[no-untyped-def]
+def shoot(snap: Snap, exp: Experiment, *keys: str) -> bool:
     # A bare host rather than TuinnApp: the footer then lists this screen's keys only, and
     # the pictures do not change whenever the playground gains a key of its own.
-    app = Host(exp)
-    app.theme = THEME
-    return snap_compare(app, terminal_size=SIZE, run_before=evaluated(*keys))
+    return snap(Host(exp), run_before=evaluated(*keys))
 
 
-def test_binary_with_threshold_kfold_and_balance(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_binary_with_threshold_kfold_and_balance(snap: Snap) -> None:
     """Circle after one epoch, threshold moved up by 0.1, 5-fold CV and the balance comparison done."""
-    assert snap(snap_compare, default_experiment(), "right_square_bracket", "k", "c")
+    assert shoot(snap, default_experiment(), "right_square_bracket", "k", "c")
 
 
-def test_multiclass_confusion_and_per_class(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_multiclass_confusion_and_per_class(snap: Snap) -> None:
     """Three noisy blobs after one epoch: the 3×3 matrix with a few errors, per-class rates, one-vs-rest ROC, 5-fold CV done."""
-    exp = loads(MULTICLASS, "blobs-3 (test)")
+    exp = blobs_3()
     exp.data.noise = 0.5  # overlapping blobs, so that the matrix has something off the diagonal
-    assert snap(snap_compare, exp, "k")
+    assert shoot(snap, exp, "k")
 
 
-def test_regression_predicted_against_true(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_regression_predicted_against_true(snap: Snap) -> None:
     """reg-plane after one epoch: MSE/MAE/R² per split, predicted against true, 5-fold CV done."""
-    assert snap(snap_compare, loads(*resolve("reg-plane")), "k")
+    assert shoot(snap, loads(*resolve("reg-plane")), "k")

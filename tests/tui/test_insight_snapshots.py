@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import textual.constants
 from textual.screen import Screen
 from textual.widgets import Select
 
+from tests.specs import spirals_3
 from tuinn.analysis import latent
 from tuinn.config.experiments import resolve
 from tuinn.config.spec import Experiment, loads
@@ -28,32 +28,23 @@ from tuinn.tui.screens.latent_screen import LatentScreen
 from tuinn.tui.screens.weights_screen import WeightsScreen
 
 from . import fixed_state
-from .test_latent import SPIRALS
-
-SIZE = (160, 48)
-THEME = "textual-dark"
-
+from .snapshot_harness import Snap
 
 
 @pytest.fixture(autouse=True)
-def pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Animations off, colours on, and no umap whatever is installed (the note is part of a picture)."""
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.delenv("NO_COLOR", raising=False)
+def no_umap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No umap whatever is installed: the note of a missing umap is part of a picture."""
     monkeypatch.setattr(latent, "umap_available", lambda: False)
 
 
-def shoot(snap_compare, exp: Experiment, screen: type, epochs: int, keys: tuple[str, ...] = (), seeds: int | None = None,  # type: ignore[no-untyped-def]
+def shoot(snap: Snap, exp: Experiment, screen: type, epochs: int, keys: tuple[str, ...] = (), seeds: int | None = None,
           weights: str | None = None, check: Callable[[Screen[None]], None] | None = None) -> bool:
     """Train ``epochs`` (0 or 1) epochs or load the frozen ``weights``, open ``screen``, press ``keys``, photograph."""
     assert epochs in (0, 1), "more epochs would photograph accumulated rounding (see the module's docstring)"
     assert not (epochs and weights)
     app = TuinnApp(exp)
-    app.theme = THEME
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        assert app.animation_level == "none" and app.theme == THEME and not app.no_color
         await pilot.pause()
         assert not app.playground.running
         if weights:
@@ -72,7 +63,7 @@ def shoot(snap_compare, exp: Experiment, screen: type, epochs: int, keys: tuple[
         if check is not None:
             check(app.screen)
 
-    return snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    return snap(app, run_before=run_before)
 
 
 def trained_spiral(screen: Screen[None]) -> None:
@@ -81,12 +72,12 @@ def trained_spiral(screen: Screen[None]) -> None:
     assert screen.view.separation is not None and screen.view.separation > 0.8  # chance: 1/3
 
 
-def test_latent_spirals_last_hidden_layer(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_latent_spirals_last_hidden_layer(snap: Snap) -> None:
     """The acceptance picture: three spiral arms, apart in the last hidden layer of a trained net (frozen weights)."""
-    assert shoot(snap_compare, loads(SPIRALS, "spirals (test)"), LatentScreen, 0, weights="spirals-3", check=trained_spiral)
+    assert shoot(snap, spirals_3(), LatentScreen, 0, weights="spirals-3", check=trained_spiral)
 
 
-def test_latent_kmeans_and_umap_note(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_latent_kmeans_and_umap_note(snap: Snap) -> None:
     """k = 3 clusters coloured, their agreement with the classes, and the note of a missing umap (frozen weights)."""
 
     def clustered(screen: Screen[None]) -> None:
@@ -95,15 +86,15 @@ def test_latent_kmeans_and_umap_note(snap_compare) -> None:  # type: ignore[no-u
         assert screen.view.cluster_agreement is not None and screen.view.cluster_agreement > 0.5
         assert screen.view.note == latent.UMAP_MISSING
 
-    assert shoot(snap_compare, loads(SPIRALS, "spirals (test)"), LatentScreen, 0, keys=("k", "k", "p"), weights="spirals-3",
+    assert shoot(snap, spirals_3(), LatentScreen, 0, keys=("k", "k", "p"), weights="spirals-3",
                  check=clustered)
 
 
-def test_latent_regression(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_latent_regression(snap: Snap) -> None:
     """reg-plane after one epoch: points coloured by binned target value, with the value ranges in the legend."""
-    assert shoot(snap_compare, loads(*resolve("reg-plane")), LatentScreen, 1)
+    assert shoot(snap, loads(*resolve("reg-plane")), LatentScreen, 1)
 
 
-def test_weights_after_three_seeds(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_weights_after_three_seeds(snap: Snap) -> None:
     """The Playground's default after one epoch: both bar charts, then 3 seeds × 1 epoch and their agreement."""
-    assert shoot(snap_compare, default_experiment(), WeightsScreen, 1, keys=("n",), seeds=3)
+    assert shoot(snap, default_experiment(), WeightsScreen, 1, keys=("n",), seeds=3)

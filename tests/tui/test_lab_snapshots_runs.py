@@ -16,46 +16,26 @@ a deliberate change, and look at the new SVGs before committing them.
 from __future__ import annotations
 
 import pytest
-import textual.constants
-from textual.app import App
 
 from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.collapse_lab import CollapseLab
 from tuinn.tui.screens.labs.runs_lab import RunsLab
 
 from . import fixed_state
-
-SIZE = (160, 48)
-THEME = "textual-dark"
+from .snapshot_harness import Host, Snap
 
 
 @pytest.fixture(autouse=True)
-def pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Animations off and colours on, whatever the environment says (see test_snapshots.py)."""
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.delenv("NO_COLOR", raising=False)
+def pinned_rounding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collapse lab's rounding error is shown pinned (:func:`fixed_state.pin_rounding_error`)."""
     fixed_state.pin_rounding_error(monkeypatch)
 
 
-class Host(App[None]):
-    """A bare app that opens one lab screen."""
-
-    def __init__(self, screen: RunsLab) -> None:
-        super().__init__()
-        self.lab_screen = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.lab_screen)
-
-
-def shoot(snap_compare, screen: RunsLab, epochs: int = 1) -> bool:  # type: ignore[no-untyped-def]
+def shoot(snap: Snap, screen: RunsLab, epochs: int = 1) -> bool:
     assert epochs in (0, 1), "more epochs would photograph accumulated rounding (see the module's docstring)"
     app = Host(screen)
-    app.theme = THEME
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        assert app.animation_level == "none" and app.theme == THEME and not app.no_color
         await pilot.pause()
         assert app.screen is screen and not screen.playing and screen.epoch == 0
         assert screen.advance(epochs)
@@ -64,19 +44,19 @@ def shoot(snap_compare, screen: RunsLab, epochs: int = 1) -> bool:  # type: igno
         screen.refresh_view()
         await pilot.pause()
 
-    return snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    return snap(app, run_before=run_before)
 
 
-def test_learning_rate_after_one_epoch(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_learning_rate_after_one_epoch(snap: Snap) -> None:
     """Three SGD learning rates and SGD vs Adam, train losses overlaid on a log axis."""
-    assert shoot(snap_compare, RunsLab(load_lab("learning-rate")))
+    assert shoot(snap, RunsLab(load_lab("learning-rate")))
 
 
-def test_overfitting_after_one_epoch(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_overfitting_after_one_epoch(snap: Snap) -> None:
     """Plain, dropout, L2, batch norm: train and test curves with each one's best epoch."""
-    assert shoot(snap_compare, RunsLab(load_lab("overfitting")))
+    assert shoot(snap, RunsLab(load_lab("overfitting")))
 
 
-def test_linear_collapse_after_one_epoch(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_linear_collapse_after_one_epoch(snap: Snap) -> None:
     """The linear net's single layer (exact) and the tanh net's best single layer (far off)."""
-    assert shoot(snap_compare, CollapseLab(load_lab("linear-collapse")))
+    assert shoot(snap, CollapseLab(load_lab("linear-collapse")))

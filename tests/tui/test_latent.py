@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
+from tests.specs import spirals_3
 from tuinn.analysis import latent
 from tuinn.analysis.evaluation import split_index
 from tuinn.config.spec import Experiment, loads
@@ -20,45 +21,6 @@ from tuinn.tui.screens.latent_screen import CLUSTER_STEPS, LatentScreen
 from tuinn.tui.widgets.scatter_plot import ScatterPlot, class_color
 
 SIZE = (160, 48)
-
-#: Three spiral arms. The last hidden layer is a 3-unit linear "embedding" in front of the
-#: softmax: with a wide tanh layer there, the classes are linearly separable (100 % train
-#: accuracy) but each class spreads over several saturated corners, so the nearest class
-#: centre in a 2-D PCA picture stays near 0.4-0.6; the linear embedding puts each class in
-#: one blob (separation ≈ 0.9 after 100 epochs, for several seeds).
-SPIRALS = """
-name = "spirals-3"
-description = "three spiral arms: 4-16-16-3-3, tanh, a linear 3-unit embedding, softmax"
-seed = 0
-
-[data]
-source = "spirals"
-classes = 3
-samples = 300
-features = ["x1", "x2", "sin(x1)", "sin(x2)"]
-
-[[model.layers]]
-units = 16
-activation = "tanh"
-
-[[model.layers]]
-units = 16
-activation = "tanh"
-
-[[model.layers]]
-units = 3
-activation = "linear"
-
-[[model.layers]]
-units = 3
-activation = "softmax"
-
-[train]
-loss = "cce"
-optimizer = "adam"
-learning_rate = 0.03
-batch_size = 10
-"""
 
 REGRESSION = """
 name = "reg-small"
@@ -114,7 +76,7 @@ def test_spirals_last_hidden_layer_separates_the_classes(no_umap: None) -> None:
     and k-means (k = 3) finds groups that agree with the classes. After 100 epochs (numbers only: the
     weights differ with the machine's BLAS kernels, so the snapshot of this screen uses frozen weights)."""
     async def go() -> None:
-        exp = loads(SPIRALS, "spirals (test)")
+        exp = spirals_3()
         app = TuinnApp(exp)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_screen(pilot, app, epochs=100)
@@ -241,7 +203,7 @@ def test_p_with_umap_installed_projects_in_a_worker(monkeypatch: pytest.MonkeyPa
 
 def test_k_cycles_kmeans_and_shows_its_agreement_with_the_classes(no_umap: None, monkeypatch: pytest.MonkeyPatch) -> None:
     async def go() -> None:
-        app = TuinnApp(loads(SPIRALS, "spirals (test)"))
+        app = TuinnApp(spirals_3())
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_screen(pilot, app, epochs=10)
             assert screen.clusters == 0 and screen.view.clusters is None

@@ -11,31 +11,25 @@ after a deliberate change, and look at the new SVGs before committing them.
 from __future__ import annotations
 
 import pytest
-import textual.constants
 
 from tuinn.course.lessons import lesson, lessons
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.lab_app import LabApp
 
 from . import fixed_state
-
-SIZE = (160, 48)
-THEME = "textual-dark"
+from .snapshot_harness import Snap
 
 
 @pytest.fixture(autouse=True)
-def pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.delenv("NO_COLOR", raising=False)
+def pinned_rounding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collapse lab's lesson shows its rounding error pinned (see fixed_state.pin_rounding_error)."""
     fixed_state.pin_rounding_error(monkeypatch)
 
 
 @pytest.mark.parametrize("number", [les.number for les in lessons()])
-def test_lesson(snap_compare, number: int) -> None:  # type: ignore[no-untyped-def]
+def test_lesson(snap: Snap, number: int) -> None:
     les, shown = lesson(number)
     app = LabApp(les.lab, lesson=les) if les.lab else TuinnApp(les.experiment, lesson=les, shown=shown)
-    app.theme = THEME
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
@@ -45,4 +39,4 @@ def test_lesson(snap_compare, number: int) -> None:  # type: ignore[no-untyped-d
             app.refresh_view()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(app, run_before=run_before)
