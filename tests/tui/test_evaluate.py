@@ -130,7 +130,7 @@ async def open_screen(pilot, app: TuinnApp | Host, epochs: int = 0) -> EvaluateS
         pg.run_epochs(epochs)
     screen = EvaluateScreen(pg)
     app.push_screen(screen)
-    await pilot.pause(0.1)
+    await pilot.pause()
     return screen
 
 
@@ -347,7 +347,7 @@ def test_balance_select_restarts_the_playground_and_the_screen_follows() -> None
             assert table_rows(panel, ["trained on (none)"])["trained on (none)"] == ["45", "15", "60"]
             for method, trained in (("oversample", ["45", "45", "90"]), ("undersample", ["15", "15", "30"]), ("weights", ["45", "15", "60"])):
                 panel.query_one("#balance-method", Select).value = method
-                await pilot.pause(0.1)
+                await pilot.pause()
                 assert pg.experiment.data.balance == method and pg.trainer.epoch == 0
                 assert pg.trainer.balance_report["method"] == method
                 rows = table_rows(panel, [f"trained on ({method})", "class weight"])
@@ -446,11 +446,12 @@ def test_pima_evaluate_screen_shows_what_tuinn_eval_json_says(tmp_path: Path) ->
     async def go() -> None:
         app = TuinnApp(loads(*resolve("pima-mlp")))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             load_session(app.playground, run_dir)
             assert app.playground.trainer.epoch == 60 and app.playground.experiment.data.source == "pima"
             await pilot.press("e")
-            await pilot.pause(0.3)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
             screen = app.screen
             assert isinstance(screen, EvaluateScreen)
             labels = [label for label, _ in ROWS["binary"]]

@@ -37,7 +37,7 @@ def run(coro) -> None:  # type: ignore[no-untyped-def]
 
 
 async def drawn(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.1)
+    await pilot.pause()
     pilot.app.screen.refresh_view()
     await pilot.pause()
 

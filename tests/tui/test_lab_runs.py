@@ -49,8 +49,8 @@ def curves(plot: LossPlot) -> dict[str, tuple[float, ...]]:
 
 
 async def drawn(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let the timer draw what changed (and the plots draw at once: the lab is paused)."""
-    await pilot.pause(0.1)
+    """Draw what changed now, as the lab's timer would next (the plots draw at once: the lab is paused)."""
+    await pilot.pause()
     pilot.app.screen.refresh_view()
     await pilot.pause()
 

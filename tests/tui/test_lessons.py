@@ -54,7 +54,7 @@ def test_playground_lesson_shows_only_its_controls(number: int) -> None:
     async def go() -> None:
         app = TuinnApp(les.experiment, lesson=les, shown=shown)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             text = app.query_one("#lesson Markdown", Markdown)
             assert les.title in text.source and les.text.splitlines()[0] in text.source
             for control, selectors in CONTROL_WIDGETS.items():
@@ -66,13 +66,13 @@ def test_playground_lesson_shows_only_its_controls(number: int) -> None:
                 assert bool(app.playground_screen.check_action(action, ())) == (control in shown), (number, action)
             if "play" in shown:
                 await pilot.press("n")
-                await pilot.pause(0.2)
+                await pilot.pause()
                 assert app.playground.trainer.epoch == 1
             else:
                 await pilot.press("n")
                 assert app.playground.trainer.epoch == 0
             await pilot.press("greater_than_sign")
-            await pilot.pause(0.1)
+            await pilot.pause()
         assert app.return_value == "next"
     asyncio.run(go())
 
@@ -83,16 +83,16 @@ def test_previous_lesson_key_and_keys_off_outside_lessons() -> None:
     async def go() -> None:
         app = TuinnApp(les.experiment, lesson=les, shown=shown)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.1)
+            await pilot.pause()
             await pilot.press("less_than_sign")
-            await pilot.pause(0.1)
+            await pilot.pause()
         assert app.return_value == "previous"
         plain = TuinnApp(les.experiment)
         async with plain.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert not plain.check_action("next_lesson", ())
             await pilot.press("greater_than_sign")
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert plain.is_running  # not a lesson: > does nothing
     asyncio.run(go())
 
@@ -104,7 +104,7 @@ def test_lab_lesson_opens_its_lab_with_the_lesson_text(number: int) -> None:
     async def go() -> None:
         app = LabApp(les.lab, lesson=les)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             assert type(app.screen).__name__ == {"neuron": "NeuronLab", "activations": "ActivationsLab",
                                                  "linear-collapse": "CollapseLab", "learning-rate": "RunsLab",
                                                  "overfitting": "RunsLab"}[les.lab]
@@ -112,7 +112,7 @@ def test_lab_lesson_opens_its_lab_with_the_lesson_text(number: int) -> None:
             assert les.title in sources and les.text.splitlines()[0] in sources  # the lesson
             assert app.lab.text.splitlines()[0] in sources  # and the lab's own text
             await pilot.press("greater_than_sign")
-            await pilot.pause(0.1)
+            await pilot.pause()
         assert app.return_value == "next"
     asyncio.run(go())
 
@@ -121,12 +121,12 @@ def test_a_lab_outside_a_lesson_quits_on_escape_and_ignores_lesson_keys() -> Non
     async def go() -> None:
         app = LabApp("neuron")
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             await pilot.press("greater_than_sign")
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert app.is_running
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await pilot.pause()
         assert app.return_value is None
     asyncio.run(go())
 
@@ -138,25 +138,26 @@ def test_every_lab_is_in_the_command_palette_and_opens_over_the_paused_playgroun
     async def go() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             commands = {c.title: c for c in app.get_system_commands(app.screen)}
             for name in lab_names():
                 assert f"Lab: {name}" in commands
             app.playground_screen.action_toggle_play()
             await pilot.pause(0.2)
             commands["Lab: linear-collapse"].callback()
-            await pilot.pause(0.3)
+            await pilot.pause()
+            await app.workers.wait_for_complete()  # the training worker the lab stopped
             assert type(app.screen).__name__ == "CollapseLab"
             assert not app.playground.running  # opening a lab paused the playground
             epoch = app.playground.trainer.epoch
             await pilot.press("g")  # a playground key: off under the lab
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert app.playground.trainer.epoch == epoch and app.playground.experiment.seed == 0
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await pilot.pause()
             assert type(app.screen).__name__ != "CollapseLab"
             assert app.screen is app.playground_screen and app.playground_screen.check_action("regenerate", ())
             await pilot.press("g")  # back on the playground, its keys work again
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert app.playground.experiment.seed == 1
     asyncio.run(go())

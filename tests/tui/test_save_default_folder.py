@@ -26,15 +26,16 @@ def test_the_proposed_save_folder_stays_inside_runs(tmp_path: Path, monkeypatch:
     async def go() -> None:
         app = TuinnApp(exp)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.15)
+            await pilot.pause()
             await pilot.press("ctrl+s")
-            await pilot.pause(0.15)
+            await pilot.pause()
             assert isinstance(app.screen, Prompt)
             proposed = app.screen.query_one("#prompt-input", Input).value
             folder = (cwd / proposed).resolve()
             assert folder.parent == (cwd / "runs").resolve() and not folder.name.startswith(".")
             await pilot.press("enter")
-            await pilot.pause(0.3)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
             assert (folder / "config.toml").is_file()
 
     asyncio.run(go())

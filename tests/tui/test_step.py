@@ -41,7 +41,7 @@ def test_every_stage_of_the_worked_example_shows_the_json_numbers() -> None:
     async def go() -> None:
         app = StepApp(loads(*resolve("backprop")))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             screen = app.screen
             assert isinstance(screen, StepScreen)
             titles = []
@@ -63,7 +63,7 @@ def test_every_stage_of_the_worked_example_shows_the_json_numbers() -> None:
                 for value in expect:
                     assert fmt_number(value, 6) in text, f"{titles[-1]}: {value} not shown"
                 await pilot.press("right")
-                await pilot.pause(0.05)
+                await pilot.pause()
             assert titles == ["Forward layer 1", "Forward layer 2", "Loss", "Backward layer 2", "Backward layer 1", "Update", "Scalar chain"]
             # the reused upstream term is marked
             await pilot.press("home")
@@ -77,7 +77,7 @@ def test_scalar_chain_on_screen_matches_backprop_and_finite_differences() -> Non
     async def go() -> None:
         app = StepApp(loads(*resolve("backprop")))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             screen = app.screen
             screen.set_target("W", 1, 0, 0)
             text = shown(screen)
@@ -89,10 +89,10 @@ def test_scalar_chain_on_screen_matches_backprop_and_finite_differences() -> Non
             assert abs(chain - backprop) <= 1e-12 and abs(fd - backprop) <= 1e-7
             assert abs(backprop - 0.000438568) < 5e-10  # Mazur's ∂E/∂w1
             await pilot.press("c")
-            await pilot.pause(0.1)
+            await pilot.pause()
             app.screen.query_one("#prompt-input").value = "b2[2]"
             await pilot.press("enter")
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert screen.target == ("b", 2, 1, None) and "∂L/∂b²[2]" in shown(screen)
     run(go())
 
@@ -106,10 +106,10 @@ def test_u_a_hundred_times_trains_like_tuinn_train(tmp_path: Path) -> None:
     async def go() -> None:
         app = StepApp(loads(*resolve("playground")))  # 250 training samples, batch 10: 100 steps = 4 epochs
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             for _ in range(100):
                 await pilot.press("u")
-            await pilot.pause(0.1)
+            await pilot.pause()
             params = app.session.trainer.model.get_parameters()
             for key, value in params.items():
                 assert np.array_equal(value, trained[f"param/{key}"]), key
@@ -139,7 +139,7 @@ batch_size = 4
     async def go() -> None:
         app = StepApp(loads(text))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             screen = app.screen
             for _ in range(len(screen.stages)):
                 body = shown(screen)
@@ -157,14 +157,14 @@ def test_s_from_the_playground_and_back_with_the_trained_weights() -> None:
     async def go() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             before = [w.copy() for w in app.playground.snapshot().weights]
             await pilot.press("s")
-            await pilot.pause(0.2)
+            await pilot.pause()
             assert isinstance(app.screen, StepScreen)
             await pilot.press("u", "u", "u")
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await pilot.pause()
             assert not isinstance(app.screen, StepScreen)
             after = app.playground.snapshot().weights
             assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
@@ -183,7 +183,7 @@ def test_torch_backend_shows_autograd_beside_the_engine() -> None:
     async def go() -> None:
         app = StepApp(exp, trainer=Trainer(exp, backend="torch"))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await pilot.pause()
             await pilot.press("end")
             text = shown(app.screen)
             line = next(x for x in text.splitlines() if x.startswith("torch autograd gave"))

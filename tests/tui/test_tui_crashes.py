@@ -91,11 +91,11 @@ def test_learning_rate_lab_log_scale_survives_a_resize() -> None:
     async def go() -> None:
         app = Host(load_lab("learning-rate"))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.1)
+            await pilot.pause()
             await pilot.press("n")
-            await pilot.pause(0.1)
+            await pilot.pause()
             app.screen.refresh_view()
-            await pilot.pause(0.2)
+            await pilot.pause()
             overlaid = [p for p in app.screen.query(LossPlot) if p.log_scale]
             assert overlaid and all(curve_dots(p) > 0 for p in overlaid)
             await pilot.resize_terminal(130, 44)
