@@ -32,8 +32,20 @@ def rendered(widget) -> list[str]:
     return [repr(list(widget.render_line(y))) for y in range(widget.size.height)]
 
 
-async def settle(pilot, seconds: float = 0.15) -> None:
-    await pilot.pause(seconds)
+async def settle(pilot, seconds: float | None = None) -> None:
+    """Let the app finish what the last keys started, then draw the playground as its timer would next.
+
+    With ``seconds``, a timed pause instead: for a test that waits for time itself (a training
+    thread to advance, two clicks far enough apart not to be a double click).
+    """
+    if seconds is not None:
+        await pilot.pause(seconds)
+        return
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    if isinstance(pilot.app, TuinnApp):
+        pilot.app.playground_screen.refresh_view()  # skips itself when a screen is on top, as the timer's call does
+    await pilot.pause()
 
 
 def test_n_advances_exactly_one_epoch_and_changes_the_weights_shown() -> None:
@@ -127,7 +139,7 @@ def test_quitting_during_training_exits_within_a_second() -> None:
 
 async def choose(pilot, app: TuinnApp, widget_id: str, value: object) -> None:
     app.query_one(f"#{widget_id}", Select).value = value
-    await settle(pilot, 0.2)
+    await settle(pilot)
 
 
 def test_every_control_changes_the_experiment() -> None:
@@ -158,18 +170,18 @@ def test_every_control_changes_the_experiment() -> None:
             await choose(pilot, app, "activation", "elu")
             assert pg.experiment.model.layers[1].activation == "elu" and pg.experiment.model.layers[0].activation == "relu"
             await pilot.click("#add_neuron")
-            await settle(pilot, 0.2)
+            await settle(pilot)
             assert [layer.units for layer in pg.experiment.model.layers] == [4, 3, 1]
             await pilot.click("#remove_neuron")
-            await settle(pilot, 0.2)
+            await settle(pilot)
             assert [layer.units for layer in pg.experiment.model.layers] == [4, 2, 1]
             await pilot.click("#add_layer")
-            await settle(pilot, 0.2)
+            await settle(pilot)
             assert [layer.units for layer in pg.experiment.model.layers] == [4, 2, 2, 1]
             await pilot.click("#remove_layer")
             await settle(pilot, 0.6)  # two separate clicks, not a double click
             await pilot.click("#remove_layer")
-            await settle(pilot, 0.2)
+            await settle(pilot)
             assert [layer.units for layer in pg.experiment.model.layers] == [4, 1]
             assert pg.trainer.epoch == 0
             await choose(pilot, app, "noise", 0.2)
@@ -179,7 +191,7 @@ def test_every_control_changes_the_experiment() -> None:
             # features: toggling x1^2 adds an input
             box = app.query_one("#feature-2", Checkbox)
             box.value = True
-            await settle(pilot, 0.2)
+            await settle(pilot)
             assert pg.experiment.data.features == ["x1", "x2", "x1^2"] and pg.trainer.dataset.n_inputs == 3
             await choose(pilot, app, "source", "xor")
             assert pg.experiment.data.source == "xor"
@@ -308,7 +320,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
             await settle(pilot)
             app.screen.query_one("#prompt-input").value = str(tmp_path / "saved")
             await pilot.press("enter")
-            await settle(pilot, 0.3)
+            await settle(pilot)
             assert app.playground.trainer.epoch == 3
             for a, b in zip(weights, app.playground.snapshot().weights, strict=True):
                 assert np.array_equal(a, b)
@@ -385,7 +397,7 @@ def test_the_command_palette_finds_the_playground_actions_with_their_keys() -> N
             assert commands["Save"] == "key: ctrl+s" and commands["Step-through"] == "key: s" and commands["Play/pause"] == "key: space"
             # under another screen the playground's actions are not offered (nor active)
             await pilot.press("e")
-            await settle(pilot, 0.3)
+            await settle(pilot)
             assert app.screen is not app.playground_screen
             assert not {"Save", "Reset", "Step-through"} & {c.title for c in app.get_system_commands(app.screen)}
     run(go())

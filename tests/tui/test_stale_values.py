@@ -106,7 +106,7 @@ async def load_through_ctrl_o(pilot, app: TuinnApp, path: Path) -> None:  # type
     assert isinstance(app.screen, Prompt)
     app.screen.query_one("#prompt-input").value = str(path)
     await pilot.press("enter")
-    await settle(pilot, 0.3)
+    await settle(pilot)
 
 
 def loadable(path: Path) -> Experiment:
@@ -168,7 +168,7 @@ def test_a_data_source_chosen_in_the_palette_shows_its_problem() -> None:
             await pilot.press(*"Data: reg-gauss")
             await pilot.pause(0.4)  # the palette searches in the background
             await pilot.press("enter")
-            await settle(pilot, 0.3)
+            await settle(pilot)
             assert app.playground.experiment.data.source == "reg-gauss"
             check_every_control(app, app.playground.experiment)
             assert app.query_one("#problem", Select).value == "regression"
@@ -189,7 +189,7 @@ def test_a_typed_weight_shows_the_loss_and_accuracy_of_the_new_weights() -> None
             await settle(pilot)
             app.screen.query_one("#prompt-input").value = ""
             await pilot.press(*"-6", "enter")
-            await settle(pilot, 0.3)
+            await settle(pilot)
             t = app.playground.trainer
             assert t.model.get_parameters()["1.W"][0, 1] == -6.0 and t.epoch == 3
             loss = {name: float(t.model.evaluate_loss(t.x[idx], t.y[idx])) for name, idx in (("train", t.train_idx), ("test", t.test_idx))}
@@ -219,7 +219,7 @@ def test_the_panels_hold_no_value_of_their_own_after_a_session_change() -> None:
             pg.set_regularization("l1", 0.003)
             pg.set_early_stopping(50)
             pg.select_layer(2)  # the output layer of 2-4-2-5
-            await settle(pilot, 0.2)
+            await settle(pilot)
             want = expected_controls(pg.experiment)
             last = pg.experiment.model.layers[1]
             want.update(layer=2, activation=last.activation, norm=last.norm, dropout=last.dropout)
@@ -246,7 +246,7 @@ def test_a_refused_change_is_said_once_and_the_controls_keep_the_spec() -> None:
             await settle(pilot)
             await choose(pilot, app, "layer", 3)  # the output layer
             await pilot.click("#add_neuron")
-            await settle(pilot, 0.3)
+            await settle(pilot)
             said = [n.message for n in app._notifications]
             assert said.count(OUTPUT_LAYER_FIXED) == 1, said
             assert [s.units for s in app.playground.experiment.model.layers] == [4, 2, 1]
