@@ -57,7 +57,7 @@ def test_playground_log_scale_survives_renders_and_a_resize() -> None:
     async def go() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.15)
+            await pilot.pause()
             plot = app.query_one(LossPlot)
             await pilot.press("o", "n", "n")
             await pilot.pause(0.3)
@@ -112,7 +112,7 @@ def test_pagedown_in_the_same_burst_as_ctrl_p_waits_for_the_list_and_the_palette
     async def go() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.15)
+            await pilot.pause()
             app.post_message(events.Key("ctrl+p", None))
             app.post_message(events.Key("pagedown", None))
             await pilot.pause(0.3)
