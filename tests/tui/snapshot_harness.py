@@ -4,7 +4,8 @@ A picture must depend on the seeded state and the code only (DESIGN.md §5), so 
 snapshot is taken at the same size, in the same theme, with animations off and colours
 on whatever the environment says. The ``snap`` fixture (tests/tui/conftest.py) pins all
 of that and is what the ``test_*snapshots*.py`` modules call; this module holds the
-pieces so that a module can also assert them inside its own ``run_before``.
+pieces so that a module can also assert them inside its own ``run_before``; the
+bare :class:`Host` app comes from tests/tui/host.py.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import pytest
 import textual.constants
 from textual.app import App
 from textual.pilot import Pilot
-from textual.screen import Screen
 
 SIZE = (160, 48)
 THEME = "textual-dark"
@@ -40,23 +40,6 @@ def pin_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def assert_pinned(app: App[Any]) -> None:
     """The app about to be photographed runs without animations, in :data:`THEME`, in colour."""
     assert app.animation_level == "none" and app.theme == THEME and not app.no_color
-
-
-class Host(App[None]):
-    """A bare app that opens one screen, so that its footer lists that screen's keys only.
-
-    The title is part of the SVG (its window bar): the lab pictures were taken with
-    "tuinn" and the others with this class's default title, "Host".
-    """
-
-    def __init__(self, screen: Screen[None], title: str | None = None) -> None:
-        super().__init__()
-        self.hosted = screen
-        if title is not None:
-            self.title = title
-
-    def on_mount(self) -> None:
-        self.push_screen(self.hosted)
 
 
 def pressing(*keys: str) -> RunBefore:

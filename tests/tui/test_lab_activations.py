@@ -12,12 +12,13 @@ import asyncio
 import math
 
 import numpy as np
-from textual.app import App
 
 from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.activations_lab import PANELS, ActivationsLab, saturation
 from tuinn.tui.widgets.function_plot import FunctionPlot
 from tuinn.tui.widgets.lab_text import LabText
+
+from .host import Host
 
 SIZE = (160, 48)
 T = 0.05
@@ -57,11 +58,6 @@ CAPTIONS = {
 }
 
 
-class Host(App[None]):
-    def on_mount(self) -> None:
-        self.push_screen(ActivationsLab(load_lab("activations")))
-
-
 def run(coro) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(coro)
 
@@ -83,7 +79,7 @@ def test_closed_form_edges() -> None:
 
 def test_six_panels_with_formulas_curves_and_saturation_marks() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(ActivationsLab(load_lab("activations")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             assert s.title == load_lab("activations").title
@@ -126,7 +122,7 @@ def test_saturation_intervals() -> None:
 
 def test_keys_select_a_panel_and_explain_it() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(ActivationsLab(load_lab("activations")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
 
@@ -156,7 +152,7 @@ def test_keys_select_a_panel_and_explain_it() -> None:
 
 def test_text_panel_and_escape() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(ActivationsLab(load_lab("activations")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             assert "saturates" in s.query_one(LabText).document

@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
-from textual.app import App
 from textual.widgets import Static
 
 from tuinn.analysis.collapse import CollapseReport, compare
-from tuinn.course.labs import Lab, load_lab
+from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.collapse_lab import CollapseLab
 from tuinn.tui.widgets.collapse_view import CollapseView, bias_formula, difference, number, product_formula
 from tuinn.tui.widgets.lab_text import LabText
@@ -18,18 +17,9 @@ from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.network_diagram import NetworkDiagram
 from tuinn.tui.widgets.variant_view import VariantView
 
+from .host import Host
+
 SIZE = (160, 48)
-
-
-class Host(App[None]):
-    """A bare app that opens the collapse lab."""
-
-    def __init__(self, lab: Lab) -> None:
-        super().__init__()
-        self.lab = lab
-
-    def on_mount(self) -> None:
-        self.push_screen(CollapseLab(self.lab))
 
 
 def run(coro) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +59,7 @@ def test_collapse_lab_from_data_linear_exact_and_tanh_far_off() -> None:
     lab = load_lab("linear-collapse")
 
     async def go() -> None:
-        app = Host(lab)
+        app = Host(CollapseLab(lab))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -105,7 +95,7 @@ def test_collapse_lab_from_data_linear_exact_and_tanh_far_off() -> None:
 
 def test_keys_update_the_numbers_live() -> None:
     async def go() -> None:
-        app = Host(load_lab("linear-collapse"))
+        app = Host(CollapseLab(load_lab("linear-collapse")))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen

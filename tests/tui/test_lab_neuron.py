@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
-from textual.app import App
 
 from tuinn.course.labs import load_lab
 from tuinn.engine.activations import make_activation
@@ -20,18 +19,11 @@ from tuinn.tui.widgets.decision_boundary import DecisionBoundary, grid_points
 from tuinn.tui.widgets.function_plot import FunctionPlot
 from tuinn.tui.widgets.lab_text import LabText
 
+from .host import Host
+
 SIZE = (160, 48)
 #: f'(0) from the closed forms (just right of 0 for the kinked ones).
 SLOPE_AT_0 = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu": 1.0, "linear": 1.0}
-
-
-class Host(App[None]):
-    def __init__(self, lesson: str | None = None) -> None:
-        super().__init__()
-        self.lesson = lesson
-
-    def on_mount(self) -> None:
-        self.push_screen(NeuronLab(load_lab("neuron"), self.lesson))
 
 
 def run(coro) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +68,7 @@ async def started(pilot) -> NeuronLab:  # type: ignore[no-untyped-def]
 
 def test_arrows_move_w_and_b_and_the_curve_and_sentence_follow() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(NeuronLab(load_lab("neuron")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             assert (s.w, s.b, s.activation, s.two_inputs) == (1.0, 0.0, "sigmoid", False)
@@ -103,7 +95,7 @@ def test_arrows_move_w_and_b_and_the_curve_and_sentence_follow() -> None:
 
 def test_sliders_stop_at_plus_minus_10_and_w_0_is_flat() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(NeuronLab(load_lab("neuron")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             s.w, s.b = 9.5, -9.5  # near the ends, so that few presses reach them
@@ -121,7 +113,7 @@ def test_sliders_stop_at_plus_minus_10_and_w_0_is_flat() -> None:
 
 def test_f_cycles_the_activations_and_the_slope_uses_the_engines_derivative() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(NeuronLab(load_lab("neuron")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             await pilot.press("shift+right", "up")  # w = 2, b = 0.1
@@ -139,7 +131,7 @@ def test_f_cycles_the_activations_and_the_slope_uses_the_engines_derivative() ->
 
 def test_2_shows_the_plane_of_a_dense_layer_and_its_keys() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(NeuronLab(load_lab("neuron")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             await pilot.press("2")
@@ -179,7 +171,7 @@ def test_2_shows_the_plane_of_a_dense_layer_and_its_keys() -> None:
 
 def test_0_resets_and_escape_dismisses() -> None:
     async def go() -> None:
-        app = Host()
+        app = Host(NeuronLab(load_lab("neuron")))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             await pilot.press("2", "shift+right", "shift+down", "right_curly_bracket", "0")
@@ -194,7 +186,7 @@ def test_0_resets_and_escape_dismisses() -> None:
 def test_title_text_and_lesson_above_the_lab_text() -> None:
     async def go() -> None:
         lab = load_lab("neuron")
-        app = Host(lesson="## 1. The artificial neuron\n\nA lesson's words.")
+        app = Host(NeuronLab(load_lab("neuron"), "## 1. The artificial neuron\n\nA lesson's words."))
         async with app.run_test(size=SIZE) as pilot:
             s = await started(pilot)
             assert s.title == lab.title

@@ -7,28 +7,17 @@ import asyncio
 import dataclasses
 
 import numpy as np
-from textual.app import App
 from textual.widgets import Static
 
-from tuinn.course.labs import Group, Lab, load_lab
+from tuinn.course.labs import Group, load_lab
 from tuinn.tui.screens.labs.runs_lab import SPEEDS, RunsLab
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
 
+from .host import Host
+
 SIZE = (160, 48)
-
-
-class Host(App[None]):
-    """A bare app that opens one lab screen."""
-
-    def __init__(self, lab: Lab, lesson: str | None = None) -> None:
-        super().__init__()
-        self.lab = lab
-        self.lesson = lesson
-
-    def on_mount(self) -> None:
-        self.push_screen(RunsLab(self.lab, self.lesson))
 
 
 def run(coro) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +48,7 @@ def test_learning_rate_lab_is_built_from_its_data_file() -> None:
     lab = load_lab("learning-rate")
 
     async def go() -> None:
-        app = Host(lab, lesson="## Lesson 7\n\nA lesson's own words.")
+        app = Host(RunsLab(lab, "## Lesson 7\n\nA lesson's own words."))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -94,7 +83,7 @@ def test_learning_rate_lab_is_built_from_its_data_file() -> None:
 
 def test_n_trains_one_epoch_of_every_variant_and_redraws_numbers_and_curves() -> None:
     async def go() -> None:
-        app = Host(load_lab("learning-rate"))
+        app = Host(RunsLab(load_lab("learning-rate")))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -128,7 +117,7 @@ def test_n_trains_one_epoch_of_every_variant_and_redraws_numbers_and_curves() ->
 
 def test_play_advances_every_variant_by_the_same_epochs_pause_holds_and_reset_restores() -> None:
     async def go() -> None:
-        app = Host(load_lab("learning-rate"))
+        app = Host(RunsLab(load_lab("learning-rate")))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -164,7 +153,7 @@ def test_overfitting_lab_one_plot_per_variant_with_train_test_and_best_epoch() -
     lab = load_lab("overfitting")
 
     async def go() -> None:
-        app = Host(lab)
+        app = Host(RunsLab(lab))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -200,7 +189,7 @@ def test_learning_rate_lab_after_60_epochs_orders_the_curves() -> None:
     """
 
     async def go() -> None:
-        app = Host(load_lab("learning-rate"))
+        app = Host(RunsLab(load_lab("learning-rate")))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -231,7 +220,7 @@ def test_overfitting_lab_after_150_epochs_regularisation_narrows_the_gap() -> No
     """The overfitting lab at 150 epochs, as numbers (the snapshot is of epoch 1)."""
 
     async def go() -> None:
-        app = Host(load_lab("overfitting"))
+        app = Host(RunsLab(load_lab("overfitting")))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -262,7 +251,7 @@ def test_a_diverged_variant_shows_why_and_stops_while_the_others_go_on() -> None
         ("α=10", (*mse, "train.learning_rate=10")), ("α=0.01", (*mse, "train.learning_rate=0.01")))),))
 
     async def go() -> None:
-        app = Host(lab)
+        app = Host(RunsLab(lab))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -287,7 +276,7 @@ def test_a_diverged_variant_shows_why_and_stops_while_the_others_go_on() -> None
 
 def test_escape_while_playing_stops_training_and_closes_the_lab() -> None:
     async def go() -> None:
-        app = Host(load_lab("overfitting"))
+        app = Host(RunsLab(load_lab("overfitting")))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -307,7 +296,7 @@ def test_play_stops_by_itself_at_the_labs_epochs() -> None:
     lab = dataclasses.replace(load_lab("overfitting"), epochs=4)
 
     async def go() -> None:
-        app = Host(lab)
+        app = Host(RunsLab(lab))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen
@@ -326,7 +315,7 @@ def test_pause_and_play_again_at_once_keeps_playing_and_the_old_worker_says_noth
     lab = dataclasses.replace(load_lab("overfitting"), epochs=0)
 
     async def go() -> None:
-        app = Host(lab)
+        app = Host(RunsLab(lab))
         async with app.run_test(size=SIZE) as pilot:
             await drawn(pilot)
             screen = app.screen

@@ -11,7 +11,8 @@ from tuinn.course.labs import load_lab
 from tuinn.tui.screens.labs.activations_lab import ActivationsLab
 from tuinn.tui.screens.labs.neuron_lab import NeuronLab
 
-from .snapshot_harness import Host, Snap, pressing
+from .host import Host
+from .snapshot_harness import Snap, pressing
 
 TITLE = "tuinn"
 

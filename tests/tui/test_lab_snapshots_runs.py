@@ -22,7 +22,8 @@ from tuinn.tui.screens.labs.collapse_lab import CollapseLab
 from tuinn.tui.screens.labs.runs_lab import RunsLab
 
 from . import fixed_state
-from .snapshot_harness import Host, Snap
+from .host import Host
+from .snapshot_harness import Snap
 
 
 @pytest.fixture(autouse=True)

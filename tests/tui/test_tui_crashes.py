@@ -8,15 +8,16 @@ import asyncio
 import math
 
 from textual import events
-from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual_plotext.plot import Plot
 
-from tuinn.course.labs import Lab, load_lab
+from tuinn.course.labs import load_lab
 from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.labs.runs_lab import RunsLab
 from tuinn.tui.widgets.loss_plot import LossPlot
+
+from .host import Host
 
 SIZE = (160, 48)
 
@@ -76,20 +77,9 @@ def test_playground_log_scale_survives_renders_and_a_resize() -> None:
     run(go())
 
 
-class Host(App[None]):
-    """A bare app that opens one lab screen."""
-
-    def __init__(self, lab: Lab) -> None:
-        super().__init__()
-        self.lab = lab
-
-    def on_mount(self) -> None:
-        self.push_screen(RunsLab(self.lab, None))
-
-
 def test_learning_rate_lab_log_scale_survives_a_resize() -> None:
     async def go() -> None:
-        app = Host(load_lab("learning-rate"))
+        app = Host(RunsLab(load_lab("learning-rate")))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await pilot.press("n")
