@@ -252,3 +252,22 @@ def test_a_refused_change_is_said_once_and_the_controls_keep_the_spec() -> None:
             assert [s.units for s in app.playground.experiment.model.layers] == [4, 2, 1]
             assert app.query_one("#layer", Select).value == 3
     asyncio.run(go())
+
+
+def test_the_weight_editor_refuses_nan_inf_and_words_with_a_message() -> None:
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            before = app.playground.trainer.model.get_parameters()["1.W"].copy()
+            for typed in ("nan", "inf", "-Infinity", "lots"):
+                app.query_one(NetworkDiagram).select_link(1, 0, 1)
+                await pilot.press("v")
+                await settle(pilot)
+                app.screen.query_one("#prompt-input").value = ""
+                await pilot.press(*typed, "enter")
+                await settle(pilot)
+                said = [str(n.message) for n in app._notifications]
+                assert any(repr(typed) in m and ("finite" in m or "not a number" in m) for m in said), said
+                assert np.array_equal(app.playground.trainer.model.get_parameters()["1.W"], before)
+    asyncio.run(go())

@@ -262,3 +262,13 @@ batch_size = 50
 l2 = 0.01
 early_stopping = {monitor = "test_loss", patience = 10}
 """
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_weight_that_is_not_finite_is_refused(value: float) -> None:
+    pg = trained(2)
+    before = pg.trainer.model.get_parameters()["1.W"].copy()
+    losses = list(pg.train_loss)
+    assert pg.edit_weight(1, 0, 1, value) == "refused"
+    assert "finite" in pg.message and "w1[1,2]" in pg.message
+    assert np.array_equal(pg.trainer.model.get_parameters()["1.W"], before) and pg.train_loss == losses

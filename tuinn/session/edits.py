@@ -21,6 +21,7 @@ redraw their controls from :attr:`experiment`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -158,7 +159,10 @@ class PlaygroundEdits:
 
     def edit_weight(self, layer: int, row: int, col: int, value: float) -> Applies:
         """Live: type a new value into W^layer[row, col] (0-based row/col); the losses of the
-        current epoch are evaluated again, so that loss and accuracy shown are both those of the new weights."""
+        current epoch are evaluated again, so that loss and accuracy shown are both those of the new weights.
+        A NaN or infinite value is refused: it would make every loss non-finite at once."""
+        if not math.isfinite(value):
+            return self.refuse(f"w{layer}[{row + 1},{col + 1}] = {value}: a weight must be a finite number")
 
         def edit() -> None:
             params = self.trainer.model.get_parameters()

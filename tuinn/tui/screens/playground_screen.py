@@ -15,6 +15,7 @@ they are simply not active, so nothing trains, resets or edits the model a scree
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -410,6 +411,9 @@ class PlaygroundScreen(Screen[None]):
                 value = float(answer)
             except ValueError:
                 self.notify(f"{answer!r} is not a number", severity="error", markup=False)
+                return
+            if not math.isfinite(value):
+                self.notify(f"{answer!r}: a weight must be a finite number", severity="error", markup=False)
                 return
             self.session.edit_weight(layer, row, col, value)
 
