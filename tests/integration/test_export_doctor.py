@@ -111,3 +111,11 @@ def test_step_compare_reports_tiny_differences() -> None:
     numpy_json = json.loads(tuinn("step", "--json", "backprop").stdout)
     assert torch_json.keys() == numpy_json.keys()
     assert np.allclose(torch_json["backward"][1]["dL_dW"], numpy_json["backward"][1]["dL_dW"], rtol=1e-12, atol=0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA device is present")
+def test_step_device_cuda_where_there_is_none_advises_its_own_flag() -> None:
+    """tuinn step has --device, not --set: the advice names the flag the user typed."""
+    out = tuinn("step", "xor", "--backend", "torch", "--device", "cuda", "--plain")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "use --device cpu (or auto)" in out.stderr and "--set" not in out.stderr

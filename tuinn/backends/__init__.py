@@ -91,7 +91,9 @@ def make_model(exp: Experiment, network: Network, backend: str | None = None, de
             dev = "cuda" if cuda_available() else "cpu"
             notice = (notice + "; " if notice else "") + f"device auto → {dev}" + ("" if dev == "cuda" else " (no CUDA device found)")
         elif dev.startswith("cuda") and not cuda_available():
-            raise ConfigError("train.device", f"{dev!r}: CUDA is not available on this machine; use --set train.device=\"cpu\" (or \"auto\")")
+            # Advise the way the device was chosen: a --device flag (tuinn step), or train.device in the spec.
+            fix = "use --device cpu (or auto)" if device else 'set train.device = "cpu" (or "auto"), e.g. --set train.device="cpu" with tuinn train'
+            raise ConfigError("train.device", f"{dev!r}: CUDA is not available on this machine; {fix}")
         model = TorchModel(exp, network, dev)
     else:
         raise ValueError(f"unknown backend {name!r}")
