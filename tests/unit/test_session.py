@@ -272,3 +272,4 @@ def test_a_weight_that_is_not_finite_is_refused(value: float) -> None:
     assert pg.edit_weight(1, 0, 1, value) == "refused"
     assert "finite" in pg.message and "w1[1,2]" in pg.message
     assert np.array_equal(pg.trainer.model.get_parameters()["1.W"], before) and pg.train_loss == losses
+

@@ -8,9 +8,15 @@ from textual.widgets import Static
 from tuinn.session.playground import Snapshot
 
 
+def number(v: float) -> str:
+    """A loss or metric in at most ~10 characters: 4 decimals, or 4 significant digits once it is large
+    (a diverging loss of 6.9e88 written with 4 decimals is 94 characters and pushed the rest off the line)."""
+    return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.4g}"
+
+
 def status_text(s: Snapshot, speed: int) -> str:
     def last(values: tuple[float, ...]) -> str:
-        return f"{values[-1]:.4f}" if values else "—"
+        return number(values[-1]) if values else "—"
 
     parts = [
         f"{'▶ training' if s.running else '⏸ paused'}",
@@ -40,4 +46,6 @@ class StatusLine(Static):
 
     def show(self, s: Snapshot, speed: int) -> None:
         # Text, not markup (messages name keys like model.layers[2]); one fixed line: no relayout.
-        self.update(Text(status_text(s, speed)), layout=False)
+        # no_wrap: a line too long for the terminal is cut with "…" where it ends, instead of
+        # wrapping its tail onto a second line that a height-1 widget never shows.
+        self.update(Text(status_text(s, speed), no_wrap=True, overflow="ellipsis"), layout=False)
