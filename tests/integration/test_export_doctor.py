@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.inprocess import Result, run_tuinn
+
 torch = pytest.importorskip("torch")
 
 
-def tuinn(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def tuinn(*args: str, cwd: Path | None = None) -> Result:
+    return run_tuinn(*args, cwd=cwd)
 
 
 SPEC = """

@@ -13,10 +13,13 @@ import ast
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.inprocess import Result, run_tuinn
 
 torch = pytest.importorskip("torch")
 
@@ -57,8 +60,8 @@ epochs = 2
 """
 
 
-def tuinn(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def tuinn(*args: str, cwd: Path | None = None) -> Result:
+    return run_tuinn(*args, cwd=cwd)
 
 
 def toml_string(text: str) -> str:
@@ -80,20 +83,30 @@ def write_csv(path: Path, features: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def load_and_run(exported: Path, raw: Path) -> dict[str, object]:
-    """Import model.py in a fresh Python (cwd = the export folder) and run it on ``raw``.
+def load_and_run_all(jobs: list[tuple[Path, Path]]) -> list[dict[str, object]]:
+    """Import each ``model.py`` in ONE fresh Python (cwd = its export folder) and run it on its inputs.
 
-    The marker is looked for before anything else, so that a payload that runs says so.
+    One interpreter for all of them: importing torch costs ~1.5 s, paid once instead of per
+    payload. Each module is imported under its own name with its folder as the working
+    directory, so that a payload that runs leaves its marker where the test looks for it.
     """
     code = (
-        "import sys, json, numpy, torch\n"
-        "import model\n"
-        "m = model.SimpleNN(); m.load_state_dict(torch.load('state_dict.pt', weights_only=True)); m.eval()\n"
-        "x = torch.from_numpy(numpy.load(sys.argv[1]))\n"
-        "print(json.dumps({'y': m(x).detach().numpy().tolist(), 'name': model.NAME, 'features': model.FEATURES, 'classes': model.CLASSES}))\n"
+        "import sys, os, json, numpy, torch, importlib.util\n"
+        "results = []\n"
+        "for folder, raw in json.loads(sys.argv[1]):\n"
+        "    os.chdir(folder)\n"
+        "    try:\n"
+        "        spec = importlib.util.spec_from_file_location(f'model{len(results)}', os.path.join(folder, 'model.py'))\n"
+        "        model = importlib.util.module_from_spec(spec); spec.loader.exec_module(model)\n"
+        "        m = model.SimpleNN(); m.load_state_dict(torch.load('state_dict.pt', weights_only=True)); m.eval()\n"
+        "        y = m(torch.from_numpy(numpy.load(raw))).detach().numpy().tolist()\n"
+        "        results.append({'y': y, 'name': model.NAME, 'features': model.FEATURES, 'classes': model.CLASSES})\n"
+        "    except Exception as exc:  # one broken module fails its own test, not the others\n"
+        "        results.append({'error': repr(exc)})\n"
+        "print(json.dumps(results))\n"
     )
-    run = subprocess.run([sys.executable, "-E", "-s", "-c", code, str(raw)], capture_output=True, text=True, cwd=exported, timeout=120)
-    assert not (exported / MARKER).exists(), "importing model.py ran a payload"
+    argv = json.dumps([[str(folder), str(raw)] for folder, raw in jobs])
+    run = subprocess.run([sys.executable, "-E", "-s", "-c", code, argv], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
@@ -120,24 +133,48 @@ def tuinn_outputs(folder: Path, run: str = "run") -> tuple[np.ndarray, np.ndarra
     return trainer.dataset.x[trainer.test_idx], trainer.outputs(trainer.x[trainer.test_idx])
 
 
-@pytest.mark.parametrize("payload", PAYLOADS, ids=[f"payload{i}" for i in range(len(PAYLOADS))])
-def test_hostile_name_and_csv_header_run_nothing_on_import(tmp_path: Path, payload: str) -> None:
-    features = [payload, "f2"]
-    write_csv(tmp_path / "data.csv", features)
-    (tmp_path / "exp.toml").write_text(SPEC.format(name=toml_string(payload)), encoding="utf-8")
-    trained = tuinn("train", "exp.toml", "--out", "run", "--quiet", cwd=tmp_path)
+@dataclass(frozen=True)
+class Export:
+    """One payload's export: its folder, tuinn's own outputs, and what the fresh Python saw."""
+
+    root: Path
+    expected: np.ndarray
+    result: dict[str, object]
+
+
+def export_payload(root: Path, payload: str) -> tuple[Path, np.ndarray]:
+    """Train and export a model whose name and first CSV header are ``payload``."""
+    root.mkdir()
+    write_csv(root / "data.csv", [payload, "f2"])
+    (root / "exp.toml").write_text(SPEC.format(name=toml_string(payload)), encoding="utf-8")
+    trained = tuinn("train", "exp.toml", "--out", "run", "--quiet", cwd=root)
     assert trained.returncode == 0, trained.stderr
-    out = tuinn("export", "run", "--torch", "exported", "--dtype", "float32", cwd=tmp_path)
+    out = tuinn("export", "run", "--torch", "exported", "--dtype", "float32", cwd=root)
     assert out.returncode == 0, out.stderr
-    exported = tmp_path / "exported"
-    raw, expected = tuinn_outputs(tmp_path)
-    np.save(tmp_path / "raw.npy", raw.astype(np.float32))
-    result = load_and_run(exported, tmp_path / "raw.npy")
+    raw, expected = tuinn_outputs(root)
+    np.save(root / "raw.npy", raw.astype(np.float32))
+    return root / "raw.npy", expected
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Export]:
+    base = tmp_path_factory.mktemp("payloads")
+    built = [export_payload(base / f"p{i}", payload) for i, payload in enumerate(PAYLOADS)]
+    results = load_and_run_all([(raw.parent / "exported", raw) for raw, _ in built])
+    return [Export(raw.parent, expected, result) for (raw, expected), result in zip(built, results, strict=True)]
+
+
+@pytest.mark.parametrize("index", range(len(PAYLOADS)), ids=[f"payload{i}" for i in range(len(PAYLOADS))])
+def test_hostile_name_and_csv_header_run_nothing_on_import(exports: list[Export], index: int) -> None:
+    payload, done = PAYLOADS[index], exports[index]
+    exported = done.root / "exported"
+    assert not (exported / MARKER).exists(), "importing model.py ran a payload"
+    assert "error" not in done.result, done.result
     assert_only_definitions((exported / "model.py").read_text(encoding="utf-8"))
-    assert not (exported / MARKER).exists() and not (tmp_path / MARKER).exists()
-    assert result["name"] == payload
-    assert result["features"] == [f.replace("\n", " ").replace("\r", " ").strip() for f in features]
-    assert np.max(np.abs(np.array(result["y"]) - expected)) <= 1e-6
+    assert not (exported / MARKER).exists() and not (done.root / MARKER).exists()
+    assert done.result["name"] == payload
+    assert done.result["features"] == [f.replace("\n", " ").replace("\r", " ").strip() for f in (payload, "f2")]
+    assert np.max(np.abs(np.array(done.result["y"]) - done.expected)) <= 1e-6
 
 
 def test_hostile_strings_in_a_crafted_checkpoint_and_run_path_run_nothing(tmp_path: Path) -> None:
@@ -160,7 +197,8 @@ def test_hostile_strings_in_a_crafted_checkpoint_and_run_path_run_nothing(tmp_pa
     exported = tmp_path / "exported"
     raw, expected = tuinn_outputs(tmp_path, hostile_run.name)
     np.save(tmp_path / "raw.npy", raw.astype(np.float32))
-    result = load_and_run(exported, tmp_path / "raw.npy")
+    (result,) = load_and_run_all([(exported, tmp_path / "raw.npy")])
+    assert not (exported / MARKER).exists() and "error" not in result, result
     assert_only_definitions((exported / "model.py").read_text(encoding="utf-8"))
     assert not (exported / MARKER).exists() and not (tmp_path / MARKER).exists()
     assert result["name"] == spec["name"] and result["features"] == PAYLOADS[1:3] and result["classes"] == PAYLOADS[3:5]
