@@ -374,8 +374,8 @@ def test_the_command_palette_finds_the_playground_actions_with_their_keys() -> N
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            for typed, title, key in (("save", "Save", "ctrl+s"), ("reset", "Reset", "r"), ("evaluate", "Evaluate", "e"),
-                                      ("step-through", "Step-through", "s"), ("load", "Load", "ctrl+o"), ("faster", "Faster", "+")):
+            # Typed through the palette for two (each search costs ~2 s of Pilot time); every key is checked below.
+            for typed, title, key in (("save", "Save", "ctrl+s"), ("faster", "Faster", "+")):
                 await pilot.press("ctrl+p")
                 await settle(pilot)
                 assert isinstance(app.screen, CommandPalette)
@@ -394,7 +394,9 @@ def test_the_command_palette_finds_the_playground_actions_with_their_keys() -> N
             await settle(pilot)
             assert app.playground.trainer.epoch == 1
             commands = {c.title: c.help for c in app.get_system_commands(app.playground_screen)}
-            assert commands["Save"] == "key: ctrl+s" and commands["Step-through"] == "key: s" and commands["Play/pause"] == "key: space"
+            expected = {"Save": "ctrl+s", "Reset": "r", "Evaluate": "e", "Step-through": "s", "Load": "ctrl+o", "Faster": "+",
+                        "Play/pause": "space"}
+            assert {title: commands.get(title) for title in expected} == {title: f"key: {key}" for title, key in expected.items()}
             # under another screen the playground's actions are not offered (nor active)
             await pilot.press("e")
             await settle(pilot)
