@@ -99,8 +99,17 @@ def _cmd_play(args: argparse.Namespace) -> int:
     from tuinn.config.spec import loads
     from tuinn.errors import ConfigError, attach_source
 
-    text, source = resolve(args.config)
-    exp = loads(text, source)
+    view = None
+    if args.from_url is not None:
+        from tuinn.config.tf_playground import parse_url
+
+        if args.config is not None:
+            raise UsageError(f"give an experiment ({args.config!r}) or --from-url, not both")
+        view = parse_url(args.from_url)
+        exp = view.experiment
+    else:
+        text, source = resolve(args.config or "playground")
+        exp = loads(text, source)
     from tuinn.session.playground import Playground
 
     try:
@@ -110,7 +119,10 @@ def _cmd_play(args: argparse.Namespace) -> int:
     from tuinn.tui.app import TuinnApp
     from tuinn.tui.runner import run_app
 
-    run_app(TuinnApp(exp, autoplay=args.play))  # a crash of the app: exit 1
+    app = TuinnApp(exp, autoplay=args.play)
+    if view is not None:  # the link's view toggles (the Playground hides test points by default)
+        app.playground_screen.show_test, app.playground_screen.discretize = view.show_test, view.discretize
+    run_app(app)  # a crash of the app: exit 1
     return 0
 
 
@@ -166,8 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the playground (the default: `tuinn` and `tuinn EXPERIMENT.toml` open it)",
         description="Open the interactive playground on an experiment (default: TensorFlow Playground's).",
     )
-    play.add_argument("config", nargs="?", default="playground", metavar="CONFIG", help="experiment TOML file or built-in name")
+    play.add_argument("config", nargs="?", metavar="CONFIG", help="experiment TOML file or built-in name (default: playground)")
     play.add_argument("--play", action="store_true", help="start training right away")
+    play.add_argument("--from-url", metavar="URL", help="the experiment of a TensorFlow Playground link "
+                      "('https://playground.tensorflow.org/#activation=tanh&…', quoted)")
     play.set_defaults(func=_cmd_play)
 
     step = sub.add_parser(

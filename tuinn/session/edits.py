@@ -359,9 +359,10 @@ class PlaygroundEdits:
 
         return save_session(self, folder)  # type: ignore[arg-type]
 
-    def load(self, target: Path) -> Applies:
+    def load(self, target: Path | Experiment) -> Applies:
         """Restart from a file: an experiment (.toml) at epoch 0, or a run folder / checkpoint at its saved
-        epoch with its weights. Raises :class:`~tuinn.errors.TuinnError` (nothing changed) if it cannot."""
+        epoch with its weights; or from an experiment already read (a TF Playground link), at epoch 0.
+        Raises :class:`~tuinn.errors.TuinnError` (nothing changed) if it cannot."""
         from tuinn.session.files import load_session
 
         try:

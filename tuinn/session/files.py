@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from tuinn.errors import TuinnError
 
 if TYPE_CHECKING:
+    from tuinn.config.spec import Experiment
     from tuinn.session.playground import Playground
 
 
@@ -34,13 +35,16 @@ def save_session(pg: Playground, folder: Path) -> Path:
     return folder
 
 
-def load_session(pg: Playground, target: Path) -> None:
-    """Open an experiment file, or a run folder / checkpoint with its weights; on an error
-    (raised as :class:`TuinnError`) the session keeps what it had."""
-    from tuinn.config.spec import from_dict, load
+def load_session(pg: Playground, target: Path | Experiment) -> None:
+    """Open an experiment file, or a run folder / checkpoint with its weights, or an experiment
+    already read (a TF Playground link); on an error (raised as :class:`TuinnError`) the session
+    keeps what it had."""
+    from tuinn.config.spec import Experiment, from_dict, load
     from tuinn.training import checkpoint
 
-    if target.suffix == ".toml":
+    if isinstance(target, Experiment):
+        exp, state = target, None
+    elif target.suffix == ".toml":
         exp, state = load(target), None
     else:
         ckpt = target / "model.safetensors" if target.is_dir() else target

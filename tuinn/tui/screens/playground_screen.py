@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import get_current_worker
 
+from tuinn.config.tf_playground import looks_like_link, parse_url
 from tuinn.course.lessons import Lesson
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
@@ -442,10 +443,27 @@ class PlaygroundScreen(Screen[None]):
 
     def action_load(self) -> None:
         def done(answer: str | None) -> None:
-            if answer:
+            if answer and looks_like_link(answer):
+                self.load_link(answer)
+            elif answer:
                 self.load(Path(answer))
 
-        self.app.push_screen(Prompt("load an experiment (.toml), a run folder or a checkpoint (.safetensors):"), done)
+        self.app.push_screen(Prompt("load an experiment (.toml), a run folder, a checkpoint (.safetensors) "
+                                    "or a TF Playground link:"), done)
+
+    def load_link(self, url: str) -> bool:
+        """A pasted TensorFlow Playground link: its experiment at epoch 0, and its test-points and discretize toggles."""
+        try:
+            link = parse_url(url)
+            self.session.load(link.experiment)
+        except TuinnError as exc:
+            self.notify(f"not loaded: {exc}", severity="error", markup=False)
+            return False
+        self.show_test, self.discretize = link.show_test, link.discretize
+        self._shown_version = -1
+        self.notify(f"loaded {link.experiment.description}", markup=False)  # "loaded from a TF Playground link: circle, …"
+        self.refresh_view()
+        return True
 
     def load(self, target: Path) -> bool:
         """What ctrl+o does with the answer: load into the session and say how it went."""
