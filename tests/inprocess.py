@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +25,24 @@ class Result:
     stderr: str
 
 
-def run_tuinn(*args: str, cwd: Path | None = None) -> Result:
-    """``tuinn ARGS`` with ``cwd`` as the working folder; stdout and stderr captured."""
+@contextlib.contextmanager
+def environment(env: dict[str, str] | None) -> Iterator[None]:
+    """``os.environ`` with ``env`` laid over it, restored afterwards."""
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_tuinn(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    """``tuinn ARGS`` with ``cwd`` as the working folder and ``env`` set; stdout and stderr captured."""
     from tuinn.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd or os.getcwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (environment(env), contextlib.chdir(cwd or os.getcwd()), contextlib.redirect_stdout(out),
+          contextlib.redirect_stderr(err)):
         code = main(list(args))
     return Result(code, out.getvalue(), err.getvalue())

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.inprocess import Result, run_tuinn
 from tuinn.config.spec import from_dict
 from tuinn.training.checkpoint import load
 from tuinn.training.trainer import Trainer
@@ -25,8 +24,8 @@ DATA = os.environ.get("TUINN_DATA_DIR")
 HAVE_PIMA = bool(DATA) and (Path(DATA) / "pima-indians-diabetes.csv").is_file()
 
 
-def tuinn(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    out = subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True, text=True, cwd=cwd)
+def tuinn(*args: str, cwd: Path | None = None, check: bool = True) -> Result:
+    out = run_tuinn(*args, cwd=cwd)
     if check:
         assert out.returncode == 0, out.stderr
     return out

@@ -6,17 +6,15 @@ the tmux test. Here: what a user sees before any screen opens.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
+from tests.inprocess import Result, run_tuinn
 from tuinn.course.labs import lab_names, load_lab
 from tuinn.course.lessons import lessons
 
 
-def tuinn(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": ""})
+def tuinn(*args: str) -> Result:
+    return run_tuinn(*args, env={"COLUMNS": "200"})
 
 
 def test_lesson_list_names_every_lesson_in_order() -> None:

@@ -14,12 +14,14 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
+from tests.inprocess import Result, run_tuinn
+
 DATA = os.environ.get("TUINN_DATA_DIR")
 HAVE_PIMA = bool(DATA) and (Path(DATA) / "pima-indians-diabetes.csv").is_file()
 
 
-def tuinn(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    out = subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True, text=True, cwd=cwd)
+def tuinn(*args: str, cwd: Path | None = None, check: bool = True) -> Result:
+    out = run_tuinn(*args, cwd=cwd)
     if check:
         assert out.returncode == 0, out.stderr
     return out

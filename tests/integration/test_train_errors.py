@@ -8,7 +8,7 @@ status is 2; nothing goes to stdout and no traceback is shown. And it happens be
 anything is written: no pre-existing run folder or checkpoint changes (bytes and
 mtimes), and no new run folder appears.
 
-Each case runs the real CLI in a subprocess with ``tmp_path`` as the working directory,
+Each case runs the real CLI (its ``main()``, in-process) with ``tmp_path`` as the working directory,
 so the default ``runs/`` folder would land there, and with ``TUINN_DATA_DIR`` and
 ``XDG_CACHE_HOME`` pointing at empty folders, so that no real dataset is ever found.
 The whole of ``tmp_path`` is snapshotted before and after the command.
@@ -25,8 +25,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.inprocess import Result, run_tuinn
 from tests.specs import CSV_DATA, csv_classifier
 
 PREFIX = "tuinn: error: "
@@ -60,16 +59,8 @@ def env_for(tmp: Path) -> dict[str, str]:
     return env
 
 
-def tuinn(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tuinn", *args],
-        cwd=cwd,
-        env=env_for(cwd),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
+def tuinn(*args: str, cwd: Path) -> Result:
+    return run_tuinn(*args, cwd=cwd, env=env_for(cwd))
 
 
 def snapshot(root: Path) -> dict[str, tuple[Any, ...]]:
