@@ -271,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = dsub.add_parser("fetch", help="download a registered dataset into the user cache and validate it")
     fetch.add_argument("name", metavar="NAME")
     fetch.set_defaults(func=_cmd_data_fetch)
+    from tuinn.cli.serve import add_parser as add_serve  # argparse only; the server is imported when it runs
+
+    add_serve(sub)
     return parser
 
 
@@ -346,7 +349,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return data_fetch(args.name)
 
 
-COMMANDS = ("play", "step", "train", "eval", "insight", "lab", "lesson", "export", "doctor", "data")
+COMMANDS = ("play", "step", "train", "eval", "insight", "lab", "lesson", "export", "doctor", "data", "serve")
 
 
 def mistyped_command(word: str) -> str | None:

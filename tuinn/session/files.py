@@ -3,6 +3,9 @@
 Why here and not in the TUI: saving and loading change the session's state (a loaded file
 replaces the experiment, the weights, the epoch and the history), so they are session
 operations that every view, and a headless test, can call.
+
+Under ``tuinn serve`` (``$TUINN_ROOT`` set) both refuse a path outside the served folder
+before touching any file: the check is here, where every caller passes, not in one screen.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ def save_session(pg: Playground, folder: Path) -> Path:
 
     from tuinn.config.spec import to_dict
     from tuinn.training import checkpoint
+    from tuinn.training.paths import confine_to_served_root
 
+    folder = confine_to_served_root(folder)
     with pg.lock:
         spec = to_dict(pg.experiment)
         state = pg.trainer.state()
@@ -41,7 +46,10 @@ def load_session(pg: Playground, target: Path | Experiment) -> None:
     keeps what it had."""
     from tuinn.config.spec import Experiment, from_dict, load
     from tuinn.training import checkpoint
+    from tuinn.training.paths import confine_to_served_root
 
+    if not isinstance(target, Experiment):
+        target = confine_to_served_root(target)
     if isinstance(target, Experiment):
         exp, state = target, None
     elif target.suffix == ".toml":
@@ -50,6 +58,8 @@ def load_session(pg: Playground, target: Path | Experiment) -> None:
         ckpt = target / "model.safetensors" if target.is_dir() else target
         saved = checkpoint.load(ckpt)
         exp, state = from_dict(saved.spec, None), saved.state
+    if exp.data.path is not None:
+        confine_to_served_root(Path(exp.data.path))  # served: the CSV a file points at must be inside too
 
     def edit() -> None:
         old = pg.experiment
