@@ -27,13 +27,18 @@ if TYPE_CHECKING:
 JOB_GROUP = "training-job"
 
 
+def epochs_text(n: int) -> str:
+    """The count in words, "1 epoch" or "2 epochs" (one trained epoch is a common count)."""
+    return f"{n} epoch{'' if n == 1 else 's'}"
+
+
 def job_epochs(pg: Playground) -> tuple[int, str]:
     """Epochs each background model trains, and why: as far as the playground has trained, else the spec's ``train.epochs``."""
     epoch = pg.trainer.epoch
     if epoch > 0:
-        return epoch, f"{epoch} epochs (as far as the playground has trained)"
+        return epoch, f"{epochs_text(epoch)} (as far as the playground has trained)"
     n = pg.experiment.train.epochs
-    return n, f"{n} epochs (train.epochs of the spec; the playground is at epoch 0)"
+    return n, f"{epochs_text(n)} (train.epochs of the spec; the playground is at epoch 0)"
 
 
 class TrainingJobPanel(BackgroundJob, Vertical):

@@ -27,7 +27,7 @@ from textual.widgets import Label, ProgressBar, Select, Static
 
 from tuinn.analysis.balance import class_counts, compare_balance
 from tuinn.config.spec import BALANCES
-from tuinn.tui.training_job import TrainingJobPanel, job_epochs
+from tuinn.tui.training_job import TrainingJobPanel, epochs_text, job_epochs
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
@@ -149,8 +149,8 @@ class BalancePanel(TrainingJobPanel):
         _, why = job_epochs(self.pg)
         status = {
             "idle": f"c: compare the 4 methods, {why}",
-            "running": f"comparing: method {min(len(self.rows) + 1, len(BALANCES))} of {len(BALANCES)}, {self.epochs} epochs each · c: cancel",
-            "done": f"compared on the {self.rows[0]['split'] if self.rows else 'test'} split, {self.epochs} epochs each · c: run again",
+            "running": f"comparing: method {min(len(self.rows) + 1, len(BALANCES))} of {len(BALANCES)}, {epochs_text(self.epochs)} each · c: cancel",
+            "done": f"compared on the {self.rows[0]['split'] if self.rows else 'test'} split, {epochs_text(self.epochs)} each · c: run again",
             "cancelled": f"comparison cancelled after {len(self.rows)} of {len(BALANCES)} · c: run again",
             "failed": f"comparison failed: {self.error}",
         }[self.state]

@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Select, Static
 
 from tuinn.training.kfold import iter_folds, metric_names, summarize
-from tuinn.tui.training_job import TrainingJobPanel, job_epochs
+from tuinn.tui.training_job import TrainingJobPanel, epochs_text, job_epochs
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
@@ -126,11 +126,11 @@ class KFoldPanel(TrainingJobPanel):
         """The info line and the table of the folds so far (mean and std once all are in)."""
         if not self.ready:
             return
-        epochs, why = job_epochs(self.pg) if self.state == "idle" else (self.epochs, f"{self.epochs} epochs")
+        epochs, why = job_epochs(self.pg) if self.state == "idle" else (self.epochs, epochs_text(self.epochs))
         info = {
             "idle": f"k: run {self.k} folds × {why}",
-            "running": f"fold {min(len(self.per_fold) + 1, self.k)} of {self.k} · {epochs} epochs each · k: cancel",
-            "done": f"{self.k} folds × {epochs} epochs · k: run again",
+            "running": f"fold {min(len(self.per_fold) + 1, self.k)} of {self.k} · {epochs_text(epochs)} each · k: cancel",
+            "done": f"{self.k} folds × {epochs_text(epochs)} · k: run again",
             "cancelled": f"cancelled after {len(self.per_fold)} of {self.k} folds · k: run again",
             "failed": f"failed: {self.error}",
         }[self.state]
