@@ -250,16 +250,20 @@ def default_root() -> Path:
     return base / "tuinn" / "serve"
 
 
-def prepare_root(root: str | None) -> Path:
-    """The served folder, made if missing, resolved (sessions compare resolved paths with it)."""
+def root_folder(root: str | None) -> Path:
+    """The served folder, absolute and resolved (sessions compare resolved paths with it); not made yet."""
     path = Path(root).expanduser() if root is not None else default_root()
     if path.exists() and not path.is_dir():
         raise TuinnError(f"--root {path}: not a folder")
+    return path.resolve()
+
+
+def make_root(path: Path) -> None:
+    """Make the served folder (the last check: nothing is written when another one fails)."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise TuinnError(f"--root {path}: cannot make the folder ({exc.strerror})") from None
-    return path.resolve()
 
 
 # ------------------------------------------------------------------ the command
@@ -267,7 +271,7 @@ def plan(args: argparse.Namespace) -> ServePlan:
     """Every check of ``tuinn serve``'s arguments, in the order a teacher would fix them."""
     words = served_words(args.experiment, args.command)
     token = choose_token(args.host, args.port, args.token, args.require_token)
-    root = prepare_root(args.root)
+    root = root_folder(args.root)
     argv = (sys.executable, "-m", "tuinn", *words)
     return ServePlan(argv=argv, words=tuple(words), host=args.host, token=token, root=root, max_sessions=args.max_sessions)
 
@@ -280,8 +284,13 @@ def serve_command(args: argparse.Namespace) -> int:
         raise TuinnError(INSTALL_HINT) from None
     served = plan(args)
     sock = listen(args.host, args.port)
+    try:
+        make_root(served.root)
+    except TuinnError:
+        sock.close()
+        raise
     return run(served, sock)
 
 
-__all__ = ["DEFAULT_MAX_SESSIONS", "ServePlan", "add_parser", "choose_token", "default_root", "listen", "plan",
-           "prepare_root", "serve_command", "served_words", "token_free"]
+__all__ = ["DEFAULT_MAX_SESSIONS", "ServePlan", "add_parser", "choose_token", "default_root", "listen", "make_root", "plan",
+           "root_folder", "serve_command", "served_words", "token_free"]

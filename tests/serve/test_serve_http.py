@@ -1,0 +1,130 @@
+"""The server's rules over HTTP, in-process (aiohttp's test server, no browser, no session started),
+and the parts of textual-serve that tuinn/cli/serve_app.py relies on (pinned to 1.1.x).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("textual_serve", reason="textual-serve is not installed (the serve extra)")
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from tuinn.cli.serve import ServePlan
+from tuinn.cli.serve_app import ChildSession, ClassroomServer
+
+TOKEN = "classroom-token-123"
+
+
+def plan(tmp_path: Path, token: str | None, max_sessions: int = 8) -> ServePlan:
+    return ServePlan(argv=(sys.executable, "-m", "tuinn", "play", "playground"), words=("play", "playground"),
+                     host="127.0.0.1", token=token, root=tmp_path, max_sessions=max_sessions)
+
+
+def with_client(server: ClassroomServer, check: Callable[[TestClient], Awaitable[None]]) -> None:
+    async def go() -> None:
+        async with TestClient(TestServer(await server._make_app())) as client:
+            await check(client)
+
+    asyncio.run(go())
+
+
+# ------------------------------------------------------------------ what textual-serve must still be
+def test_textual_serve_is_the_version_and_shape_relied_on() -> None:
+    import textual_serve
+    from textual_serve.app_service import AppService
+    from textual_serve.server import Server
+
+    major, minor, *_ = (int(p) for p in version("textual-serve").split(".")[:3])
+    assert (major, minor) == (1, 1), "serve_app.py subclasses textual-serve 1.1; check it before widening the pin"
+    for name in ("_make_app", "handle_index", "handle_websocket", "_process_messages", "on_startup", "on_shutdown", "request_exit"):
+        assert callable(getattr(Server, name)), name
+    for name in ("_build_environment", "_open_app_process", "start", "stop", "send_meta"):
+        assert callable(getattr(AppService, name)), name
+    base = Path(textual_serve.__file__).parent
+    page = (base / "templates" / "app_index.html").read_text(encoding="utf-8")
+    assert 'data-session-websocket-url="{{ app_websocket_url }}"' in page and "{{ config.static.url }}" in page
+    # The page's script appends the size as a query string: the token must be in the websocket's path.
+    assert 'this.websocket_url+"?width="' in (base / "static" / "js" / "textual.js").read_text(encoding="utf-8")
+
+
+def test_the_base_server_has_the_routes_the_guard_expects(tmp_path: Path) -> None:
+    async def go() -> None:
+        app = await ClassroomServer(plan(tmp_path, TOKEN), 0, say=lambda _: None)._make_app()
+        names = {r.name for r in app.router.routes() if r.name}
+        assert {"index", "websocket", "static", "download", "websocket-token"} <= names
+
+    asyncio.run(go())
+
+
+# ------------------------------------------------------------------ the token
+def test_page_and_websocket_need_the_token_static_files_do_not(tmp_path: Path) -> None:
+    async def check(client: TestClient) -> None:
+        for path in ("/", "/?token=wrong", "/ws", "/ws/wrong", "/download/x"):
+            response = await client.get(path)
+            assert response.status == 403, path
+            assert "token" in await response.text()
+        page = await client.get(f"/?token={TOKEN}")
+        assert page.status == 200
+        text = await page.text()
+        assert f'/ws/{TOKEN}"' in text  # the websocket carries the token in its path
+        assert (await client.get("/static/js/textual.js")).status == 200
+
+    with_client(ClassroomServer(plan(tmp_path, TOKEN), 0, say=lambda _: None), check)
+
+
+def test_without_a_token_only_a_loopback_host_header_is_answered(tmp_path: Path) -> None:
+    async def check(client: TestClient) -> None:
+        assert (await client.get("/")).status == 200  # the test client's Host is 127.0.0.1:PORT
+        assert (await client.get("/", headers={"Host": "localhost:8000"})).status == 200
+        response = await client.get("/", headers={"Host": "evil.example:8000"})  # DNS rebinding
+        assert response.status == 403
+        ws = await client.get("/ws", headers={"Origin": "http://evil.example"})  # another site's page
+        assert ws.status == 403 and "this server's page" in await ws.text()
+
+    with_client(ClassroomServer(plan(tmp_path, None), 0, say=lambda _: None), check)
+
+
+# ------------------------------------------------------------------ --max-sessions
+def test_a_full_server_says_so_with_503(tmp_path: Path) -> None:
+    server = ClassroomServer(plan(tmp_path, None, max_sessions=1), 0, say=lambda _: None)
+
+    async def check(client: TestClient) -> None:
+        assert (await client.get("/")).status == 200
+        server.sessions.add(object())  # type: ignore[arg-type]  # one live session
+        for path in ("/", "/ws"):
+            response = await client.get(path)
+            assert response.status == 503, path
+            assert "every session is in use" in await response.text() and "at most 1 session" in await response.text()
+        server.sessions.clear()
+        assert (await client.get("/")).status == 200  # a tab closed: room again
+
+    with_client(server, check)
+
+
+# ------------------------------------------------------------------ the child process
+def test_a_session_runs_an_argument_list_in_the_root_never_a_shell(tmp_path: Path) -> None:
+    """What a shell would expand ($(…), ;) reaches the child as text; cwd and $TUINN_ROOT are the root."""
+    script = "import os, sys; print(sys.argv[1]); print(os.getcwd()); print(os.environ['TUINN_ROOT'])"
+    sneaky = f"$(touch {tmp_path}/pwned); echo hi"
+
+    async def go() -> list[str]:
+        async def nothing(*_: Any) -> None:
+            return None
+
+        session = ChildSession((sys.executable, "-c", script, sneaky), str(tmp_path), write_bytes=nothing, write_str=nothing,
+                               close=nothing, download_manager=None)  # type: ignore[arg-type]
+        process = await session._open_app_process()
+        out, _ = await process.communicate()
+        return out.decode().splitlines()
+
+    lines = asyncio.run(go())
+    assert lines == [sneaky, str(tmp_path), str(tmp_path)]
+    assert not (tmp_path / "pwned").exists()
