@@ -32,6 +32,9 @@ from tuinn.training.trainer import BlowupWatch, Trainer
 #: The plane TensorFlow Playground draws its data on.
 PLANE = (-6.0, 6.0, -6.0, 6.0)
 MAX_HISTORY = 100_000
+#: Points per side of the grid each neuron's picture is computed on (TF Playground's
+#: thumbnails are small: 16×16 values are more than a 10×10-pixel picture needs).
+MAP_RESOLUTION = 16
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class Snapshot:
     best_epoch: int | None = None  # epoch of the best monitored value (lowest loss / highest accuracy)
     monitor: str = ""  # what best_epoch and early stopping watch, e.g. "test_loss"
     stopped_epoch: int | None = None  # where early stopping paused training
+    #: Per layer 0..L (0: the network's inputs), each neuron's output over the plane:
+    #: (units, rows, cols) on a MAP_RESOLUTION grid of pixel centres, row 0 at the top
+    #: (1-D data: rows = 1). None when the session computes no maps.
+    neuron_maps: tuple[np.ndarray, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -81,6 +88,9 @@ class Playground(PlaygroundEdits):
         self.experiment = copy.deepcopy(exp)
         self.grid_shape = (60, 80)  # (rows2, cols), set by the UI from the boundary widget
         self.neuron: tuple[int, int] | None = None  # (layer from 1, index) shown instead of the output
+        #: Side of the grid of every neuron's picture in the snapshot (0: no pictures).
+        self.map_resolution = MAP_RESOLUTION
+        self._map_net: tuple[object, Any] | None = None  # (trainer, engine copy) for backends without one
         self.message = ""
         self._version = 0
         self.spec_version = 0  # bumped by every applied edit: views redraw their controls from the experiment
@@ -348,16 +358,7 @@ class Playground(PlaygroundEdits):
             ys = np.linspace(y1, y0, rows2)
             gx, gy = np.meshgrid(xs, ys)
             pts = np.column_stack([gx.ravel(), gy.ravel()])
-        if ds.points.shape[1] > 2:
-            # A slice through the input space: the two drawn inputs vary, the others stay at
-            # their training mean (raw units; standardised below like every input).
-            full = np.tile(ds.points[t.train_idx].mean(axis=0), (len(pts), 1))
-            full[:, list(self.axes)] = pts
-            pts = full
-        inputs = ds.features_of(pts)
-        if t.mean is not None:
-            inputs = (inputs - t.mean) / t.std
-        inputs = inputs.astype(t.x.dtype)
+        inputs = self._plane_inputs(pts)
         caption = ""
         if ds.points.shape[1] > 2:
             a, b = (ds.feature_names[i] for i in self.axes)
@@ -383,6 +384,64 @@ class Playground(PlaygroundEdits):
         if probs.shape[1] == 1:
             return "binary", probs[:, 0].reshape(rows2, cols), (0.0, 1.0), caption
         return "multiclass", probs.reshape(rows2, cols, -1), (0.0, 1.0), caption
+
+    def _plane_inputs(self, pts: np.ndarray) -> np.ndarray:
+        """The network's inputs at points of the drawn plane (or line), as training feeds them."""
+        t = self.trainer
+        ds = t.dataset
+        if ds.points.shape[1] > 2:
+            # A slice through the input space: the two drawn inputs vary, the others stay at
+            # their training mean (raw units; standardised below like every input).
+            full = np.tile(ds.points[t.train_idx].mean(axis=0), (len(pts), 1))
+            full[:, list(self.axes)] = pts
+            pts = full
+        inputs = ds.features_of(pts)
+        if t.mean is not None:
+            inputs = (inputs - t.mean) / t.std
+        return inputs.astype(t.x.dtype)
+
+    def _map_network(self, params: dict[str, np.ndarray]) -> Any:
+        """An engine network with the current parameters: the numpy backend's own, or (torch) a copy
+        built once per trainer and given the parameters of this snapshot."""
+        model = self.trainer.model
+        if hasattr(model, "network"):
+            return model.network
+        if self._map_net is None or self._map_net[0] is not self.trainer:
+            from tuinn.training.build import build_network
+            from tuinn.training.trainer import seed_streams
+
+            s = seed_streams(0)
+            self._map_net = (self.trainer, build_network(self.experiment, self.trainer.x.shape[1], s["init"], s["dropout"]))
+        net = self._map_net[1]
+        net.set_parameters(params)  # type: ignore[attr-defined]
+        return net
+
+    def neuron_maps(self, params: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, ...] | None:
+        """Every neuron's output over a ``map_resolution``² grid of pixel centres of the plane, per layer
+        0..L (TF Playground's pictures in the network); 1-D data: ``map_resolution`` points, one row.
+
+        Layer 0 holds the inputs as the network sees them (features, standardised when training
+        standardises). One evaluation-mode forward pass per layer over res² points: ~0.1 ms for
+        the default net, paid once per snapshot version, never per frame.
+        """
+        res = self.map_resolution
+        if not res:
+            return None
+        ds = self.trainer.dataset
+        x0, x1, y0, y1 = self.extent
+        xs = x0 + (np.arange(res) + 0.5) * (x1 - x0) / res
+        if ds.points.shape[1] == 1:
+            pts, shape = xs[:, None], (1, res)
+        else:
+            ys = y1 - (np.arange(res) + 0.5) * (y1 - y0) / res
+            gx, gy = np.meshgrid(xs, ys)
+            pts, shape = np.column_stack([gx.ravel(), gy.ravel()]), (res, res)
+        inputs = self._plane_inputs(pts)
+        net = self._map_network(self.trainer.model.get_parameters() if params is None else params)
+        maps = [inputs]
+        with np.errstate(all="ignore"):
+            maps += [net.forward(inputs, upto=layer) for layer in range(1, len(self.experiment.model.layers) + 1)]
+        return tuple(np.ascontiguousarray(np.asarray(m, dtype=float).T).reshape(-1, *shape) for m in maps)
 
     def _value_range(self) -> tuple[float, float]:
         v = self.trainer.dataset.values
@@ -450,6 +509,7 @@ class Playground(PlaygroundEdits):
             best_epoch=self.best_epoch(),
             monitor=self.monitor(),
             stopped_epoch=self.stopped_epoch,
+            neuron_maps=self.neuron_maps(params),
         )
 
 
@@ -480,4 +540,4 @@ def default_experiment() -> Experiment:
     return loads(text, source)
 
 
-__all__ = ["PLANE", "Playground", "Snapshot", "default_experiment", "problem_defaults"]
+__all__ = ["MAP_RESOLUTION", "PLANE", "Playground", "Snapshot", "default_experiment", "problem_defaults"]

@@ -11,9 +11,14 @@ Drawing, after TensorFlow Playground's habits:
   the largest |w| of the whole net; links are drawn in ascending |w|, so where several
   pass through one cell, the cell takes the colour of the strongest (and a click there
   selects that one);
-- each neuron is a three-cell marker ``▐█▌`` coloured by its bias on the same scale
-  (its end at the largest |b| of the net); inputs are neutral grey and labelled with
-  their names;
+- given the neurons' outputs over the plane (``show(..., maps=...)``, the session's
+  ``Snapshot.neuron_maps``), each neuron is a small half-block picture of its output,
+  TF Playground's signature (inputs: their feature, x1, x1², sin(x1), …), as large as
+  the space allows (:func:`~tuinn.tui.render.neuron_maps.box_size`), with a ``▪`` at
+  its lower left in its bias colour, as the Playground marks the bias; without maps,
+  or where only one-row pictures would fit and no maps are given, a three-cell marker
+  ``▐█▌`` coloured by its bias on the same scale (its end at the largest |b| of the
+  net); inputs are neutral grey and labelled with their names;
 - a layer with more neurons than rows is collapsed to its first k and last k neurons
   and a ``…``; links to hidden neurons are not drawn (they can still be selected with
   ``i`` and are named in the subtitle);
@@ -36,8 +41,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tuinn.tui.render.colormap import diverging_index, diverging_palette
-from tuinn.tui.render.halfblock import refresh_changed
+from tuinn.tui.render.colormap import SHADES, diverging_index, diverging_palette
+from tuinn.tui.render.halfblock import UPPER_HALF, refresh_changed
+from tuinn.tui.render.neuron_maps import box_size, layer_pictures
 
 PALETTE = diverging_palette()
 MID = len(PALETTE) // 2
@@ -47,6 +53,7 @@ _BRAILLE = [" "] + [chr(0x2800 + m) for m in range(1, 256)]
 MARKER = "▐█▌"
 MARKER_SELECTED = "[█]"
 ELLIPSIS = "…"
+BIAS_MARK = "▪"
 _SHORT_ACT = {
     "sigmoid": "σ",
     "tanh": "tanh",
@@ -168,14 +175,30 @@ class _Canvas:
         self.styles: list[Style] = [base]
         self._cache: dict[tuple, int] = {}
 
-    def sid(self, color: str | None = None, **flags: bool) -> int:
-        """The id of the base style plus ``color`` and ``flags`` (created on first use)."""
-        key = (color, *sorted(flags.items()))
+    def sid(self, color: str | None = None, bgcolor: str | None = None, **flags: bool) -> int:
+        """The id of the base style plus ``color``, ``bgcolor`` and ``flags`` (created on first use)."""
+        key = (color, bgcolor, *sorted(flags.items()))
         i = self._cache.get(key)
         if i is None:
             i = self._cache[key] = len(self.styles)
-            self.styles.append(self.base + Style(color=color, **flags))
+            self.styles.append(self.base + Style(color=color, bgcolor=bgcolor, **flags))
         return i
+
+    def picture(self, x: int, top: int, pixels: np.ndarray, dim: bool) -> None:
+        """Draw a (2·h, w) array of palette indices as ``▀`` cells from (x, top), clipped to the grid.
+
+        Styles are made once per (upper, lower) pair that occurs, not once per cell."""
+        upper, lower = pixels[0::2], pixels[1::2]
+        h, w = upper.shape
+        y0, y1, x0, x1 = max(top, 0), min(top + h, self.height), max(x, 0), min(x + w, self.width)
+        if y0 >= y1 or x0 >= x1:
+            return
+        pairs = (upper.astype(np.int64) * SHADES + lower)[y0 - top : y1 - top, x0 - x : x1 - x]
+        codes, inverse = np.unique(pairs, return_inverse=True)
+        sids = np.array([self.sid(PALETTE[c // SHADES], PALETTE[c % SHADES], dim=dim) for c in codes.tolist()], dtype=np.int64)
+        self.sids[y0:y1, x0:x1] = sids[inverse.reshape(pairs.shape)]
+        for y in range(y0, y1):
+            self.chars[y][x0:x1] = [UPPER_HALF] * (x1 - x0)
 
     def put(self, x: int, y: int, text: str, style: int) -> None:
         """Write ``text`` from (x, y), clipped to the grid."""
@@ -260,6 +283,8 @@ class NetworkDiagram(Widget, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None, disabled: bool = False) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._net: _Net | None = None
+        self._maps: list[np.ndarray] | None = None  # per layer 0..L: (units, rows, cols) outputs over the plane
+        self._box = (3, 1)  # (w, h) in cells of a neuron: a marker, or a picture when there are maps
         self.selected_neuron: tuple[int, int] | None = None
         self.selected_link: tuple[int, int, int] | None = None
         self._highlight: int | None = None
@@ -282,12 +307,21 @@ class NetworkDiagram(Widget, can_focus=True):
 
     # ----------------------------------------------------------------- public API
     def show(
-        self, layer_sizes: list[int], weights: list[np.ndarray], biases: list[np.ndarray], input_names: list[str], activations: list[str]
+        self, layer_sizes: list[int], weights: list[np.ndarray], biases: list[np.ndarray], input_names: list[str], activations: list[str],
+        maps: list[np.ndarray] | tuple[np.ndarray, ...] | None = None,
     ) -> None:
-        """Draw a net: ``layer_sizes`` = [n_inputs, units_1 … units_L], ``weights[l]`` (rows_l, layer_sizes[l]), ``biases[l]`` (rows_l,)."""
+        """Draw a net: ``layer_sizes`` = [n_inputs, units_1 … units_L], ``weights[l]`` (rows_l, layer_sizes[l]), ``biases[l]`` (rows_l,).
+
+        ``maps``: per layer 0..L, each neuron's output over the plane, (units, rows, cols)
+        (``Snapshot.neuron_maps``); the neurons are then drawn as pictures of it."""
         sizes = [int(n) for n in layer_sizes]
         if len(weights) != len(sizes) - 1 or len(biases) != len(sizes) - 1:
             raise ValueError(f"{len(sizes) - 1} layers need as many weight matrices and bias vectors (got {len(weights)}, {len(biases)})")
+        if maps is not None:
+            maps = [np.asarray(m) for m in maps]
+            if len(maps) != len(sizes) or any(m.ndim != 3 or m.shape[0] != n for m, n in zip(maps, sizes, strict=True)):
+                raise ValueError(f"maps {[m.shape for m in maps]} do not fit layers of {sizes} neurons")
+        self._maps = maps
         w_eff, piece_w, b_raw, b_eff, pieces = [], [], [], [], []
         for l in range(1, len(sizes)):
             W = np.asarray(weights[l - 1])
@@ -344,7 +378,7 @@ class NetworkDiagram(Widget, can_focus=True):
     def neuron_position(self, layer: int, index: int) -> tuple[int, int] | None:
         """Content-area cell (x, y) of the centre of a neuron's marker, None if it is hidden."""
         p = self._pos.get((layer, index))
-        return None if p is None else (p[0] + 1, p[1])
+        return None if p is None else (p[0] + self._box[0] // 2, p[1])
 
     def link_value(self, layer: int, row: int, col: int) -> float:
         return float(self._net.w[layer - 1][row, col]) if self._net else float("nan")
@@ -385,55 +419,70 @@ class NetworkDiagram(Widget, can_focus=True):
         while label > 0 and (W - 3 - (label + 1)) < 5 * max(L, 1):
             label -= 1
         x0 = label + 1 if label else 0
-        xs = [round(x0 + l * (W - 3 - x0) / max(L, 1)) for l in range(L + 1)]
         self._label_width = label
-        # Rows: evenly spread, at most 4 apart, centred; collapse to first/last k and "…".
-        for l, n in enumerate(sizes):
+        # Rows: collapse a layer taller than the diagram to its first/last k and "…".
+        all_slots = []
+        for n in sizes:
             if n <= cap:
-                slots = list(range(n))
+                all_slots.append(list(range(n)))
             else:
                 k = max(1, (cap - 1) // 2)
-                slots = [*range(k), -1, *range(n - k, n)]
-            s = min(cap / len(slots), 4.0)
+                all_slots.append([*range(k), -1, *range(n - k, n)])
+        w, h = (3, 1) if self._maps is None else box_size(W, cap, max(len(s) for s in all_slots), L + 1, label)
+        self._box = (w, h)
+        xs = [round(x0 + l * (W - w - x0) / max(L, 1)) for l in range(L + 1)]
+        # Neurons evenly spread (at most 4 rows apart, or a picture and two rows), centred.
+        for l, slots in enumerate(all_slots):
+            s = min(cap / len(slots), 4.0 if h == 1 else h + 2.0)
             top = 1 + (cap - s * len(slots)) / 2
             visible = []
             for i, idx in enumerate(slots):
                 y = min(H - 1, int(top + (i + 0.5) * s))
                 if idx < 0:
-                    self._ellipsis.append((xs[l] + 1, y))
+                    self._ellipsis.append((xs[l] + w // 2, y))
                     continue
                 visible.append(idx)
-                self._pos[(l, idx)] = (xs[l], y)
-                for dx in range(3):
-                    self._hit[(xs[l] + dx, y)] = (l, idx)
-                if l == 0:
-                    for dx in range(label):
-                        self._hit[(dx, y)] = (l, idx)
+                self._place(l, idx, xs[l], y, label if l == 0 else 0)
             self._visible.append(visible)
-        self._title_centres = [x + 1 for x in xs]
-        # Links between visible neurons, as braille lines from the right of one marker to the left of the next.
-        links, ends, strength, values = [], [], [], []
-        for l in range(1, L + 1):
-            ax = 2 * (xs[l - 1] + 3)
+        self._title_centres = [x + w // 2 for x in xs]
+        self._layout_links(net, W, H, xs)
+
+    def _place(self, l: int, idx: int, x: int, y: int, label: int) -> None:
+        """Neuron (l, idx) at column x, middle row y: its position and the cells a click selects it by
+        (its marker or picture, and an input's name)."""
+        w, h = self._box
+        self._pos[(l, idx)] = (x, y)
+        for dy in range(-((h - 1) // 2), h // 2 + 1):
+            for dx in range(w):
+                self._hit[(x + dx, y + dy)] = (l, idx)
+        for dx in range(label):
+            self._hit[(dx, y)] = (l, idx)
+
+    def _layout_links(self, net: _Net, W: int, H: int, xs: list[int]) -> None:
+        """Links between visible neurons, as braille lines from the right of one neuron to the left of the next."""
+        w, h = self._box
+        links, ends, values = [], [], []
+        dot = 3 if h % 2 == 0 else 1  # the dot row at a picture's middle (between two cells when h is even)
+        for l in range(1, len(net.sizes)):
+            ax = 2 * (xs[l - 1] + w)
             bx = 2 * (xs[l] - 1) + 1
             if bx < ax:
                 continue
             Wl = net.w[l - 1]
             for j in self._visible[l]:
-                by = 4 * self._pos[(l, j)][1] + 1
+                by = 4 * self._pos[(l, j)][1] + dot
                 for k in self._visible[l - 1]:
                     links.append((l, j, k))
-                    ends.append((ax, 4 * self._pos[(l - 1, k)][1] + 1, bx, by))
+                    ends.append((ax, 4 * self._pos[(l - 1, k)][1] + dot, bx, by))
                     values.append(Wl[j, k])
         if links:
             self._links = np.array(links, dtype=np.int64)
             self._link_ends = np.array(ends, dtype=np.int64)
             vals = np.nan_to_num(np.asarray(values, dtype=float))
-            strength = np.abs(vals)
             self._link_color = diverging_index(vals, net.w_max)
             self._link_index = {t: i for i, t in enumerate(links)}
             e = self._link_ends
-            self._mask, self._owner = rasterize_links(W, H, e[:, 0], e[:, 1], e[:, 2], e[:, 3], strength)
+            self._mask, self._owner = rasterize_links(W, H, e[:, 0], e[:, 1], e[:, 2], e[:, 3], np.abs(vals))
 
     def _compose_strips(self, W: int, H: int) -> list[Strip]:
         """The picture as strips: links, then neurons and input names over them, then the titles on row 0."""
@@ -445,7 +494,10 @@ class NetworkDiagram(Widget, can_focus=True):
             return [Strip.blank(W, base)] * H
         canvas = _Canvas(W, H, base, [[_BRAILLE[m] for m in row] for row in self._mask.tolist()])
         self._draw_links(canvas)
-        self._draw_neurons(canvas, net)
+        if self._maps is None:
+            self._draw_neurons(canvas, net)
+        else:
+            self._draw_pictures(canvas, net, self._maps)
         self._draw_titles(canvas, net)
         return canvas.strips()
 
@@ -493,6 +545,37 @@ class NetworkDiagram(Widget, can_focus=True):
                 if len(name) > self._label_width:
                     name = name[: self._label_width - 1] + ELLIPSIS
                 put(self._label_width - len(name), y, name, sid(None, bold=self.selected_neuron == (0, i), dim=faint))
+        for x, y in self._ellipsis:
+            put(x, y, ELLIPSIS, sid(None, dim=True))
+
+    def _draw_pictures(self, canvas: _Canvas, net: _Net, maps: list[np.ndarray]) -> None:
+        """Each visible neuron as a picture of its output over the plane, its bias as a ``▪`` at its
+        lower left (hidden and output neurons, pictures two or more rows tall), the selected one
+        between brackets, the input names, the "…" of collapsed layers."""
+        hl, sid, put = self._highlight, canvas.sid, canvas.put
+        w, h = self._box
+        up = (h - 1) // 2
+        for l, visible in enumerate(self._visible):
+            if not visible:
+                continue
+            act = net.activations[l - 1] if l else ""
+            pictures = layer_pictures(maps[l][visible], act, l == 0, (2 * h, w))
+            faint = hl is not None and l != hl
+            bias_idx = diverging_index(np.asarray(net.b_eff[l - 1], dtype=float), net.b_max) if l else None
+            for picture, i in zip(pictures, visible, strict=True):
+                x, y = self._pos[(l, i)]
+                canvas.picture(x, y - up, picture, dim=faint)
+                if bias_idx is not None and h > 1:
+                    put(x - 1, y - up + h - 1, BIAS_MARK, sid(PALETTE[int(bias_idx[i])], dim=faint))
+                selected = self.selected_neuron == (l, i)
+                if selected:
+                    put(x - 1, y, "[", sid(None, bold=True))
+                    put(x + w, y, "]", sid(None, bold=True))
+                if l == 0 and self._label_width:
+                    name = net.names[i]
+                    if len(name) > self._label_width:
+                        name = name[: self._label_width - 1] + ELLIPSIS
+                    put(self._label_width - len(name), y, name, sid(None, bold=selected, dim=faint))
         for x, y in self._ellipsis:
             put(x, y, ELLIPSIS, sid(None, dim=True))
 
