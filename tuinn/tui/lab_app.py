@@ -49,6 +49,8 @@ class LabApp(PaletteApp[str | None]):
         self.lab = load_lab(name)
         self.lesson = lesson
         self.title = f"tuinn lab · {self.lab.title}"
+        #: The command that opens this screen again, as typed: a crash line names it (:func:`tuinn.tui.runner.run_app`).
+        self.command = f"tuinn lesson {lesson.number}" if lesson is not None else f"tuinn lab {name}"
 
     def on_mount(self) -> None:
         text = lesson_markdown(self.lesson) if self.lesson is not None else None

@@ -6,6 +6,9 @@ prints the traceback once the terminal is restored, sets ``app.return_code`` to 
 just calls ``run()`` exits 0 after a crash, and a script or CI job never notices.
 Every command that opens a screen goes through :func:`run_app`, which turns a non-zero
 ``return_code`` into :class:`AppCrashed` (exit status 1, one line under the traceback).
+That line names the command the user typed (``tuinn lab neuron``) when the app knows it
+(its ``command`` attribute), so that it can be quoted in a report and run again; else the
+app's title.
 """
 
 from __future__ import annotations
@@ -24,14 +27,20 @@ class AppCrashed(TuinnError):
 
     exit_code = 1
 
-    def __init__(self, title: str, return_code: int) -> None:
+    def __init__(self, name: str, return_code: int) -> None:
         self.return_code = return_code
-        super().__init__(f"{title} stopped on an unexpected error (traceback above; a bug in tuinn, please report it)")
+        super().__init__(f"{name} stopped on an unexpected error (traceback above; a bug in tuinn, please report it)")
+
+
+def command_of(app: App[object]) -> str:
+    """What a crash line calls ``app``: the command that opened it (``command``), else its title, else its class."""
+    command = getattr(app, "command", None)
+    return command if isinstance(command, str) and command else app.title or type(app).__name__
 
 
 def run_app(app: App[ReturnType]) -> ReturnType | None:
     """``app.run()``, and its result; raise :class:`AppCrashed` when it ended with a non-zero return code."""
     result = app.run()
     if app.return_code:
-        raise AppCrashed(app.title or type(app).__name__, app.return_code)
+        raise AppCrashed(command_of(app), app.return_code)
     return result
