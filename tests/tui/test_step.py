@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from safetensors.numpy import load_file
 
 from tuinn.config.experiments import resolve
@@ -18,6 +19,8 @@ from tuinn.teaching.walkthrough import fmt_number
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.step_screen import StepScreen, stage_title
 from tuinn.tui.step_app import StepApp
+from tuinn.tui.widgets.network_strip import NetworkStrip
+from tuinn.tui.widgets.terms_view import TermsView
 
 SIZE = (160, 48)
 
@@ -66,7 +69,7 @@ def test_every_stage_of_the_worked_example_shows_the_json_numbers() -> None:
                 await pilot.pause()
             assert titles == ["Forward layer 1", "Forward layer 2", "Loss", "Backward layer 2", "Backward layer 1", "Update", "Scalar chain"]
             # the reused upstream term is marked
-            await pilot.press("home")
+            await pilot.press("g")
             for _ in range(4):
                 await pilot.press("right")
             assert "reused" in shown(screen)
@@ -119,7 +122,24 @@ def test_u_a_hundred_times_trains_like_tuinn_train(tmp_path: Path) -> None:
 
 def test_softmax_batch_of_four_and_a_wide_layer_render() -> None:
     """(Its render time is measured by benchmarks/widget_frames.py, not asserted here.)"""
-    text = """
+    text = WIDE
+
+    async def go() -> None:
+        app = StepApp(loads(text))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            for _ in range(len(screen.stages)):
+                body = shown(screen)
+                if screen.stage == ("backward", 2):
+                    assert "fused" in body and "sample 1 of 4" in body
+                await pilot.press("right")
+            await pilot.press("tab")
+            assert screen.sample == 1
+    run(go())
+
+
+WIDE = """
 seed = 2
 [data]
 source = "blobs"
@@ -136,21 +156,126 @@ loss = "cce"
 batch_size = 4
 """
 
+
+def terms(app: StepApp) -> TermsView:
+    return app.screen.query_one(TermsView)
+
+
+def test_the_terms_are_the_main_panel_focused_and_the_network_a_strip() -> None:
     async def go() -> None:
-        app = StepApp(loads(text))
+        app = StepApp(loads(*resolve("playground")))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            for w, h in ((100, 30), (160, 48)):
+                await pilot.resize_terminal(w, h)
+                await pilot.pause()
+                view = terms(app)
+                assert view.region.height >= h / 2 and view.region.width >= w * 0.9, (w, h, view.region)
+                assert app.focused is view  # the keys scroll the math without a click
+                assert app.screen.query_one(NetworkStrip).region.height <= 4
+            strip = app.screen.query_one(NetworkStrip)
+            await pilot.press("right", "right", "right", "right", "right")  # Backward layer 2
+            await pilot.pause()
+            rows = "".join(strip.render_line(y).text for y in range(strip.region.height))
+            assert "◀──" in rows and "──▶" not in rows, rows  # the direction of the pass
+            assert strip.border_title == "Network · backward ←"
+    run(go())
+
+
+def test_the_update_stage_scrolls_to_its_last_line() -> None:
+    async def go() -> None:
+        app = StepApp(loads(*resolve("playground")))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("G")  # the last stage is the chain; the one before is the update
+            app.screen.action_move(-1)
+            await pilot.pause()
+            assert app.screen.stage == ("update", 0)
+            view = terms(app)
+            height = view.scrollable_content_region.height
+            assert len(view.lines) > height  # more than a screen of it: scrolling is needed
+            for _ in range(len(view.lines) // max(1, height) + 1):
+                await pilot.press("pagedown")
+            await pilot.pause()
+            assert view.scroll_y == view.max_scroll_y > 0
+            assert view.scroll_y + height >= len(view.lines)  # the last line is on screen
+            await pilot.press("home")
+            await pilot.pause()
+            assert view.scroll_y == 0
+            await pilot.press("end")
+            await pilot.pause()
+            assert view.scroll_y == view.max_scroll_y
+            assert "b³_new = b³_old − α·∂L/∂b³" in view.lines[-2]  # the last equation: symbols, then numbers
+    run(go())
+
+
+def test_a_wide_matrix_is_shown_whole_and_scrolls_sideways() -> None:
+    async def go() -> None:
+        app = StepApp(loads(WIDE))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("right")  # Forward layer 2: W² is 3 × 40
+            await pilot.pause()
+            view = terms(app)
+            W2 = app.session.trace.layers[1].W
+            last = fmt_number(W2[0, -1], 6)
+            line = next(x for x in view.lines if fmt_number(W2[0, 0], 6) in x and last in x)  # the whole first row of W²
+            assert line.index(last) > view.scrollable_content_region.width  # past the right edge at first
+            assert view.scroll_x == 0 and view.max_scroll_x > 0
+            await pilot.press("shift+right")
+            await pilot.pause()
+            assert view.scroll_x > 0
+            for _ in range(view.max_scroll_x // view.scrollable_content_region.width + 1):
+                await pilot.press("ctrl+pagedown")
+            await pilot.pause()
+            assert view.scroll_x == view.max_scroll_x
+            assert view.scroll_x + view.scrollable_content_region.width >= line.index(last) + len(last)  # its last column in view
+    run(go())
+
+
+def test_notation_batch_sums_updates_and_the_symbols_before_the_numbers() -> None:
+    async def go() -> None:
+        app = StepApp(loads(*resolve("playground")))  # a batch of 10
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             screen = app.screen
-            for _ in range(len(screen.stages)):
-                body = shown(screen)
-                if screen.stage == ("backward", 2):
-                    assert "fused" in body and "sample 1 of 4" in body
-                if screen.stage == ("forward", 1):
-                    assert "⋮" in body or "…" in body  # 40 units elided readably
-                await pilot.press("right")
-            await pilot.press("tab")
-            assert screen.sample == 1
+            texts = {}
+            for i, stage in enumerate(screen.stages):
+                screen.stage_index = i
+                texts[stage] = screen.stage_text()
+            everything = "\n".join(x for lines in texts.values() for x in lines)
+            assert "∂J" not in everything and "δJ" not in everything
+            back3 = texts[("backward", 3)]
+            assert any(x.strip().startswith("∂L/∂b³ = Σₛ δ³ₛ") for x in back3)
+            assert any(x.strip().startswith("∂L/∂W³ = Σₛ δ³ₛ·a²ₛᵀ") for x in back3)
+            assert any("b_new = b_old − α·∂L/∂b" in x for x in texts[("update", 0)])
+            # samples are columns: z¹ = W¹·a⁰ + b¹ with W¹ (4 × 2) beside a⁰ (2 numbers), and before its numbers
+            trace = app.session.trace
+            fwd = texts[("forward", 1)]
+            sym = next(i for i, x in enumerate(fwd) if x.strip().startswith("z¹ = W¹·a⁰ + b¹"))
+            z = [fmt_number(v, 6) for v in trace.layers[0].z[0]]
+            rows = [i for i, x in enumerate(fwd) if x.lstrip(" ⎡⎢⎣").startswith(z[0])]
+            assert rows and sym < rows[0]
+            block = fwd[rows[0]:rows[0] + 4]
+            for r, line in enumerate(block):
+                assert z[r] in line and fmt_number(trace.layers[0].W[r, 0], 6) in line  # row r of z beside row r of W¹
+            # the lecture's chain for a bias of the output layer, symbols then numbers
+            back = texts[("backward", 2)]
+            i = next(i for i, x in enumerate(back) if x.strip().startswith("∂L/∂b² = Σₛ δ²ₛ"))
+            assert fmt_number(trace.layers[1].dL_db[0], 6) in "\n".join(back[i + 1:i + 3])
     run(go())
+
+
+def test_the_lectures_bias_chain_on_the_worked_example() -> None:
+    from tuinn.session.stepping import StepSession
+    from tuinn.teaching.equations import stage_equations
+    from tuinn.training.trainer import Trainer
+
+    trace = StepSession(Trainer(loads(*resolve("backprop")))).trace
+    lines = stage_equations(trace, ("backward", 2), 0, 6)
+    i = next(i for i, x in enumerate(lines) if "∂L/∂b² = ∂L/∂ŷ ⊙ ∂ŷ/∂z² · ∂z²/∂b²" in x)
+    numbers = "\n".join(lines[i + 1:i + 3])
+    assert "0.138499" in numbers and "-0.0380982" in numbers  # Mazur's δ² = ∂E/∂b² per output
 
 
 def test_s_from_the_playground_and_back_with_the_trained_weights() -> None:
@@ -173,7 +298,6 @@ def test_s_from_the_playground_and_back_with_the_trained_weights() -> None:
 
 
 def test_torch_backend_shows_autograd_beside_the_engine() -> None:
-    import pytest
 
     pytest.importorskip("torch")
     from tuinn.training.trainer import Trainer
@@ -184,7 +308,7 @@ def test_torch_backend_shows_autograd_beside_the_engine() -> None:
         app = StepApp(exp, trainer=Trainer(exp, backend="torch"))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            await pilot.press("end")
+            await pilot.press("G")
             text = shown(app.screen)
             line = next(x for x in text.splitlines() if x.startswith("torch autograd gave"))
             assert float(line.split("|Δ| = ")[1]) <= 1e-15

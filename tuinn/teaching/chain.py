@@ -25,6 +25,7 @@ import numpy as np
 
 from tuinn.engine.network import Network
 from tuinn.engine.trace import StepTrace
+from tuinn.teaching.blocks import fmt_number
 
 MAX_PATHS = 100_000
 SHOWN_PATHS = 24
@@ -67,10 +68,13 @@ class Chain:
     finite_difference: float | None = None
     enumerated: bool = True
     note: str = ""
+    upstream: str = ""  # how the first recursive factor is computed (Σᵢ W[i,j]·δ[i], reused)
+    fused: bool = False  # the top layer's δ comes fused with the loss
+    samples: int = 1  # S, the samples of the batch
 
     @property
     def name(self) -> str:
-        from tuinn.teaching.walkthrough import sup
+        from tuinn.teaching.blocks import sup
 
         return f"w{sup(self.layer)}[{self.j + 1},{self.k + 1}]" if self.kind == "W" else f"b{sup(self.layer)}[{self.j + 1}]"
 
@@ -95,6 +99,8 @@ def scalar_chain(trace: StepTrace, kind: str, layer: int, j: int, k: int | None 
     S = t.delta.shape[0]
     input_value = (lambda s: float(t.input[s, k])) if kind == "W" else (lambda s: 1.0)
     chain.enumerated = _elementwise(trace, layer)
+    chain.fused = trace.fused
+    chain.samples = S
     if chain.enumerated:
         sizes = [trace.layers[m - 1].delta.shape[1] for m in range(layer + 1, L + 1)]  # units of layers above
         chain.n_paths = int(np.prod(sizes)) if sizes else 1
@@ -115,13 +121,14 @@ def scalar_chain(trace: StepTrace, kind: str, layer: int, j: int, k: int | None 
                     chain.paths.append(ChainPath(top_down, factors))
             chain.per_sample_sums.append(total)
     # The recursive (δ) form, always available.
-    from tuinn.teaching.walkthrough import sup
+    from tuinn.teaching.blocks import sup
 
     l_ = sup(layer)
     if layer < L:
         above = trace.layers[layer]
         da = float(above.W[:, j] @ above.delta[sample]) * (1.0 if t.mask is None else float(t.mask[sample, j]))
-        chain.recursive.append(Factor(f"∂L/∂a{l_}[{j + 1}] = Σᵢ W{sup(layer + 1)}[i,{j + 1}]·δ{sup(layer + 1)}[i] (reused)", da))
+        chain.recursive.append(Factor(f"∂L/∂a{l_}[{j + 1}]", da))
+        chain.upstream = f"Σᵢ W{sup(layer + 1)}[i,{j + 1}]·δ{sup(layer + 1)}[i]" + ("" if t.mask is None else f" · m{l_}[{j + 1}]")
     else:
         chain.recursive.append(Factor(f"∂L/∂ŷ[{j + 1}]", float(t.dL_da[sample, j])))
     if t.da_dz is not None and t.norm == "none":
@@ -139,14 +146,14 @@ def scalar_chain(trace: StepTrace, kind: str, layer: int, j: int, k: int | None 
 
 def _path_factors(trace: StepTrace, layer: int, units: tuple[int, ...], s: int, a_in: float, kind: str, k: int | None) -> list[Factor]:
     """Factors of one path: ``units`` = (unit at L, unit at L−1, …, unit j at ``layer``)."""
-    from tuinn.teaching.walkthrough import sup
+    from tuinn.teaching.blocks import sup
 
     L = len(trace.layers)
     factors: list[Factor] = []
     out = trace.layers[-1]
     o = units[0]
     if trace.fused:
-        factors.append(Factor(f"δ{sup(L)}[{o + 1}] = ∂L/∂z{sup(L)}[{o + 1}] (fused {trace.loss_name})", float(out.delta[s, o])))
+        factors.append(Factor(f"δ{sup(L)}[{o + 1}]", float(out.delta[s, o])))  # ∂L/∂z, fused with the loss
     else:
         factors.append(Factor(f"∂L/∂ŷ[{o + 1}]", float(out.dL_da[s, o])))
         factors.append(Factor(f"f'(z{sup(L)}[{o + 1}])", float(out.da_dz[s, o])))
@@ -157,12 +164,12 @@ def _path_factors(trace: StepTrace, layer: int, units: tuple[int, ...], s: int, 
         i_up, i = units[depth - 1], units[depth]
         factors.append(Factor(f"W{sup(m + 1)}[{i_up + 1},{i + 1}]", float(upper.W[i_up, i])))
         if lower.mask is not None:
-            factors.append(Factor(f"dropout mask{sup(m)}[{i + 1}]", float(lower.mask[s, i])))
+            factors.append(Factor(f"m{sup(m)}[{i + 1}]", float(lower.mask[s, i])))
         factors.append(Factor(f"f'(z{sup(m)}[{i + 1}])", float(lower.da_dz[s, i])))
     if kind == "W":
-        factors.append(Factor(f"a{sup(layer - 1)}[{k + 1}] = ∂z{sup(layer)}/∂w", a_in))  # type: ignore[operator]
+        factors.append(Factor(f"a{sup(layer - 1)}[{k + 1}]", a_in))  # ∂z/∂w
     else:
-        factors.append(Factor(f"∂z{sup(layer)}/∂b = 1", 1.0))
+        factors.append(Factor(f"∂z{sup(layer)}[{units[-1] + 1}]/∂b", 1.0))
     return factors
 
 
@@ -186,3 +193,62 @@ def finite_difference(network: Network, x: np.ndarray, y: np.ndarray, kind: str,
     down = loss()
     arr[idx] = old
     return (up - down) / (2 * h)
+
+
+def _product(factors: list[Factor], digits: int) -> tuple[str, str]:
+    """A product written twice: in symbols, then with the numbers (negatives in brackets)."""
+    def num(v: float) -> str:
+        text = fmt_number(v, digits)
+        return f"({text})" if v < 0 else text
+
+    return " · ".join(f.name for f in factors), " · ".join(num(f.value) for f in factors)
+
+
+def chain_lines(chain: Chain, digits: int) -> list[str]:
+    """The chain of one parameter as text: every path (symbols, then numbers), then the
+    recursive δ form backprop uses. The comparison with backprop and finite differences
+    is left to the caller, which has the network."""
+    d = digits
+    S = chain.samples
+    lines = [f"∂L/∂{chain.name}: the chain from the loss down to it (sample {chain.sample + 1}; c picks another parameter)", ""]
+    if chain.enumerated:
+        s_ = "s" if chain.n_paths != 1 else ""
+        lines.append(f"{chain.n_paths} path{s_} from the outputs down to neuron {chain.j + 1} of layer {chain.layer}, "
+                     f"one product each (the lecture's ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂a · … · ∂z/∂{'w' if chain.kind == 'W' else 'b'}):")
+        for p in chain.paths:
+            route = " → ".join(f"{u + 1}" for u in p.units)
+            symbols, numbers = _product(p.factors, d)
+            lines.append(f"  [{route}]  {symbols}")
+            pad = " " * (len(route) + 4)
+            lines.append(f"  {pad}= {numbers}")
+            lines.append(f"  {pad}= {fmt_number(p.product, d)}")
+        if chain.n_paths > len(chain.paths):
+            lines.append(f"  … {chain.n_paths - len(chain.paths)} more paths")
+        lines.append(f"sum over the paths of sample {chain.sample + 1}: {fmt_number(chain.per_sample_sums[chain.sample], d)}")
+        if S > 1:
+            lines.append(f"sum over the {S} samples of the batch, Σₛ: {fmt_number(sum(chain.per_sample_sums), d)}")
+    else:
+        lines.append(chain.note or "the layers couple their units (norm or maxout): the chain goes through δ, as backprop does")
+    lines += ["", f"recursive form (what backprop computes, reusing δ of the layer above), sample {chain.sample + 1}:"]
+    first, delta = chain.recursive[0], next(f for f in chain.recursive if f.name.startswith("δ"))
+    if chain.upstream:
+        lines.append(f"  {first.name} = {chain.upstream} = {fmt_number(first.value, d)}   (reused from layer {chain.layer + 1})")
+    else:
+        lines.append(f"  {first.name} = {fmt_number(first.value, d)}   (from the loss)")
+    fprime = next((f for f in chain.recursive if f.name.startswith("f'")), None)
+    if fprime is not None and not (chain.fused and not chain.upstream):
+        symbols, numbers = _product([first, fprime], d)
+        lines.append(f"  {delta.name} = {symbols} = {numbers} = {fmt_number(delta.value, d)}")
+    else:
+        lines.append(f"  {delta.name} = ∂L/∂z = {fmt_number(delta.value, d)}")
+    share = [delta] + [f for f in chain.recursive if f.name.startswith("a")]
+    symbols, numbers = _product(share, d)
+    share_value = float(np.prod([f.value for f in share]))
+    if chain.kind == "W":
+        lines.append(f"  {symbols} = {numbers} = {fmt_number(share_value, d)}   (sample {chain.sample + 1}'s share)")
+    batch = f"Σₛ {delta.name.replace('[', 'ₛ[', 1)}" + ("" if chain.kind == "b" else f"·{share[-1].name.replace('[', 'ₛ[', 1)}")
+    reg = " + λ₂w + λ₁sign(w)" if chain.penalty else ""
+    lines.append(f"  ∂L/∂{chain.name} = {batch if S > 1 else symbols}{reg} = {fmt_number(chain.chain_value, d)}")
+    if chain.penalty:
+        lines.append(f"  (the regularisation adds λ₂w + λ₁sign(w) = {fmt_number(chain.penalty, d)})")
+    return lines

@@ -5,6 +5,11 @@ The step shown is computed and then held back (see :mod:`tuinn.session.stepping`
 takes it for real and moves to the next batch, so stepping trains exactly as
 `tuinn train` does. `tab` shows the next sample of the batch (gradients stay the
 batch's, which is what the update uses).
+
+The math is the main panel (:class:`TermsView`, focused, scrolled by keyboard): each
+stage writes the lecture's equation, then the same equation with the numbers in it
+(:mod:`tuinn.teaching.equations`). The network is a two-row strip above it
+(:class:`NetworkStrip`) that lights the active layer and the direction of the pass.
 """
 
 from __future__ import annotations
@@ -15,15 +20,16 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tuinn.session.stepping import StepSession, sample_view
-from tuinn.teaching.chain import finite_difference, scalar_chain
-from tuinn.teaching.walkthrough import fmt_number, stage_lines, sup
+from tuinn.session.stepping import StepSession
+from tuinn.teaching.blocks import fmt_number, sup
+from tuinn.teaching.chain import chain_lines, finite_difference, scalar_chain
+from tuinn.teaching.equations import stage_equations
 from tuinn.tui.screens.prompt import Prompt
-from tuinn.tui.widgets.network_diagram import NetworkDiagram
+from tuinn.tui.widgets.network_strip import NetworkStrip, StripModel
+from tuinn.tui.widgets.terms_view import TermsView
 
 
 def stages(n_layers: int) -> list[tuple[str, int]]:
@@ -43,19 +49,14 @@ class StepScreen(Screen[None]):
     BINDINGS = [
         Binding("right,l", "move(1)", "next stage", id="step.next"),
         Binding("left,h", "move(-1)", "previous", id="step.previous"),
-        Binding("home", "jump(0)", "first", id="step.first", show=False),
-        Binding("end", "jump(-1)", "last", id="step.last", show=False),
+        Binding("g", "jump(0)", "first stage", id="step.first", show=False),
+        Binding("G", "jump(-1)", "last stage", id="step.last", show=False),
         Binding("u", "apply", "apply update", id="step.apply"),
         Binding("tab", "next_sample", "next sample", id="step.sample", priority=True),
         Binding("c", "pick", "chain of…", id="step.pick"),
         Binding("escape", "leave", "back", id="step.back"),
     ]
     DEFAULT_CSS = """
-    StepScreen #step-stages { width: 26; border: round $primary; padding: 0 1; }
-    StepScreen #step-right { width: 1fr; }
-    StepScreen #step-network { height: 16; border: round $primary; }
-    StepScreen #step-terms-box { height: 1fr; border: round $primary; }
-    StepScreen #step-terms { width: auto; }
     StepScreen #step-status { height: 1; padding: 0 1; background: $panel; }
     """
 
@@ -77,44 +78,26 @@ class StepScreen(Screen[None]):
         return self.stages[self.stage_index]
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Static(id="step-stages")
-            with Vertical(id="step-right"):
-                diagram = NetworkDiagram(id="step-network")
-                diagram.can_focus = False  # the arrows walk the stages here; pick with the mouse or `c`
-                yield diagram
-                with VerticalScroll(id="step-terms-box"):
-                    yield Static(id="step-terms")
+        yield NetworkStrip(id="step-network")
+        yield TermsView(id="step-terms")
         yield Static(id="step-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#step-stages").border_title = "Stages"
-        self.query_one("#step-network").border_title = "Network"
-        self.query_one("#step-terms-box").border_title = "Terms"
-        self.query_one("#step-terms-box").can_focus = False
-        self.set_focus(None)
+        self.query_one(TermsView).focus()
         self.redraw()
 
     # ----------------------------------------------------------- drawing
-    def redraw(self) -> None:
+    def redraw(self, keep_position: bool = False) -> None:
         t0 = time.perf_counter()
         s = self.session
         trace = s.trace
         self.sample = min(self.sample, len(trace.inputs) - 1)
-        names = [f"{'▶ ' if i == self.stage_index else '  '}{stage_title(st)}" for i, st in enumerate(self.stages)]
-        self.query_one("#step-stages", Static).update(Text("\n".join(names)))
-        diagram = self.query_one(NetworkDiagram)
-        sizes = [trace.layers[0].W.shape[1]] + [t.a.shape[1] for t in trace.layers]
-        diagram.show(sizes, [t.W for t in trace.layers], [t.b for t in trace.layers], list(s.trainer.dataset.feature_names),
-                     [t.activation for t in trace.layers])
-        kind, layer = self.stage
-        if kind in ("forward", "backward"):
-            diagram.highlight(layer, kind)
-        else:
-            diagram.highlight(None)
-        self.query_one("#step-terms", Static).update(Text("\n".join(self.stage_text())))  # plain text: w[i,1] is not markup
-        self.query_one("#step-terms-box").border_title = f"Terms · {stage_title(self.stage)}"
+        sizes = (trace.layers[0].W.shape[1], *(t.a.shape[1] for t in trace.layers))
+        self.query_one(NetworkStrip).show(StripModel(
+            sizes=sizes, activations=tuple(t.activation for t in trace.layers), loss=trace.loss_name,
+            stages=tuple(self.stages), stage_index=self.stage_index, lit_layer=self.target[1]))
+        self.query_one(TermsView).show(self.stage_text(), f"Terms · {stage_title(self.stage)}", keep_position=keep_position)
         S = len(trace.inputs)
         self.query_one("#step-status", Static).update(Text(
             f"epoch {s.trainer.epoch + 1} · batch {s.batch_number} of {s.n_batches} · sample {self.sample + 1} of {S} · "
@@ -123,17 +106,9 @@ class StepScreen(Screen[None]):
         self.render_ms = (time.perf_counter() - t0) * 1e3
 
     def stage_text(self) -> list[str]:
-        trace = self.session.trace
-        S = len(trace.inputs)
-        kind, _ = self.stage
-        if kind == "chain":
+        if self.stage[0] == "chain":
             return self.chain_text()
-        head = []
-        if S > 1:
-            head.append(f"sample {self.sample + 1} of {S} (tab: next). ∂L/∂W and ∂L/∂b are the batch's: δ carries the 1/{S} of the mean,")
-            head.append("so δ·aᵀ summed over the samples is the gradient the update uses.")
-            head.append("")
-        return head + stage_lines(sample_view(trace, self.sample), self.stage, self.digits)
+        return stage_equations(self.session.trace, self.stage, self.sample, self.digits)
 
     def chain_text(self) -> list[str]:
         s = self.session
@@ -141,35 +116,16 @@ class StepScreen(Screen[None]):
         kind, layer, j, k = self.target
         exp = trainer.experiment
         chain = scalar_chain(s.trace, kind, layer, j, k, sample=self.sample, l1=exp.train.l1, l2=exp.train.l2)
-        d = self.digits
-        lines = [f"∂L/∂{chain.name}: the chain from the loss down to it (sample {chain.sample + 1}; c picks another parameter)", ""]
-        if chain.enumerated:
-            lines.append(f"{chain.n_paths} path{'s' if chain.n_paths != 1 else ''} from the outputs down to neuron {j + 1} of layer {layer}:")
-            for p in chain.paths:
-                route = " → ".join(f"{u + 1}" for u in p.units)
-                factors = " × ".join(f"{f.name} ({fmt_number(f.value, d)})" for f in p.factors)
-                lines.append(f"  [{route}]  {factors}")
-                lines.append(f"      = {fmt_number(p.product, d)}")
-            if chain.n_paths > len(chain.paths):
-                lines.append(f"  … {chain.n_paths - len(chain.paths)} more paths")
-            lines.append(f"sum over the paths of sample {chain.sample + 1}: {fmt_number(chain.per_sample_sums[chain.sample], d)}")
-            if len(chain.per_sample_sums) > 1:
-                lines.append(f"sum over the {len(chain.per_sample_sums)} samples of the batch: {fmt_number(sum(chain.per_sample_sums), d)}")
-        else:
-            lines.append(chain.note or "the layers couple their units (norm or maxout): the chain goes through δ, as backprop does")
-        lines.append("")
-        lines.append("recursive form (what backprop computes, reusing δ of the layer above):")
-        lines.append("  " + " · ".join(f"{f.name} = {fmt_number(f.value, d)}" for f in chain.recursive))
-        if chain.penalty:
-            lines.append(f"+ regularisation λ₂w + λ₁sign(w) = {fmt_number(chain.penalty, d)}")
+        lines = chain_lines(chain, self.digits)
         lines.append("")
         lines.append(f"chain rule            {fmt_number(chain.chain_value, 12)}")
         lines.append(f"backprop gave         {fmt_number(chain.backprop, 12)}   |Δ| = {abs(chain.chain_value - chain.backprop):.2e}")
         fd = self._finite_difference()
         lines.append(f"finite difference     {fmt_number(fd, 12)}   |Δ| = {abs(fd - chain.backprop):.2e}   (centred, h = 1e-6)")
         if trainer.model.name == "torch":
+            engine = self._engine_gradient()
             lines.append(f"torch autograd gave   {fmt_number(chain.backprop, 12)} (this trace); the NumPy engine gives "
-                         f"{fmt_number(self._engine_gradient(), 12)}   |Δ| = {abs(self._engine_gradient() - chain.backprop):.2e}")
+                         f"{fmt_number(engine, 12)}   |Δ| = {abs(engine - chain.backprop):.2e}")
         return lines
 
     def _engine_network(self):
@@ -219,7 +175,7 @@ class StepScreen(Screen[None]):
 
     def action_next_sample(self) -> None:
         self.sample = (self.sample + 1) % len(self.session.trace.inputs)
-        self.redraw()
+        self.redraw(keep_position=True)
 
     def set_target(self, kind: str, layer: int, j: int, k: int | None = None) -> None:
         """Show the chain of w^layer_jk (kind "W") or b^layer_j (kind "b"); 0-based j, k."""
@@ -249,13 +205,6 @@ class StepScreen(Screen[None]):
 
         self.app.push_screen(Prompt("the chain of which parameter? w1[2,1] = layer 1, neuron 2, input 1; b2[1] = bias of neuron 1 of layer 2"),
                              done)
-
-    def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
-        self.set_target("W", event.layer, event.row, event.col)
-
-    def on_network_diagram_neuron_selected(self, event: NetworkDiagram.NeuronSelected) -> None:
-        if event.layer >= 1:
-            self.set_target("b", event.layer, event.index)
 
     def action_leave(self) -> None:
         self.dismiss(None)
