@@ -145,6 +145,7 @@ def evaluate_other(exp: Experiment, saved: checkpoint.Checkpoint, ckpt: Path, da
         raise TuinnError(f"--data {data}: a {ds.task} dataset, but the model was trained for {trained_task}")
     result: dict[str, Any] = {}
     try:
+        ds.check_loss(exp.train.loss)  # what `tuinn train` refuses (bce on a 3.7) has no loss to report either
         y = ds.targets_for(last.units, last.activation, "model").astype(x.dtype)
     except ConfigError as exc:
         raise TuinnError(f"--data {data}: does not fit the model ({exc.problem})") from None
