@@ -298,7 +298,6 @@ def test_s_from_the_playground_and_back_with_the_trained_weights() -> None:
 
 
 def test_torch_backend_shows_autograd_beside_the_engine() -> None:
-
     pytest.importorskip("torch")
     from tuinn.training.trainer import Trainer
 

@@ -240,15 +240,17 @@ def chain_lines(chain: Chain, digits: int) -> list[str]:
         symbols, numbers = _product([first, fprime], d)
         lines.append(f"  {delta.name} = {symbols} = {numbers} = {fmt_number(delta.value, d)}")
     else:
-        lines.append(f"  {delta.name} = ∂L/∂z = {fmt_number(delta.value, d)}")
+        how = "(ŷ − y)/N, fused with the loss" if chain.fused and not chain.upstream else "back through the layer's norm or pieces"
+        lines.append(f"  {delta.name} = ∂L/∂z{delta.name[1:]} = {fmt_number(delta.value, d)}   ({how})")
     share = [delta] + [f for f in chain.recursive if f.name.startswith("a")]
     symbols, numbers = _product(share, d)
     share_value = float(np.prod([f.value for f in share]))
-    if chain.kind == "W":
+    if chain.kind == "W" and S > 1:
         lines.append(f"  {symbols} = {numbers} = {fmt_number(share_value, d)}   (sample {chain.sample + 1}'s share)")
     batch = f"Σₛ {delta.name.replace('[', 'ₛ[', 1)}" + ("" if chain.kind == "b" else f"·{share[-1].name.replace('[', 'ₛ[', 1)}")
     reg = " + λ₂w + λ₁sign(w)" if chain.penalty else ""
-    lines.append(f"  ∂L/∂{chain.name} = {batch if S > 1 else symbols}{reg} = {fmt_number(chain.chain_value, d)}")
+    single = f"{symbols} = {numbers}" if chain.kind == "W" else delta.name
+    lines.append(f"  ∂L/∂{chain.name} = {batch if S > 1 else single}{reg} = {fmt_number(chain.chain_value, d)}")
     if chain.penalty:
         lines.append(f"  (the regularisation adds λ₂w + λ₁sign(w) = {fmt_number(chain.penalty, d)})")
     return lines

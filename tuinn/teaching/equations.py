@@ -216,7 +216,7 @@ def _gradients(trace: StepTrace, t: LayerTrace, s: int, digits: int) -> list[str
             sym = "γ" if name == "gamma" else "β"
             formula = f"Σₛ ∂L/∂ẑ{l}ₛ ⊙ (z{l}ₛ − μ)/σ" if name == "gamma" else f"Σₛ ∂L/∂ẑ{l}ₛ"
             out += _eq(f"∂L/∂{sym}{l} = {formula}", matrix(t.extra_grads[name], d))
-    down = f"handed down to layer {layer - 1}" if layer > 1 else "∂L/∂x, the inputs' sensitivity"
+    down = f"handed down to layer {layer - 1}" if layer > 1 else "the inputs' sensitivity"
     out += _eq(f"{'∂L/∂x' if layer == 1 else f'∂L/∂a{p}'} = W{l}ᵀ·δ{l}",
                hjoin(matrix(t.dL_dinput[s], d), " = ", matrix(t.W.T, d), " · ", matrix(t.delta[s], d)), down)
     return out
