@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -60,8 +61,18 @@ class NumpyModel:
         return {"numpy": self.network.rng.bit_generator.state}  # a fresh dict on every read
 
     def set_rng_state(self, state: Any) -> None:
+        """Put back the dropout generator; a torch state (a checkpoint of the other backend) seeds it.
+
+        Why seed and not ignore: torch draws its masks from another generator, which the
+        engine cannot continue; keeping the fresh generator instead made the masks after a
+        resume repeat those of the first epochs. Seeded from the torch state's bytes, the
+        stream is a new one, and the same on every resume of the same checkpoint.
+        """
         if isinstance(state, dict) and "numpy" in state:
             self.network.rng.bit_generator.state = copy.deepcopy(state["numpy"])
+        elif isinstance(state, dict) and "torch" in state:
+            entropy = int.from_bytes(hashlib.sha256(bytes(state["torch"])).digest(), "big")
+            self.network.rng.bit_generator.state = np.random.PCG64(entropy).state
 
     @property
     def learning_rate(self) -> float:
