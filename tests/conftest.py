@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+import os
+
+# The suite runs four xdist workers on two cores, on nets of a few units: a second BLAS or
+# torch thread per worker only adds contention. Set before numpy (and torch) load, and
+# inherited by the subprocesses tests start (tuinn train, torchrun children).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -11,3 +19,11 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     b = np.asarray(b, dtype=float)
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+
+
+def pytest_configure() -> None:
+    """torch reads OMP_NUM_THREADS when it loads; say it again in case a plugin loaded it first."""
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
