@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tuinn.data.features import FEATURE_FUNCTIONS
 from tuinn.tui.render.colormap import SHADES, diverging_index
 
 #: Largest picture height in cells (two pixels each); the width is twice the height,
@@ -108,4 +109,17 @@ def layer_pictures(maps: np.ndarray, activation: str, is_input: bool, shape: tup
     return diverging_index(pictures, 1.0, SHADES)
 
 
-__all__ = ["MAX_HEIGHT", "MIN_GAP", "MIN_WIDTH", "box_size", "layer_pictures", "picture_width", "resample", "signed"]
+def feature_picture(name: str, shape: tuple[int, int], extent: tuple[float, float, float, float]) -> np.ndarray:
+    """Palette indices (pixel rows, pixel cols) of input feature ``name`` (``x1``, ``x1^2``, ``sin(x2)``, …)
+    over ``extent`` = (x min, x max, y min, y max), evaluated at the pixel centres (row 0 at the top),
+    scaled by its own largest |value| as the diagram scales an input."""
+    rows2, cols = shape
+    x0, x1, y0, y1 = extent
+    xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+    ys = y1 - (np.arange(rows2) + 0.5) * (y1 - y0) / rows2
+    gx, gy = np.meshgrid(xs, ys)
+    values = FEATURE_FUNCTIONS[name](np.column_stack([gx.ravel(), gy.ravel()])).reshape(1, rows2, cols)
+    return diverging_index(signed(values, "", is_input=True), 1.0, SHADES)[0]
+
+
+__all__ = ["MAX_HEIGHT", "MIN_GAP", "MIN_WIDTH", "box_size", "feature_picture", "layer_pictures", "picture_width", "resample", "signed"]
