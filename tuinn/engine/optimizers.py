@@ -1,6 +1,6 @@
 """Optimizers: how a gradient becomes an update, with PyTorch's formulas and defaults.
 
-The lecture's rule is plain gradient descent, w_new = w_old − α·∂J/∂w. The adaptive
+The lecture's rule is plain gradient descent, w_new = w_old − α·∂L/∂w. The adaptive
 variants follow ``torch.optim`` line by line (same defaults, same order of operations)
 so that the torch backend reproduces the NumPy engine's weights to rounding error.
 Each optimizer updates the parameter arrays in place and keeps its per-parameter state
