@@ -102,7 +102,9 @@ def test_the_seed_maps_to_an_integer_deterministically() -> None:
 
 def test_only_playground_links_are_taken_for_links() -> None:
     assert looks_like_link(DEFAULT) and looks_like_link(" playground.tensorflow.org/#x=true ")
-    assert not looks_like_link("runs/circle-1") and not looks_like_link("https://example.org/#x=true")
+    assert looks_like_link("playground.tensorflow.org#x=true") and looks_like_link("HTTP://Playground.TensorFlow.org/")
+    for path in ("runs/circle-1", "https://example.org/#x=true", "exp.toml", "/tmp/playground.tensorflow.org.toml"):
+        assert not looks_like_link(path), path
 
 
 @pytest.mark.parametrize(("url", "named"), [

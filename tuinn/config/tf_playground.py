@@ -96,7 +96,7 @@ class PlaygroundLink:
 def looks_like_link(text: str) -> bool:
     """True when ``text`` is meant as a Playground link (the load dialog's test: a link, not a path)."""
     t = text.strip()
-    return urlsplit(t).netloc.lower() == HOST or t.lower().startswith(HOST + "/")
+    return urlsplit(t if "://" in t else f"https://{t}").netloc.lower() == HOST
 
 
 def seed_from(text: str) -> int:
