@@ -59,11 +59,15 @@ def test_the_forbidden_contracts_name_every_package_but_the_allowed_one() -> Non
     assert "ignore_imports" not in contract("layers"), "the layers contract excuses nothing"
 
 
+#: The backend modules that import torch: the model, and the DistributedDataParallel wrapper around it.
+TORCH_MODULES = {"tuinn.backends.torch", "tuinn.backends.distributed"}
+
+
 def test_inside_backends_only_the_torch_backend_imports_torch() -> None:
     importers = graph().find_modules_that_directly_import("torch")
     assert "tuinn.backends.torch" in importers
-    assert {m for m in importers if m.startswith("tuinn.backends")} == {"tuinn.backends.torch"}
-    assert importers == {"tuinn.backends.torch"}, "only tuinn.backends.torch may import torch: put it there"
+    assert {m for m in importers if m.startswith("tuinn.backends")} == TORCH_MODULES
+    assert importers == TORCH_MODULES, "only tuinn.backends.torch (and .distributed) may import torch: put it there"
 
 
 def test_config_and_data_do_not_import_each_other_both_ways() -> None:

@@ -8,7 +8,7 @@ caught, not only a top-level one.
 What may import textual: the package tuinn/tui/ (render/ included) and nothing else.
 Everything else, the command line included (it imports the apps inside the functions
 that start them), is headless. tuinn/backends/torch.py is the one module that imports
-torch. tuinn/__main__.py is not imported (that would run the command line); it may
+torch, with tuinn/backends/distributed.py (DDP around it). tuinn/__main__.py is not imported (that would run the command line); it may
 import nothing but :mod:`tuinn.cli`, which is checked.
 """
 
@@ -25,6 +25,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "tuinn"
 TUI_PACKAGE = "tuinn.tui"
 TORCH_MODULE = "tuinn.backends.torch"
+#: The torch modules: the backend, and its DistributedDataParallel wrapper (which imports the backend).
+TORCH_MODULES = (TORCH_MODULE, "tuinn.backends.distributed")
 ENTRY_POINT = "tuinn.__main__"
 
 
@@ -57,7 +59,7 @@ def test_only_the_torch_backend_imports_torch_at_module_level() -> None:
     """torch stays lazy: no module but tuinn/backends/torch.py imports it at the top (TUI modules included)."""
     offenders = []
     for path in ROOT.rglob("*.py"):
-        if module_name(path) == TORCH_MODULE:
+        if module_name(path) in TORCH_MODULES:
             continue
         for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
@@ -75,8 +77,8 @@ def test_the_entry_point_imports_only_the_cli() -> None:
 
 @pytest.mark.parametrize("module", HEADLESS)
 def test_headless_module_imports_neither_textual_nor_torch(module: str) -> None:
-    forbidden = ("textual",) if module == TORCH_MODULE else ("textual", "torch")
-    if module == TORCH_MODULE and importlib.util.find_spec("torch") is None:
+    forbidden = ("textual",) if module in TORCH_MODULES else ("textual", "torch")
+    if module in TORCH_MODULES and importlib.util.find_spec("torch") is None:
         pytest.skip("torch is not installed (the torch backend cannot be imported)")
     code = (
         f"import sys, {module}\n"

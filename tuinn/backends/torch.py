@@ -166,7 +166,9 @@ class TorchModel:
                 self.params += [block.norm.weight, block.norm.bias]
         self.set_parameters(network.get_parameters())
         self.net.generator = torch.Generator(device=self.device)
-        self.net.generator.manual_seed(int(network.rng.integers(2**63 - 1)))
+        #: The dropout seed drawn from the experiment's dropout stream (ranks of a distributed run derive theirs from it).
+        self.dropout_seed = int(network.rng.integers(2**63 - 1))
+        self.net.generator.manual_seed(self.dropout_seed)
         self.optimizer = self._make_optimizer()
         self.loss_name = exp.train.loss
         self.fused = (self.loss_name, exp.model.layers[-1].activation) in (("bce", "sigmoid"), ("cce", "softmax"))
@@ -219,7 +221,11 @@ class TorchModel:
         return self.x[idx], self.y[idx], None if self.w is None else self.w[idx]  # type: ignore[index]
 
     # ----------------------------------------------------------------- loss
-    def data_loss(self, zn: torch.Tensor, a: torch.Tensor | None, y: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
+    def data_loss(self, zn: torch.Tensor, a: torch.Tensor | None, y: torch.Tensor, w: torch.Tensor | None,
+                  samples: int | None = None) -> torch.Tensor:
+        """The mean loss over the batch; ``samples`` (default: the rows given) is the batch the mean is over,
+        so that one rank's share of a global batch contributes its part of the global mean."""
+        n = zn.shape[0] if samples is None else samples
         name = self.loss_name
         if name == "mse":
             terms = (a - y) ** 2  # type: ignore[operator]
@@ -230,9 +236,9 @@ class TorchModel:
         else:  # cce on logits, probability targets
             terms = -(y * torch.log_softmax(zn, dim=1))
             terms = terms if w is None else terms * w
-            return terms.sum() / zn.shape[0]
+            return terms.sum() / n
         terms = terms if w is None else terms * w
-        return terms.sum() / terms.numel()
+        return terms.sum() / (n * terms.shape[1])
 
     def penalty(self) -> torch.Tensor | float:
         total: torch.Tensor | float = 0.0

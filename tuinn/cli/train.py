@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from tuinn.config.spec import Experiment
+from tuinn.errors import TuinnError
 from tuinn.training.run import Interruption, Trained, TrainingRun
 from tuinn.training.run_folder import json_safe
 from tuinn.training.trainer import EpochResult
@@ -105,10 +106,13 @@ class Printer:
         """The data, split sizes, model, optimizer, backend and folder; the backend's notice; the class balance."""
         exp, trainer = run.exp, run.trainer
         ds = trainer.dataset
+        world = getattr(run, "world", None)
+        procs = f" × {world.size} processes" if world is not None and world.distributed else ""
         self.line(
             f"tuinn train · {exp.name} · {ds.name}: train {len(trainer.train_idx)} / test {len(trainer.test_idx)}"
             f" / validation {len(trainer.val_idx)} · {describe_model(exp, ds.n_inputs)} · {exp.train.optimizer}"
-            f" α={exp.train.learning_rate:g} · batch {trainer.batch_size} · {trainer.model.name} on {trainer.model.device} · run {run.run_dir}"
+            f" α={exp.train.learning_rate:g} · batch {trainer.batch_size} · {trainer.model.name} on {trainer.model.device}{procs}"
+            f" · run {run.run_dir}"
         )
         if getattr(trainer.model, "notice", ""):
             self.line(trainer.model.notice)  # type: ignore[attr-defined]
@@ -172,11 +176,53 @@ class Printer:
                     f"{m} {cv[m]['mean']:.4f} ± {cv[m]['std']:.4f}" for m in cv if m != "folds"), markup=False)
 
 
+class Bystander:
+    """The events of a rank other than 0 of a distributed run: it shows nothing (rank 0 speaks for the run)."""
+
+    def folds_resumed(self, folds: list[dict[str, Any]], k: int) -> None:
+        return None
+
+    def fold_finished(self, number: int, k: int, metrics: dict[str, Any]) -> None:
+        return None
+
+    def fit_started(self, total: int, completed: int) -> None:
+        return None
+
+    def epoch_finished(self, ep: EpochResult, total: int) -> None:
+        return None
+
+    def fit_stopped(self) -> None:
+        return None
+
+    def warning(self, text: str) -> None:
+        return None
+
+    def interrupted(self, stop: Interruption) -> None:
+        return None
+
+
 # ---------------------------------------------------------------- command
 def train_command(args: Any) -> int:
-    """``tuinn train``: open the run (or refuse, exit 2), show it while it trains, write ``results.json``."""
-    printer = Printer(args.json, args.quiet)
+    """``tuinn train``: open the run (or refuse, exit 2), show it while it trains, write ``results.json``.
+
+    Under torchrun (``WORLD_SIZE`` > 1) this process is one rank of a distributed run;
+    with ``--nproc N`` it starts N of them through torch's launcher.
+    """
+    from tuinn.backends.world import World
+
+    world = World.from_env()
+    if args.nproc is not None and args.nproc > 1:
+        if world.distributed:
+            raise TuinnError("--nproc starts torchrun's launcher itself: under torchrun, leave it out")
+        return launch_command(args)
+    if world.distributed:
+        return distributed_command(args, world)
     run = TrainingRun.open(args.config, args.set, resume=args.resume, epochs=args.epochs, kfold=args.kfold, out=args.out)
+    return finish(run, Printer(args.json, args.quiet), args.json)
+
+
+def finish(run: TrainingRun, printer: Printer, json_mode: bool) -> int:
+    """Train an opened run, show it, write ``results.json`` (and the JSON line); the exit status."""
     printer.header(run)
     trained = run.train(printer)
     if isinstance(trained, Interruption):
@@ -184,6 +230,56 @@ def train_command(args: Any) -> int:
     results, payload = run.results(trained)
     printer.summary(run, trained, results)
     run.folder.write_results(payload)
-    if args.json:
+    if json_mode:
         sys.stdout.write(json.dumps(json_safe(payload)) + "\n")
     return 0
+
+
+def worker_argv(args: Any) -> list[str]:
+    """The ``tuinn train`` arguments each of the ``--nproc`` processes gets (all but ``--nproc``)."""
+    argv = ["train"] + ([args.config] if args.config is not None else [])
+    for item in args.set:
+        argv += ["--set", item]
+    for flag, value in (("--epochs", args.epochs), ("--kfold", args.kfold), ("--out", args.out), ("--resume", args.resume)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + [flag for flag, on in (("--json", args.json), ("--quiet", args.quiet)) if on]
+
+
+def launch_command(args: Any) -> int:
+    """``tuinn train --nproc N``: refuse what the spec alone shows is wrong, then run torch's launcher."""
+    from tuinn.backends import torch_available
+    from tuinn.training.distributed_run import precheck
+
+    if not torch_available():
+        raise TuinnError(f"--nproc {args.nproc} trains with PyTorch's DistributedDataParallel, which is not installed "
+                         f"(pip install 'tuinn[torch]')")
+    precheck(args.config, args.set, args.resume, args.nproc)
+    from tuinn.backends.distributed import launch
+
+    return launch(args.nproc, worker_argv(args))
+
+
+def distributed_command(args: Any, world: Any) -> int:
+    """One rank of a torchrun run: rank 0 opens, prints and writes; the others train alongside in silence."""
+    from tuinn.backends import distributed as dd
+    from tuinn.training.distributed_run import DistributedRun, precheck
+
+    precheck(args.config, args.set, args.resume, world.size, strict=False)  # every rank, before any waits for another
+    dd.start(world)
+    try:
+        run = DistributedRun.open_world(world, args.config, args.set, resume=args.resume, epochs=args.epochs,
+                                        kfold=args.kfold, out=args.out)
+        if run is None:
+            return 2  # rank 0 refused the run and said why
+        if world.main:
+            return finish(run, Printer(args.json, args.quiet), args.json)
+        trained = run.train(Bystander())
+        return trained.exit_code if isinstance(trained, Interruption) else 0
+    except Exception as exc:
+        if world.main or not dd.peer_lost(exc):
+            raise
+        raise TuinnError(f"rank {world.rank}: the other processes of this run stopped ({str(exc).splitlines()[0][:120]}); "
+                         f"rank 0 says why") from None
+    finally:
+        dd.stop()

@@ -79,6 +79,7 @@ class SignalGuard:
         if self._depth:
             self._pending = self._pending or signum
             return
+        self._stopping = True  # the run now stops and saves: a second signal (torchrun passes a Ctrl-C on) must not cut that short
         raise Interrupted(signum)
 
     @contextmanager
@@ -91,6 +92,7 @@ class SignalGuard:
             self._depth -= 1
         if self._depth == 0 and self._pending is not None and not self._stopping:
             signum, self._pending = self._pending, None
+            self._stopping = True
             raise Interrupted(signum)
 
     @contextmanager

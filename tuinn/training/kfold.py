@@ -46,6 +46,25 @@ def iter_folds(
     the spec and the fold: a run resumed at fold ``start`` yields what an uninterrupted
     run yields there.
     """
+    for _, metrics in numbered_folds(exp, k, epochs, base, on_epoch, start):
+        yield metrics
+
+
+def numbered_folds(
+    exp: Experiment,
+    k: int,
+    epochs: int | None = None,
+    base: Trainer | None = None,
+    on_epoch: Callable[[EpochResult], None] | None = None,
+    start: int = 1,
+    mine: Callable[[int], bool] | None = None,
+) -> Iterator[tuple[int, dict[str, float]]]:
+    """Like :func:`iter_folds`, yielding (fold number, metrics), and only the folds ``mine`` accepts.
+
+    ``mine`` is how several processes share the folds out (``tuinn train`` under
+    torchrun): each trains the folds that are its own, and since a fold depends on
+    nothing but the spec and its number, it does not matter which process trains it.
+    """
     from tuinn.data.split import kfold_indices
 
     base = base if base is not None else Trainer(exp)
@@ -57,7 +76,7 @@ def iter_folds(
     names = metric_names(base)
     n_epochs = exp.train.epochs if epochs is None else epochs
     for i, (train, held) in enumerate(folds, 1):
-        if i < start:
+        if i < start or (mine is not None and not mine(i)):
             continue
         trainer = Trainer(exp, dataset=ds, split=(train, held, ds.validation))
         try:
@@ -65,7 +84,7 @@ def iter_folds(
         except DivergedError as exc:
             raise DivergedError(f"fold {i}/{k}: {exc}") from None
         r = trainer.evaluate("test")
-        yield {m: float(r.get(m, float("nan"))) for m in names}
+        yield i, {m: float(r.get(m, float("nan"))) for m in names}
 
 
 def summarize(per_fold: list[dict[str, float]]) -> dict[str, Any]:

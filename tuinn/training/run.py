@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -181,8 +182,11 @@ class TrainingRun:
     # ------------------------------------------------------------ opening
     @classmethod
     def open(cls, config: str | None, sets: list[str], resume: str | None = None, epochs: int | None = None,
-             kfold: int | None = None, out: str | None = None) -> TrainingRun:
-        """Read the spec, build the trainer and prepare the folder; refuse bad input before writing anything."""
+             kfold: int | None = None, out: str | None = None, check: Callable[[Experiment, Trainer], None] | None = None) -> TrainingRun:
+        """Read the spec, build the trainer and prepare the folder; refuse bad input before writing anything.
+
+        ``check`` may refuse the experiment and its trainer (by raising) before the folder is touched.
+        """
         resume_dir: Path | None = None
         if resume:
             resume_dir, raw, source = _resume_spec(config, sets, resume, kfold)
@@ -196,6 +200,8 @@ class TrainingRun:
             raw.setdefault("train", {})["kfold"] = kfold
         exp = from_dict(raw, source)
         trainer = make_trainer(exp)
+        if check is not None:
+            check(exp, trainer)
         if resume_dir is not None:
             early = _reopen(exp, trainer, resume_dir, epochs)
             return cls(exp, trainer, resume_dir, True, early)
@@ -232,12 +238,7 @@ class TrainingRun:
     def _phases(self, events: RunEvents) -> Trained:
         trainer, folder = self.trainer, self.folder
         trainer.last_good = None  # type: ignore[assignment]  # set by fit; None tells an interrupt in the k-fold phase
-        cv = None
-        if self.exp.train.kfold:
-            if self.resumed and folder.cv.exists():
-                cv = json.loads(folder.cv.read_text(encoding="utf-8"))
-            else:
-                cv = cross_validate(self.exp, self.exp.train.kfold, folder, events)
+        cv = self._kfold_phase(events) if self.exp.train.kfold else None
         total = self.exp.train.epochs
         if folder.saved_epoch is None:
             self.save(trainer.state())  # epoch 0: the folder is resumable from the start
@@ -255,6 +256,12 @@ class TrainingRun:
             events.fit_stopped()
         self.save(trainer.state())
         return Trained(cv, fit)
+
+    def _kfold_phase(self, events: RunEvents) -> dict[str, Any]:
+        """The cross-validation summary: read back when a resumed run had finished it, else trained (the rest of it)."""
+        if self.resumed and self.folder.cv.exists():
+            return json.loads(self.folder.cv.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return cross_validate(self.exp, self.exp.train.kfold or 0, self.folder, events)
 
     def _stop(self, exc: KeyboardInterrupt) -> Interruption:
         """Save the last finished epoch after a stop signal; further signals wait for the save."""

@@ -259,3 +259,34 @@ class RunFolder:
     def write_results(self, payload: dict[str, Any]) -> None:
         with writing(self.results):
             checkpoint.atomic_write_text(self.results, json.dumps(json_safe(payload), indent=2))
+
+
+class SilentFolder(RunFolder):
+    """The run folder as a process other than rank 0 of a distributed run sees it: it writes nothing.
+
+    Every rank runs the same training loop, so every rank reaches the same writes; only
+    rank 0 performs them (one writer, no two processes appending to one file). The
+    epoch a save would have recorded is still noted, as rank 0 notes it.
+    """
+
+    def save(self, spec: dict[str, Any], state: dict[str, Any], early: Any, inputs: dict[str, Any]) -> None:
+        self.saved_epoch = state["epoch"]
+        self.last_save = time.monotonic()
+
+    def append_epoch(self, ep: EpochResult) -> None:
+        return None
+
+    def trim_metrics(self, epoch: int) -> None:
+        return None
+
+    def rewrite_folds(self, folds: list[dict[str, Any]]) -> None:
+        return None
+
+    def append_fold(self, number: int, metrics: dict[str, Any]) -> None:
+        return None
+
+    def write_cv(self, cv: dict[str, Any]) -> None:
+        return None
+
+    def write_results(self, payload: dict[str, Any]) -> None:
+        return None
