@@ -214,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a spec value, e.g. --set train.learning_rate=0.1 (repeatable)")
     train.add_argument("--epochs", type=_positive, metavar="N", help="number of epochs (overrides train.epochs)")
     train.add_argument("--kfold", type=_positive, metavar="K", help="stratified K-fold cross-validation first (overrides train.kfold)")
+    train.add_argument("--nproc", type=_positive, metavar="N",
+                       help="train on N processes of this machine (torch backend; runs torchrun's launcher, see README 'Many machines')")
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/<name>-<timestamp>); must be new or empty")
     train.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its folder")
     train.add_argument("--json", action="store_true", help="last line of stdout: one JSON object with the results")
