@@ -88,13 +88,16 @@ class ChildSession(AppService):
         except (TimeoutError, ConnectionError, RuntimeError):
             pass
         process = self._process
-        if process is None or process.returncode is not None:
+        if process is None:
             return
-        for stop in (process.terminate, process.kill):
-            try:
-                stop()
-            except ProcessLookupError:
-                return
+        # Its output has ended; wait for the exit itself before any signal: signalling a process that
+        # has exited but not yet been reaped makes subprocess reap it behind asyncio's back.
+        for stop in (None, process.terminate, process.kill):
+            if stop is not None:
+                try:
+                    stop()
+                except ProcessLookupError:
+                    return
             try:
                 await asyncio.wait_for(process.wait(), QUIT_GRACE_S)
                 return
