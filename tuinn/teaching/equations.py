@@ -239,7 +239,7 @@ def update(trace: StepTrace, digits: int) -> list[str]:
     sgd = trace.optimizer == "sgd"
     out = [f"Update · {trace.optimizer} · α = {alpha} · every parameter moves against its gradient", ""]
     if sgd:
-        out += _eq("W_new = W_old − α·∂L/∂W,   b_new = b_old − α·∂L/∂b")
+        out += _eq("w_new = w_old − α·∂L/∂w,   b_new = b_old − α·∂L/∂b", None, "every weight w of every W, every bias b")
     else:
         out += _eq(f"{FORMULAS[trace.optimizer]}   (g = ∂L/∂w, step t = {trace.optimizer_step})",
                    None, "the optimizer's state after this step is shown under each W")
