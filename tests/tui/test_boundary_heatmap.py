@@ -10,7 +10,10 @@ from textual.app import App, ComposeResult
 
 from tuinn.tui.render.colormap import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, diverging_palette, hex_color
 from tuinn.tui.widgets.decision_boundary import (
+    BLACK,
     CURVE_LINE,
+    POINT_GLYPH,
+    WHITE,
     BoundaryView,
     DecisionBoundary,
     grid_points,
@@ -32,10 +35,14 @@ def _hex(color) -> str | None:
 
 
 def pixels(widget) -> list[list[str | None]]:
-    """The widget's picture as (2·height, width) hex colours (None where nothing is drawn), from render_line."""
+    """The widget's picture as (2·height, width) hex colours (None where nothing is drawn), from render_line.
+
+    A DecisionBoundary's picture only: its axes and legend are cut away (``picture_region``).
+    """
     width, height = widget.size.width, widget.size.height
+    x0, y0, w, h = widget.picture_region() if isinstance(widget, DecisionBoundary) else (0, 0, width, height)
     out: list[list[str | None]] = []
-    for y in range(height):
+    for y in range(y0, y0 + h):
         upper: list[str | None] = []
         lower: list[str | None] = []
         for seg in widget.render_line(y):
@@ -53,7 +60,7 @@ def pixels(widget) -> list[list[str | None]]:
                     upper.append(bg)
                     lower.append(bg)
         assert len(upper) == width
-        out += [upper, lower]
+        out += [upper[x0 : x0 + w], lower[x0 : x0 + w]]
     return out
 
 
@@ -100,7 +107,10 @@ def test_pixel_shape_matches_content_size_and_blank_before_show():
             await pilot.pause()
             b = app.query_one(DecisionBoundary)
             assert (b.size.width, b.size.height) == (58, 18)  # round border
-            assert b.pixel_shape() == (36, 58)
+            # the axes take 3 columns on the left (labels up to "-6" and the axis line), 3 rows
+            # below (the x axis, its labels and the legend)
+            assert b.picture_region() == (3, 0, 55, 15)
+            assert b.pixel_shape() == (30, 55)
             assert all(set(b.render_line(y).text) == {" "} for y in range(b.size.height))
 
     run(go)
@@ -136,37 +146,63 @@ def test_discretize_gives_exactly_two_colours():
     run(go)
 
 
-def test_train_and_test_points_at_their_pixels():
+def cell(widget: DecisionBoundary, row: int, col: int) -> tuple[str, str | None, str | None]:
+    """(character, foreground, background) of the picture's cell (row, col)."""
+    x0, y0, _, _ = widget.picture_region()
+    x = 0
+    for seg in widget.render_line(y0 + row):
+        if x <= x0 + col < x + len(seg.text):
+            return seg.text[x0 + col - x], _hex(seg.style.color), _hex(seg.style.bgcolor)
+        x += len(seg.text)
+    raise AssertionError("no such cell")
+
+
+def test_train_and_test_points_are_white_and_black_dots_on_their_class_colour():
     async def go():
         app = BoundaryApp()
         async with app.run_test(size=(60, 20)) as pilot:
             b = app.query_one(DecisionBoundary)
+            b.show(binary_view(b.pixel_shape()))  # the extent's axes first, then the shape holds
             shape = b.pixel_shape()
             xs, ys = pixel_centers(EXTENT, shape)
-            train = np.array([[xs[10], ys[7]]])  # pixel row 7: lower half of cell row 3
-            test = np.array([[xs[40], ys[20]]])  # pixel row 20: upper half of cell row 10
+            train = np.array([[xs[10], ys[7]], [xs[30], ys[3]]])  # pixel rows 7 and 3: cell rows 3 and 1
+            test = np.array([[xs[40], ys[20]]])  # pixel row 20: cell row 10
             field = np.full(shape, 0.5)  # all grey
-            view = binary_view(shape, values=field, train_points=train, train_labels=np.array([1]), test_points=test, test_labels=np.array([0]))
+            view = binary_view(shape, values=field, train_points=train, train_labels=np.array([1, 0]), test_points=test,
+                               test_labels=np.array([0]))
             b.show(view)
             await pilot.pause()
-            pic = pixels(b)
+            white, black = hex_color(WHITE), hex_color(BLACK)
+            # the class is the cell's colour, the split is the dot's: white for train, black for test
+            assert cell(b, 3, 10) == (POINT_GLYPH, white, hex_color(CLASS_COLORS[1]))
+            assert cell(b, 1, 30) == (POINT_GLYPH, white, hex_color(CLASS_COLORS[0]))
+            assert cell(b, 10, 40) == (POINT_GLYPH, black, hex_color(CLASS_COLORS[0]))
             grey = hex_color(ZERO)
-            train_color, test_color = pic[7][10], pic[20][40]
-            assert train_color not in (grey, None) and test_color not in (grey, None)
-            assert pic[6][10] == grey and pic[21][40] == grey  # the other half of each cell is untouched
-            # train: a dark blue (class 1); test: near black
-            r, g, bl = (int(train_color[i : i + 2], 16) for i in (1, 3, 5))
-            assert bl > r and bl > g and bl < POSITIVE[2]
-            assert sum(int(test_color[i : i + 2], 16) for i in (1, 3, 5)) < 150
-            line10 = b.render_line(10)  # the test point is the upper (fg) pixel of cell row 10
-            assert any(seg.style.color.triplet.hex == test_color for seg in line10)
+            pic = pixels(b)
+            assert sum(c != grey for row in pic for c in row) == 2 * 3  # three cells, two pixels each; the rest is field
+            assert cell(b, 4, 10) == ("▀", grey, grey) and cell(b, 10, 41) == ("▀", grey, grey)
 
             b.show(BoundaryView(**{**view.__dict__, "show_test": False}))
             await pilot.pause()
-            pic = pixels(b)
-            assert pic[20][40] == grey
-            assert pic[7][10] == train_color
-            assert sum(c != grey for row in pic for c in row) == 1
+            assert cell(b, 10, 40) == ("▀", grey, grey)
+            assert cell(b, 3, 10)[1] == white
+
+    run(go)
+
+
+def test_a_test_point_is_drawn_over_a_train_point_in_its_cell():
+    async def go():
+        app = BoundaryApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            b = app.query_one(DecisionBoundary)
+            b.show(binary_view(b.pixel_shape()))
+            shape = b.pixel_shape()
+            xs, ys = pixel_centers(EXTENT, shape)
+            both = np.array([[xs[5], ys[4]]])
+            b.show(binary_view(shape, values=np.full(shape, 0.5), train_points=both, train_labels=np.array([1]),
+                               test_points=both, test_labels=np.array([0])))
+            await pilot.pause()
+            assert cell(b, 2, 5) == (POINT_GLYPH, hex_color(BLACK), hex_color(CLASS_COLORS[0]))
 
     run(go)
 
@@ -190,7 +226,7 @@ def test_multiclass_argmax_colours():
         app = BoundaryApp()
         async with app.run_test(size=(60, 20)) as pilot:
             b = app.query_one(DecisionBoundary)
-            rows2, cols = shape = b.pixel_shape()
+            rows2, cols = b.pixel_shape()
             probs = np.full((rows2, cols, 3), 0.05)
             third = cols // 3
             probs[:, :third, 0] = 0.9
@@ -199,6 +235,7 @@ def test_multiclass_argmax_colours():
             view = BoundaryView("multiclass", probs, EXTENT, NO_POINTS, NO_LABELS, NO_POINTS, NO_LABELS, n_classes=3, discretize=True)
             b.show(view)
             await pilot.pause()
+            shown_shape = b.pixel_shape()  # the y axis's width follows EXTENT from the first show on
             pic = pixels(b)
             assert pic[0][0] == hex_color(CLASS_COLORS[0])
             assert pic[0][third + 1] == hex_color(CLASS_COLORS[1])
@@ -211,7 +248,7 @@ def test_multiclass_argmax_colours():
             pic2 = pixels(b)
             assert pic2[0][0] != pic[0][0]
             assert pic2[0][0] != hex_color(ZERO)
-            assert shape == b.pixel_shape()
+            assert shown_shape == b.pixel_shape()
 
     run(go)
 
@@ -277,9 +314,9 @@ def test_wrong_shape_is_resampled_and_resize_rebuilds():
             assert pic[0][0] == pixels(b)[-1][0] and pic[0][0] != pic[0][-1]
             await pilot.resize_terminal(80, 30)
             await pilot.pause()
-            assert b.pixel_shape() == (56, 78)
+            assert b.pixel_shape() == (50, 73)  # 78 × 28 content less the axes ("-0.5┤") and the legend
             pic = pixels(b)
-            assert len(pic) == 56 and len(pic[0]) == 78
+            assert len(pic) == 50 and len(pic[0]) == 73
             assert all(c is not None for row in pic for c in row)
             b.show(binary_view(b.pixel_shape()))
             await pilot.pause()

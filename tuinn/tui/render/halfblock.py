@@ -2,9 +2,11 @@
 
 A picture is an array of palette indices with an even number of pixel rows; each cell
 row becomes one ``Strip`` of ``▀`` characters whose foreground is the upper pixel and
-whose background is the lower one. Styles come from a prebuilt palette × palette table,
-so a frame costs one dictionary-free lookup per cell (DESIGN.md §4: ~5 ms for 80×40,
-where a ``Static`` with per-cell styles cost 70–110 ms).
+whose background is the lower one. A cell may instead hold a glyph of its own (a data
+point: a white or black dot on its class colour, as TF Playground outlines its points).
+Styles come from a prebuilt palette × palette table, so a frame costs one
+dictionary-free lookup per cell (DESIGN.md §4: ~5 ms for 80×40, where a ``Static``
+with per-cell styles cost 70–110 ms).
 """
 
 from __future__ import annotations
@@ -28,27 +30,61 @@ class StyleTable:
         self.styles = [[Style(color=fg, bgcolor=bg) for bg in palette] for fg in palette]
 
 
-def picture_strips(indices: np.ndarray, table: StyleTable) -> list[Strip]:
-    """Strips for a (2·rows, cols) array of palette indices (odd rows: last row repeated)."""
+def _row_segments(upper: list[int], lower: list[int], styles: list[list[Style]]) -> list[Segment]:
+    """One cell row of half blocks, equal neighbours merged into one segment."""
+    segments = []
+    run_style = None
+    run = 0
+    for u, d in zip(upper, lower, strict=True):
+        style = styles[u][d]
+        if style is run_style:
+            run += 1
+            continue
+        if run:
+            segments.append(Segment(UPPER_HALF * run, run_style))
+        run_style, run = style, 1
+    if run:
+        segments.append(Segment(UPPER_HALF * run, run_style))
+    return segments
+
+
+def _marked_row_segments(upper: list[int], lower: list[int], marks: list[int], styles: list[list[Style]],
+                         mark_styles: list[Style], glyph: str) -> list[Segment]:
+    """A cell row in which some cells are a glyph (a data point) instead of two half-block pixels."""
+    segments: list[Segment] = []
+    start = 0
+    for c, m in enumerate(marks):
+        if m < 0:
+            continue
+        if c > start:
+            segments += _row_segments(upper[start:c], lower[start:c], styles)
+        segments.append(Segment(glyph, mark_styles[m]))
+        start = c + 1
+    if start < len(marks):
+        segments += _row_segments(upper[start:], lower[start:], styles)
+    return segments
+
+
+def picture_strips(indices: np.ndarray, table: StyleTable, marks: np.ndarray | None = None,
+                   mark_styles: list[Style] | None = None, glyph: str = "●") -> list[Strip]:
+    """Strips for a (2·rows, cols) array of palette indices (odd rows: last row repeated).
+
+    ``marks`` (rows, cols), optional: where it is ≥ 0 the cell shows ``glyph`` in
+    ``mark_styles[mark]`` instead of its two pixels. A data point needs a colour for its
+    value and one for its kind (train or test), which a half-block pixel cannot hold.
+    """
     if indices.shape[0] % 2:
         indices = np.vstack([indices, indices[-1:]])
+    marked_rows = (marks >= 0).any(axis=1) if marks is not None and mark_styles else None
     strips = []
     styles = table.styles
     for r in range(0, indices.shape[0], 2):
         upper, lower = indices[r].tolist(), indices[r + 1].tolist()
-        segments = []
-        run_style = None
-        run = 0
-        for u, d in zip(upper, lower, strict=True):
-            style = styles[u][d]
-            if style is run_style:
-                run += 1
-                continue
-            if run:
-                segments.append(Segment(UPPER_HALF * run, run_style))
-            run_style, run = style, 1
-        if run:
-            segments.append(Segment(UPPER_HALF * run, run_style))
+        if marked_rows is not None and r // 2 < len(marked_rows) and marked_rows[r // 2]:
+            assert marks is not None and mark_styles is not None
+            segments = _marked_row_segments(upper, lower, marks[r // 2].tolist(), styles, mark_styles, glyph)
+        else:
+            segments = _row_segments(upper, lower, styles)
         strips.append(Strip(segments, indices.shape[1]))
     return strips
 

@@ -17,6 +17,8 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.content import Content
 from textual.strip import Strip
@@ -36,18 +38,35 @@ from tuinn.tui.render.colormap import (
     hex_color,
 )
 from tuinn.tui.render.halfblock import StyleTable, picture_strips, refresh_changed
+from tuinn.tui.render.plot_frame import AXIS_ROWS, Frame, gutter_width, plot_frame
+from tuinn.tui.render.ticks import tick_label
 
 KINDS = ("binary", "multiclass", "regression", "curve")
 #: Intensity levels per class in the multiclass field.
 LEVELS = 8
 #: Value shades for regression points.
 POINT_SHADES = 9
-#: How far train points are darkened towards black (saturated, darker than the field).
-TRAIN_DARKEN = 0.4
-#: Test points: a near-black core tinted by their class.
-TEST_DARKEN = 0.8
 BLACK = (0, 0, 0)
 WHITE = (255, 255, 255)
+#: A data point is one cell in its class (or value) colour with a dot that says which
+#: split it is from: white for training, black for test, as TF Playground outlines its
+#: points. Where the model agrees the cell melts into the field and the dot remains; a
+#: misclassified point is a square of the other colour. (Dots in the class colour on a
+#: white or black cell hid four cells in ten of the default data set's field.)
+POINT_GLYPH = "●"
+TRAIN_DOT = WHITE
+TEST_DOT = BLACK
+#: The ground of the legend's train / test key: no class, a neutral grey.
+KEY_GROUND = (0x80, 0x80, 0x80)
+#: The frame (axes and legend) is drawn only in a content area at least this large; a
+#: smaller boundary (a lab's side-by-side variants) keeps every cell for the picture.
+FRAME_MIN_WIDTH = 30
+FRAME_MIN_HEIGHT = 12
+#: Rows the frame takes under the picture: the x axis, its labels and the legend.
+BOTTOM_ROWS = AXIS_ROWS + 1
+#: Cells of the legend's colour bar (fewer, down to LEGEND_BAR_MIN, in a narrow panel).
+LEGEND_BAR = 16
+LEGEND_BAR_MIN = 6
 CURVE_BACKGROUND = blend(ZERO, WHITE, 0.5)
 CURVE_LINE = POSITIVE
 CURVE_POINT = NEGATIVE
@@ -73,6 +92,16 @@ class BoundaryView:
     caption: str = ""  # shown in the border subtitle
 
 
+def plane_extent(view: BoundaryView) -> tuple[float, float, float, float]:
+    """The extent drawn: a curve whose extent has no height (a 1-D data set has no second input) spans its value range."""
+    x_min, x_max, y_min, y_max = (float(v) for v in view.extent)
+    if view.kind == "curve" and not y_max > y_min:
+        lo, hi = (float(v) for v in view.value_range)
+        if hi > lo:
+            return x_min, x_max, lo, hi
+    return x_min, x_max, y_min, y_max
+
+
 def pixel_centers(extent: tuple[float, float, float, float], shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(xs, ys): the x of each pixel column's centre (cols,) and the y of each pixel row's centre (rows2,), top first."""
     rows2, cols = shape
@@ -93,21 +122,21 @@ def _rgb(h: str) -> tuple[int, int, int]:
     return (int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16))
 
 
-def _dark(rgb: tuple[int, int, int], t: float) -> str:
-    return hex_color(blend(rgb, BLACK, t))
-
-
 @dataclass(frozen=True)
 class _Palette:
-    colors: tuple[str, ...]
-    train: int  # index of the first train-point colour
-    test: int  # index of the first test-point colour
-    k: int  # number of point colours of each kind
+    colors: tuple[str, ...]  # the field's colours
+    points: tuple[str, ...]  # the points' colours (class, or value shade)
+    marks: tuple[Style, ...]  # each point colour with the train dot, then each with the test dot
+
+    @property
+    def k(self) -> int:
+        """Point colours of each split (train, test)."""
+        return len(self.points)
 
 
 @functools.cache
 def _palette(kind: str, n_classes: int) -> _Palette:
-    """The field colours followed by the train-point and the test-point colours."""
+    """The field colours, and the styles of the train and the test points."""
     if kind == "multiclass":
         field = class_palette(n_classes, LEVELS)
         points = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(n_classes)]
@@ -116,14 +145,13 @@ def _palette(kind: str, n_classes: int) -> _Palette:
         points = [_rgb(h) for h in diverging_palette(POINT_SHADES)]
     elif kind == "curve":
         field = [hex_color(CURVE_BACKGROUND), hex_color(CURVE_LINE)]
-        points = [CURVE_POINT]
+        points = [CURVE_POINT, CURVE_LINE]  # off the fitted line, and on it (the line stays whole)
     else:  # binary
         field = diverging_palette(SHADES)
         points = [CLASS_COLORS[0], CLASS_COLORS[1]]
-    train = [_dark(p, TRAIN_DARKEN) for p in points]
-    test = [_dark(p, TEST_DARKEN) for p in points]
-    colors = tuple(field) + tuple(train) + tuple(test)
-    return _Palette(colors, len(field), len(field) + len(points), len(points))
+    colors = tuple(hex_color(p) for p in points)
+    marks = tuple(Style(color=hex_color(dot), bgcolor=c) for dot in (TRAIN_DOT, TEST_DOT) for c in colors)
+    return _Palette(tuple(field), colors, marks)
 
 
 @functools.cache
@@ -192,7 +220,7 @@ def point_pixels(points: np.ndarray, extent: tuple[float, float, float, float], 
 
 
 class DecisionBoundary(Widget):
-    """The model's output over the input plane, with the data points on top."""
+    """The model's output over the input plane, with the data points on top, its axes and a legend."""
 
     DEFAULT_CSS = """
     DecisionBoundary {
@@ -207,17 +235,42 @@ class DecisionBoundary(Widget):
         self._view: BoundaryView | None = None
         self._strips: list[Strip] = []
         self._indices: np.ndarray | None = None
+        self._marks: np.ndarray | None = None
         self._caption = ""
+        self._base = Style()
+        self._frame: Frame | None = None
+        self._frame_key: tuple[object, ...] = ()
+        self._legend: Strip | None = None
+        self._legend_key: tuple[object, ...] = ()
 
     @property
     def view(self) -> BoundaryView | None:
         """The view last shown (None before the first ``show``)."""
         return self._view
 
-    def pixel_shape(self) -> tuple[int, int]:
-        """(rows2, cols) that ``values`` should have now: 2 pixel rows per content row, 1 column per content column."""
+    def framed(self) -> bool:
+        """Whether the content area is large enough for the axes and the legend."""
         size = self.size
-        return max(2, 2 * size.height), max(1, size.width)
+        return size.width >= FRAME_MIN_WIDTH and size.height >= FRAME_MIN_HEIGHT
+
+    def picture_region(self) -> tuple[int, int, int, int]:
+        """(x, y, width, height) of the picture in content cells: right of the y axis, above the x axis and the legend."""
+        size = self.size
+        if not self.framed():
+            return 0, 0, max(1, size.width), max(1, size.height)
+        rows = size.height - BOTTOM_ROWS
+        extent = plane_extent(self._view) if self._view is not None else (-6.0, 6.0, -6.0, 6.0)
+        gutter = gutter_width(extent, rows)
+        return gutter, 0, max(1, size.width - gutter), rows
+
+    def pixel_shape(self) -> tuple[int, int]:
+        """(rows2, cols) that ``values`` should have now: 2 pixel rows per picture row, 1 column per picture column.
+
+        The y axis's width follows the labels of the extent last shown, so a new extent
+        (another data set) is drawn resampled once, then at its own shape.
+        """
+        _, _, cols, rows = self.picture_region()
+        return max(2, 2 * rows), max(1, cols)
 
     def show(self, view: BoundaryView) -> None:
         """Draw ``view`` (values of another shape than ``pixel_shape()`` are resampled)."""
@@ -239,19 +292,49 @@ class DecisionBoundary(Widget):
     def _rebuild(self) -> None:
         view = self._view
         assert view is not None
+        self._base = self.rich_style
         shape = self.pixel_shape()
         indices = self.picture(view, shape)
-        self._indices = indices
+        marks = self.point_marks(view, shape, indices)
+        self._indices, self._marks = indices, marks
         pal = _palette(view.kind, max(1, int(view.n_classes)))
-        self._strips = picture_strips(indices, _table(pal.colors))
+        picture = picture_strips(indices, _table(pal.colors), marks, list(pal.marks), POINT_GLYPH)
+        if not self.framed():
+            self._strips = picture
+            return
+        frame = self._axes(view)
+        base = self._base
+        rows = [Strip([Segment(left, base), *strip], frame.gutter + strip.cell_length) for left, strip in zip(frame.left, picture, strict=True)]
+        rows.append(Strip([Segment(frame.axis, base)], len(frame.axis)))
+        rows.append(Strip([Segment(frame.labels, base)], len(frame.labels)))
+        rows.append(self._legend_strip(view))
+        self._strips = rows
+
+    def _axes(self, view: BoundaryView) -> Frame:
+        """The frame for the view's extent at this size (cached: it changes with the data set or the size)."""
+        size = self.size
+        extent = plane_extent(view)
+        key = (extent, size.width, size.height, self._base)
+        if self._frame is None or key != self._frame_key:
+            self._frame = plot_frame(extent, size.width, size.height - BOTTOM_ROWS)
+            self._frame_key = key
+        return self._frame
+
+    def _legend_strip(self, view: BoundaryView) -> Strip:
+        """The legend row (cached: it changes with what is shown, not with the values)."""
+        width = self.size.width
+        key = (view.kind, int(view.n_classes), tuple(view.value_range), view.discretize, view.show_test, width, self._base)
+        if self._legend is None or key != self._legend_key:
+            segments = legend_segments(view, self._base, width)
+            self._legend = Strip(segments).crop_extend(0, width, self._base)
+            self._legend_key = key
+        return self._legend
 
     @staticmethod
     def picture(view: BoundaryView, shape: tuple[int, int]) -> np.ndarray:
-        """The (rows2, cols) palette indices of ``view`` at ``shape`` (field, then points)."""
+        """The (rows2, cols) palette indices of the field of ``view`` at ``shape`` (the points are :meth:`point_marks`)."""
         rows2, cols = shape
         kind = view.kind
-        n_classes = max(1, int(view.n_classes))
-        pal = _palette(kind, n_classes)
         values = _resample(view.values, shape, kind)
         if kind == "binary":
             if view.discretize:
@@ -271,28 +354,100 @@ class DecisionBoundary(Widget):
                 idx = diverging_index(t, 1.0, SHADES)
         else:  # curve
             idx = np.zeros(shape, dtype=np.int16)
-            idx[_curve_mask(values, view.extent, rows2)] = 1
-        idx = np.ascontiguousarray(idx, dtype=np.int16)
+            idx[_curve_mask(values, plane_extent(view), rows2)] = 1
+        return np.ascontiguousarray(idx, dtype=np.int16)
 
-        layers = [(view.train_points, view.train_labels, pal.train)]
+    @staticmethod
+    def point_marks(view: BoundaryView, shape: tuple[int, int], field: np.ndarray | None = None) -> np.ndarray:
+        """(rows2 // 2, cols) cells: −1, or the index in the palette's ``marks`` of the point drawn there.
+
+        Train points are drawn first, so a test point in the same cell is the one shown.
+        On a curve, a point in a cell the fitted line crosses (``field``: the picture) takes
+        the line's colour, so that the points do not cut the line into pieces.
+        """
+        rows2, cols = shape
+        pal = _palette(view.kind, max(1, int(view.n_classes)))
+        marks = np.full(((rows2 + 1) // 2, cols), -1, dtype=np.int16)
+        layers = [(view.train_points, view.train_labels, 0)]
         if view.show_test:
-            layers.append((view.test_points, view.test_labels, pal.test))
+            layers.append((view.test_points, view.test_labels, pal.k))
         for points, labels, base in layers:
             if points is None or np.size(points) == 0:
                 continue
-            r, c, inside = point_pixels(points, view.extent, shape)
-            k = _point_shade(kind, np.asarray(labels).reshape(-1), pal.k, view.value_range, len(r))
-            idx[r[inside], c[inside]] = base + k[inside]
-        return idx
+            r, c, inside = point_pixels(points, plane_extent(view), shape)
+            k = _point_shade(view.kind, np.asarray(labels).reshape(-1), pal.k, view.value_range, len(r))
+            if view.kind == "curve" and field is not None:
+                on_line = field[r - r % 2, c].astype(bool) | field[np.minimum(r - r % 2 + 1, rows2 - 1), c].astype(bool)
+                k = on_line.astype(np.int16)
+            marks[r[inside] // 2, c[inside]] = base + k[inside]
+        return marks
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        if self._strips and self._view is not None and self.rich_style != self._base:  # the theme changed under us
+            self._rebuild()
         if 0 <= y < len(self._strips):
             strip = self._strips[y]
             if strip.cell_length != width:
                 strip = strip.crop_extend(0, width, self.rich_style)
             return strip
         return Strip.blank(width, self.rich_style)
+
+
+def _bar_colors(view: BoundaryView, cells: int) -> list[str]:
+    """The colour scale of a binary or regression field, low to high, in ``cells`` steps."""
+    if view.discretize:
+        return [hex_color(NEGATIVE if i < cells / 2 else POSITIVE) for i in range(cells)]
+    pal = diverging_palette(SHADES)
+    return [pal[round(i * (SHADES - 1) / (cells - 1))] for i in range(cells)]
+
+
+def _range_labels(view: BoundaryView) -> tuple[str, str, str]:
+    """(title, low end, high end) of the colour bar."""
+    if view.kind == "binary":
+        return "P(class 1)", "0", "1"
+    lo, hi = (float(f"{float(v):.3g}") for v in view.value_range)  # three significant digits: 1.07, not 1.0717756
+    return "", tick_label(lo), tick_label(hi)
+
+
+def legend_segments(view: BoundaryView, base: Style, width: int = 80) -> list[Segment]:
+    """What the colours and the points mean, as one row of segments at most ``width`` cells wide where it can be.
+
+    A value → colour bar (binary: P(class 1) from 0 to 1; regression: the value range),
+    or each class's colour (multiclass), or the fitted curve's colour (1-D); then the
+    key to the points: a white dot for training points, a black one for test points.
+    A narrow panel gets a shorter bar, then no title, before anything is cut.
+    """
+    keys: list[Segment] = []
+    for word, dot in [("train", TRAIN_DOT)] + ([("test", TEST_DOT)] if view.show_test else []):
+        keys += [Segment("  ", base), Segment(POINT_GLYPH, Style(color=hex_color(dot), bgcolor=hex_color(KEY_GROUND))),
+                 Segment(f" {word}", base)]
+    if view.kind == "multiclass":
+        scale = [Segment("class", base)]
+        for c in range(max(1, int(view.n_classes))):
+            scale += [Segment(" ", base), Segment("█", base + Style(color=hex_color(CLASS_COLORS[c % len(CLASS_COLORS)]))),
+                      Segment(f" {c}", base)]
+        note = [] if view.discretize else [Segment(" (faint: unsure)", base)]
+        if _cells(scale + note + keys) <= width:
+            scale += note
+        return scale + keys
+    if view.kind == "curve":
+        return [Segment("█", base + Style(color=hex_color(CURVE_LINE))), Segment(" model  ", base),
+                Segment("█", base + Style(color=hex_color(CURVE_POINT))), Segment(" data", base), *keys]
+    title, lo, hi = _range_labels(view)
+    fixed = len(lo) + len(hi) + 2 + _cells(keys)
+    if title and fixed + len(title) + 1 + LEGEND_BAR_MIN > width:
+        title = ""  # the bar's ends say enough
+    bar = max(LEGEND_BAR_MIN, min(LEGEND_BAR, width - fixed - (len(title) + 1 if title else 0)))
+    scale = [Segment(title + " ", base)] if title else []
+    scale.append(Segment(lo + " ", base))
+    scale += [Segment("█", base + Style(color=c)) for c in _bar_colors(view, bar)]
+    scale.append(Segment(" " + hi, base))
+    return scale + keys
+
+
+def _cells(segments: list[Segment]) -> int:
+    return sum(seg.cell_length for seg in segments)
 
 
 def _point_shade(kind: str, labels: np.ndarray, k: int, value_range: tuple[float, float], n: int) -> np.ndarray:

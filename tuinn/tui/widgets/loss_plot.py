@@ -9,6 +9,11 @@ value, so the curve ends at the current loss) and the widget redraws at most twi
 second (plotext's render costs ~20 ms here). plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor;
 it also takes the log of its stored data at every build, so the figure is replayed fresh at each render
 (:mod:`tuinn.tui.widgets.plotext_base`).
+
+The axes are ours, not plotext's: epoch 0 at the left edge, ticks at round numbers on
+both axes (:mod:`tuinn.tui.render.ticks`), labels a few characters wide, so a diverging
+run's loss of 1e97 is drawn (plotext's 98-digit labels left no room for the curve) and
+an infinite or NaN loss, which plotext cannot place, is left out and named in the legend.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import time
 import numpy as np
 from rich.markup import escape
 
+from tuinn.tui.render.ticks import integer_ticks, linear_ticks, log_ticks, tick_labels
 from tuinn.tui.widgets.plotext_base import SketchPlot
 
 MAX_REDRAW_HZ = 2.0
@@ -26,7 +32,7 @@ COLORS = {"train": (59, 142, 234), "test": (245, 147, 34), "validation": (44, 16
 LOG_FLOOR = 1e-12
 
 
-def downsample(values: tuple[float, ...] | list[float], n: int) -> tuple[np.ndarray, np.ndarray]:
+def downsample(values: tuple[float, ...] | list[float] | np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(epochs, values) with at most ``n`` points: the last value of each equal bucket."""
     y = np.asarray(values, dtype=float)
     x = np.arange(1, len(y) + 1, dtype=float)
@@ -94,18 +100,25 @@ class LossPlot(SketchPlot):
         plt.clear_data()
         plt.clear_figure()
         n = max(2 * max(self.size.width, 20), 40)
-        drawn = False
-        last = 1
+        low, high = math.inf, -math.inf
+        last = 0
+        broken: dict[str, str] = {}
         for name, values in self._curves.items():
-            finite = [v for v in values if math.isfinite(v)]
-            if not finite:
-                continue
-            x, y = downsample(values, n)
+            y_all = np.asarray(values, dtype=float)
+            bad = np.flatnonzero(~np.isfinite(y_all))
+            if bad.size:
+                broken[name] = f"{y_all[bad[0]]:g} from epoch {bad[0]}".replace("inf", "∞")
+            x, y = downsample(y_all, n)
+            keep = np.isfinite(y)  # plotext cannot place inf or NaN: those epochs are left out, and said
             if self.log_scale:
                 y = np.maximum(y, LOG_FLOOR)
+            if not keep.any():
+                continue
+            x, y = x[keep], y[keep]
             plt.plot(x.tolist(), y.tolist(), color=self._colors[name], marker="braille")
-            drawn = True
-            last = len(values) - 1
+            low, high = min(low, float(y.min())), max(high, float(y.max()))
+            last = max(last, len(values) - 1)
+        drawn = low <= high
         plt.yscale("log" if self.log_scale and drawn else "linear")
         # Only once the curve has gone on past it: a best epoch at the end is no news.
         marked = drawn and self.best_epoch is not None and self.best_epoch < last
@@ -114,15 +127,43 @@ class LossPlot(SketchPlot):
         if drawn and self.stopped_epoch is not None:
             plt.vline(self.stopped_epoch, (148, 103, 189))
         if drawn:
-            # whole epochs on the x axis (plotext would label 0.25, 0.5, …)
-            ticks = sorted({round(t) for t in np.linspace(0, max(last, 1), 5)})
-            plt.xticks(ticks, [str(t) for t in ticks])
+            self._axes(low, high, last)
         plt.xlabel("epoch")
-        # The legend lives in the border (plotext's legend box would hide the curves' start).
-        legend = [f"[#{r:02x}{g:02x}{b:02x}]━[/] {escape(name)}" for name, (r, g, b) in self._colors.items() if self._curves.get(name)]
+        self.border_subtitle = self._legend(marked, drawn, broken)
+        self.refresh()
+
+    def _axes(self, low: float, high: float, last: int) -> None:
+        """Epoch 0 at the left edge and the last epoch at the right; ticks at round numbers on both axes.
+
+        plotext's own y labels of a diverging loss are 90-digit numbers that leave no room
+        for the curve (the plot went blank); these are a few characters wide.
+        """
+        plt = self.plt
+        width, height = max(self.size.width, 20), max(self.size.height, 6)
+        right = max(last, 1)
+        plt.xlim(0, right)
+        xticks = integer_ticks(0, right, max(2, width // 10))
+        plt.xticks(xticks, [str(t) for t in xticks])
+        rows = max(2, (height - 4) // 2)  # a tick every two rows at most; the frame and the x labels take four
+        if self.log_scale:
+            yticks = [t for t in log_ticks(low, high, rows) if low <= t <= high]
+        else:
+            yticks = linear_ticks(low, high, rows)
+            if low < high:
+                # a round tick a hair outside the data (0 under a loss of 0.7 at a 10⁸⁸ scale) stays on the axis
+                plt.ylim(min(low, yticks[0]), max(high, yticks[-1]))
+        if yticks:
+            plt.yticks(yticks, tick_labels(yticks, log=self.log_scale))
+
+    def _legend(self, marked: bool, drawn: bool, broken: dict[str, str]) -> str:
+        """The border's legend: each curve's colour and name, the marked epochs, and where a curve stopped being a number."""
+        legend = []
+        for name, (r, g, b) in self._colors.items():
+            if self._curves.get(name):
+                gap = f" ({broken[name]})" if name in broken else ""
+                legend.append(f"[#{r:02x}{g:02x}{b:02x}]━[/] {escape(name)}{gap}")
         if marked:
             legend.append(f"[#d62728]│[/] best {self.best_epoch} ({self.monitor.replace('_', ' ')})")
         if drawn and self.stopped_epoch is not None:
             legend.append(f"[#9467bd]│[/] stopped {self.stopped_epoch}")
-        self.border_subtitle = "  ".join(legend) + ("  (log scale)" if self.log_scale else "")
-        self.refresh()
+        return "  ".join(legend) + ("  (log scale)" if self.log_scale else "")
