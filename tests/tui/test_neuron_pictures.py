@@ -9,18 +9,25 @@ the colours those values must take.
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from tests.specs import spirals_3
 from tuinn.config.experiments import resolve
 from tuinn.config.spec import loads
 from tuinn.session.playground import MAP_RESOLUTION, Playground, default_experiment
+from tuinn.tui.app import TuinnApp
 from tuinn.tui.render.colormap import SHADES
 from tuinn.tui.render.neuron_maps import MIN_WIDTH, box_size, layer_pictures, picture_width, resample, signed
 from tuinn.tui.widgets.network_diagram import BIAS_MARK, NetworkDiagram
+
+from . import fixed_state
+from .snapshot_harness import Snap, pin_environment, prepare
 
 
 def centres(lo: float, hi: float, n: int = MAP_RESOLUTION) -> np.ndarray:
@@ -242,11 +249,57 @@ def test_a_wide_net_gets_small_pictures_and_collapses_as_before() -> None:
             d.show(list(s.layer_sizes), list(s.weights), list(s.biases), list(s.feature_names), list(s.activations),
                    maps=s.neuron_maps)
             assert d._box == (MIN_WIDTH, 1)
+            # 16 one-row pictures with a row between them do not fit 23 rows: the first and last 5 and "…".
             shown = [i for i in range(16) if d.neuron_position(1, i) is not None]
-            assert len(shown) == 16  # 16 fit in 25 rows, one each
+            assert shown == [*range(5), *range(11, 16)]
+            ys = [d.neuron_position(1, i)[1] for i in shown]
+            assert all(b - a >= 2 for a, b in itertools.pairwise(ys))  # each picture apart from the next
+            assert any("…" in "".join(seg.text for seg in d.render_line(y)) for y in range(d.size.height))
+            assert [d.neuron_position(3, i) is not None for i in range(3)] == [True] * 3  # a small layer: all of it
             d.styles.height = 12
             await pilot.pause()
-            shown = [i for i in range(16) if d.neuron_position(1, i) is not None]
-            assert 0 < len(shown) < 16 and any("…" in "".join(seg.text for seg in d.render_line(y)) for y in range(d.size.height))
+            assert [i for i in range(16) if d.neuron_position(1, i) is not None] == [0, 1, 14, 15]
 
     asyncio.run(main())
+
+
+# ------------------------------------------------------------------ the playground, photographed
+async def select(pilot: Pilot[None], layer: int, index: int) -> None:
+    """Select neuron (layer, index) as a click or enter does: the diagram marks it and the boundary shows its map."""
+    app = pilot.app
+    d = app.playground_screen.query_one(NetworkDiagram)
+    d.select_neuron(layer, index)
+    d.post_message(NetworkDiagram.NeuronSelected(d, layer, index))
+    await pilot.pause()
+    app.refresh_view()
+    await pilot.pause()
+    assert app.playground.neuron == (layer, index)
+    assert app.playground.snapshot().caption == f"output of neuron {index + 1} of layer {layer}"
+
+
+def test_trained_spiral_net_with_small_pictures(snap: Snap) -> None:
+    """160×48: the frozen spiral net (4 inputs, 16-16-3-3): 16 neurons a layer get one-row pictures;
+    neuron 4 of layer 1 selected, its map large in the boundary panel."""
+    app = TuinnApp(spirals_3())
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        fixed_state.set_weights(app.playground, fixed_state.load("spirals-3"))
+        await select(pilot, 1, 3)
+        assert app.playground_screen.query_one(NetworkDiagram)._box == (MIN_WIDTH, 1)
+
+    assert snap(app, run_before=run_before)
+
+
+def test_default_playground_at_100x30(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """100×30: TF Playground's default net, untrained; its pictures two rows tall."""
+    pin_environment(monkeypatch)
+    app = TuinnApp(default_experiment())
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        app.refresh_view()
+        await pilot.pause()
+        assert app.playground_screen.query_one(NetworkDiagram)._box == (4, 2)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=prepare(app, run_before))

@@ -70,24 +70,25 @@ def _weights(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def resample(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """A (rows, cols) grid of values at pixel centres, at ``shape`` = (pixel rows, pixel cols).
+    """A (…, rows, cols) grid of values at pixel centres, at ``shape`` = (pixel rows, pixel cols).
 
     Both the grid's points and the pixels are centres of equal cells of the plane, so a
     pixel's value is interpolated (bilinearly) between the grid points around its centre:
     nearest-point sampling would shift a picture by half a grid cell. A 1-row grid (1-D
-    data) fills every pixel row.
+    data) fills every pixel row. Leading axes (a layer's neurons) are resampled together.
     """
     rows2, cols = shape
-    R, C = values.shape
+    R, C = values.shape[-2:]
     r0, r1, rt = _weights(rows2, R)
     c0, c1, ct = _weights(cols, C)
-    by_rows = values[r0] * (1 - rt)[:, None] + values[r1] * rt[:, None]
-    return by_rows[:, c0] * (1 - ct) + by_rows[:, c1] * ct
+    by_rows = values[..., r0, :] * (1 - rt)[:, None] + values[..., r1, :] * rt[:, None]
+    return by_rows[..., c0] * (1 - ct) + by_rows[..., c1] * ct
 
 
 def signed(maps: np.ndarray, activation: str, is_input: bool) -> np.ndarray:
     """A layer's maps (units, rows, cols) as values in −1 … 1 for the diverging scale (rules above)."""
-    maps = np.nan_to_num(np.asarray(maps, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+    maps = np.asarray(maps, dtype=float)
+    maps = np.where(np.isfinite(maps), maps, 0.0)
     if is_input:
         scale = np.abs(maps).reshape(len(maps), -1).max(axis=1, initial=0.0)
         return maps / np.where(scale > 0, scale, 1.0)[:, None, None]
@@ -102,11 +103,7 @@ def signed(maps: np.ndarray, activation: str, is_input: bool) -> np.ndarray:
 def layer_pictures(maps: np.ndarray, activation: str, is_input: bool, shape: tuple[int, int]) -> np.ndarray:
     """Palette indices (units, pixel rows, pixel cols) of :func:`~tuinn.tui.render.colormap.diverging_palette`
     for each neuron of a layer, drawn at ``shape`` pixels."""
-    values = signed(maps, activation, is_input)
-    if len(values) == 0:
-        return np.zeros((0, *shape), dtype=np.int16)
-    pictures = np.stack([resample(v, shape) for v in values])
-    return diverging_index(pictures, 1.0, SHADES)
+    return diverging_index(resample(signed(maps, activation, is_input), shape), 1.0, SHADES)
 
 
 def feature_picture(name: str, shape: tuple[int, int], extent: tuple[float, float, float, float]) -> np.ndarray:

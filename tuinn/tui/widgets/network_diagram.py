@@ -147,6 +147,14 @@ def place_titles(options: list[list[str]], centres: list[int], width: int) -> li
         texts[i] = options[i][level[i]]
 
 
+def _slots(n: int, rows: int) -> list[int]:
+    """The neurons of a layer of ``n`` shown in ``rows`` slots: all, or the first and last k with −1 ("…") between."""
+    if n <= rows:
+        return list(range(n))
+    k = max(1, (rows - 1) // 2)
+    return [*range(k), -1, *range(n - k, n)]
+
+
 @dataclass
 class _Net:
     sizes: list[int]
@@ -161,6 +169,37 @@ class _Net:
     b_max: float
 
 
+class _StyleBook:
+    """Styles by id, kept from frame to frame (the pictures' few hundred cell styles recur every frame).
+
+    ``pairs[dim][upper·SHADES + lower]`` is the id of a picture cell's style (−1: not made yet),
+    so a frame of pictures costs a table lookup per cell, not a style per cell.
+    """
+
+    def __init__(self, base: Style) -> None:
+        self.base = base
+        self.styles: list[Style] = [base]
+        self.ids: dict[tuple, int] = {}
+        self.pairs = np.full((2, SHADES * SHADES), -1, dtype=np.int64)
+
+    def sid(self, color: str | None, bgcolor: str | None, flags: tuple[tuple[str, bool], ...]) -> int:
+        key = (color, bgcolor, flags)
+        i = self.ids.get(key)
+        if i is None:
+            i = self.ids[key] = len(self.styles)
+            self.styles.append(self.base + Style(color=color, bgcolor=bgcolor, **dict(flags)))
+        return i
+
+    def pair_sids(self, codes: np.ndarray, dim: bool) -> np.ndarray:
+        """Style ids of picture cells with ``codes`` = upper·SHADES + lower palette indices."""
+        table = self.pairs[int(dim)]
+        ids = table[codes]
+        missing = np.unique(codes[ids < 0])
+        for c in missing.tolist():
+            table[c] = self.sid(PALETTE[c // SHADES], PALETTE[c % SHADES], (("dim", dim),))
+        return table[codes] if missing.size else ids
+
+
 class _Canvas:
     """A character grid with a style id per cell, turned into strips of runs of one style.
 
@@ -168,37 +207,29 @@ class _Canvas:
     styles are interned once per (colour, flags), so a row becomes few segments.
     """
 
-    def __init__(self, width: int, height: int, base: Style, chars: list[list[str]]) -> None:
-        self.width, self.height, self.base = width, height, base
+    def __init__(self, width: int, height: int, book: _StyleBook, chars: list[list[str]]) -> None:
+        self.width, self.height, self.book = width, height, book
         self.chars = chars
         self.sids = np.zeros((height, width), dtype=np.int64)
-        self.styles: list[Style] = [base]
-        self._cache: dict[tuple, int] = {}
 
     def sid(self, color: str | None = None, bgcolor: str | None = None, **flags: bool) -> int:
         """The id of the base style plus ``color``, ``bgcolor`` and ``flags`` (created on first use)."""
-        key = (color, bgcolor, *sorted(flags.items()))
-        i = self._cache.get(key)
-        if i is None:
-            i = self._cache[key] = len(self.styles)
-            self.styles.append(self.base + Style(color=color, bgcolor=bgcolor, **flags))
-        return i
+        return self.book.sid(color, bgcolor, tuple(sorted(flags.items())))
 
-    def picture(self, x: int, top: int, pixels: np.ndarray, dim: bool) -> None:
-        """Draw a (2·h, w) array of palette indices as ``▀`` cells from (x, top), clipped to the grid.
+    def pictures(self, corners: list[tuple[int, int]], pixels: np.ndarray, dim: bool) -> None:
+        """Draw (n, 2·h, w) palette indices as n pictures of ``▀`` cells, picture k from (x, top) = corners[k].
 
-        Styles are made once per (upper, lower) pair that occurs, not once per cell."""
-        upper, lower = pixels[0::2], pixels[1::2]
-        h, w = upper.shape
-        y0, y1, x0, x1 = max(top, 0), min(top + h, self.height), max(x, 0), min(x + w, self.width)
-        if y0 >= y1 or x0 >= x1:
-            return
-        pairs = (upper.astype(np.int64) * SHADES + lower)[y0 - top : y1 - top, x0 - x : x1 - x]
-        codes, inverse = np.unique(pairs, return_inverse=True)
-        sids = np.array([self.sid(PALETTE[c // SHADES], PALETTE[c % SHADES], dim=dim) for c in codes.tolist()], dtype=np.int64)
-        self.sids[y0:y1, x0:x1] = sids[inverse.reshape(pairs.shape)]
-        for y in range(y0, y1):
-            self.chars[y][x0:x1] = [UPPER_HALF] * (x1 - x0)
+        Styles are looked up once per (upper, lower) pair that occurs, not once per cell."""
+        pairs = pixels[:, 0::2].astype(np.int64) * SHADES + pixels[:, 1::2]
+        cell_sids = self.book.pair_sids(pairs, dim)
+        _, h, w = pairs.shape
+        for (x, top), picture in zip(corners, cell_sids, strict=True):
+            y0, y1, x0, x1 = max(top, 0), min(top + h, self.height), max(x, 0), min(x + w, self.width)
+            if y0 >= y1 or x0 >= x1:
+                continue
+            self.sids[y0:y1, x0:x1] = picture[y0 - top : y1 - top, x0 - x : x1 - x]
+            for y in range(y0, y1):
+                self.chars[y][x0:x1] = [UPPER_HALF] * (x1 - x0)
 
     def put(self, x: int, y: int, text: str, style: int) -> None:
         """Write ``text`` from (x, y), clipped to the grid."""
@@ -212,17 +243,13 @@ class _Canvas:
     def strips(self) -> list[Strip]:
         """One strip per row, a segment per run of one style."""
         strips = []
-        styles, W = self.styles, self.width
-        for row_chars, row_sids in zip(self.chars, self.sids.tolist(), strict=True):
-            segments = []
-            run_start, run_sid = 0, row_sids[0]
-            for x in range(1, W):
-                s = row_sids[x]
-                if s != run_sid:
-                    segments.append(Segment("".join(row_chars[run_start:x]), styles[run_sid]))
-                    run_start, run_sid = x, s
-            segments.append(Segment("".join(row_chars[run_start:W]), styles[run_sid]))
-            strips.append(Strip(segments, W))
+        styles, W = self.book.styles, self.width
+        changes = self.sids[:, 1:] != self.sids[:, :-1]  # where a run of one style ends, found for all rows at once
+        for row_chars, row_sids, row_changes in zip(self.chars, self.sids.tolist(), changes, strict=True):
+            text = "".join(row_chars)
+            starts = [0, *(np.flatnonzero(row_changes) + 1).tolist()]
+            ends = [*starts[1:], W]
+            strips.append(Strip([Segment(text[a:b], styles[row_sids[a]]) for a, b in zip(starts, ends, strict=True)], W))
         return strips
 
 
@@ -285,6 +312,7 @@ class NetworkDiagram(Widget, can_focus=True):
         self._net: _Net | None = None
         self._maps: list[np.ndarray] | None = None  # per layer 0..L: (units, rows, cols) outputs over the plane
         self._box = (3, 1)  # (w, h) in cells of a neuron: a marker, or a picture when there are maps
+        self._book: _StyleBook | None = None  # styles kept from frame to frame
         self.selected_neuron: tuple[int, int] | None = None
         self.selected_link: tuple[int, int, int] | None = None
         self._highlight: int | None = None
@@ -295,7 +323,6 @@ class NetworkDiagram(Widget, can_focus=True):
         self._visible: list[list[int]] = []
         self._pos: dict[tuple[int, int], tuple[int, int]] = {}  # (layer, index) -> (x of marker's left cell, y)
         self._ellipsis: list[tuple[int, int]] = []
-        self._hit: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (layer, index)
         self._mask = np.zeros((0, 0), dtype=np.uint8)
         self._owner = np.zeros((0, 0), dtype=np.int64)
         self._links = np.zeros((0, 3), dtype=np.int64)  # visible links: (layer, j, k)
@@ -404,7 +431,7 @@ class NetworkDiagram(Widget, can_focus=True):
 
     def _layout(self, W: int, H: int) -> None:
         net = self._net
-        self._visible, self._pos, self._ellipsis, self._hit, self._title_centres = [], {}, [], {}, []
+        self._visible, self._pos, self._ellipsis, self._title_centres = [], {}, [], []
         self._mask = np.zeros((max(H, 0), max(W, 0)), dtype=np.uint8)
         self._owner = np.full((max(H, 0), max(W, 0)), -1, dtype=np.int64)
         self._links = np.zeros((0, 3), dtype=np.int64)
@@ -421,19 +448,19 @@ class NetworkDiagram(Widget, can_focus=True):
         x0 = label + 1 if label else 0
         self._label_width = label
         # Rows: collapse a layer taller than the diagram to its first/last k and "…".
-        all_slots = []
-        for n in sizes:
-            if n <= cap:
-                all_slots.append(list(range(n)))
-            else:
-                k = max(1, (cap - 1) // 2)
-                all_slots.append([*range(k), -1, *range(n - k, n)])
+        all_slots = [_slots(n, cap) for n in sizes]
         w, h = (3, 1) if self._maps is None else box_size(W, cap, max(len(s) for s in all_slots), L + 1, label)
+        if self._maps is not None and h == 1:
+            # One-row pictures a row apart, so that each reads as one: collapse to fit that.
+            all_slots = [_slots(n, (cap + 1) // 2) for n in sizes]
         self._box = (w, h)
         xs = [round(x0 + l * (W - w - x0) / max(L, 1)) for l in range(L + 1)]
-        # Neurons evenly spread (at most 4 rows apart, or a picture and two rows), centred.
+        # Neurons evenly spread (at most 4 rows apart, or a picture and two rows), centred;
+        # one-row pictures a whole number of rows apart (1.5 would pair them up into false 2-row pictures).
         for l, slots in enumerate(all_slots):
             s = min(cap / len(slots), 4.0 if h == 1 else h + 2.0)
+            if self._maps is not None and h == 1:
+                s = float(int(s))
             top = 1 + (cap - s * len(slots)) / 2
             visible = []
             for i, idx in enumerate(slots):
@@ -442,21 +469,23 @@ class NetworkDiagram(Widget, can_focus=True):
                     self._ellipsis.append((xs[l] + w // 2, y))
                     continue
                 visible.append(idx)
-                self._place(l, idx, xs[l], y, label if l == 0 else 0)
+                self._pos[(l, idx)] = (xs[l], y)
             self._visible.append(visible)
         self._title_centres = [x + w // 2 for x in xs]
         self._layout_links(net, W, H, xs)
 
-    def _place(self, l: int, idx: int, x: int, y: int, label: int) -> None:
-        """Neuron (l, idx) at column x, middle row y: its position and the cells a click selects it by
-        (its marker or picture, and an input's name)."""
+    def _neuron_at(self, x: int, y: int) -> tuple[int, int] | None:
+        """The neuron whose marker or picture covers content cell (x, y), or whose input name does.
+
+        Looked up on a click only (a scan of the visible neurons), never built per frame."""
         w, h = self._box
-        self._pos[(l, idx)] = (x, y)
-        for dy in range(-((h - 1) // 2), h // 2 + 1):
-            for dx in range(w):
-                self._hit[(x + dx, y + dy)] = (l, idx)
-        for dx in range(label):
-            self._hit[(dx, y)] = (l, idx)
+        up = (h - 1) // 2
+        for (l, idx), (nx, ny) in self._pos.items():
+            if nx <= x < nx + w and ny - up <= y < ny - up + h:
+                return (l, idx)
+            if l == 0 and y == ny and 0 <= x < self._label_width:
+                return (l, idx)
+        return None
 
     def _layout_links(self, net: _Net, W: int, H: int, xs: list[int]) -> None:
         """Links between visible neurons, as braille lines from the right of one neuron to the left of the next."""
@@ -492,7 +521,9 @@ class NetworkDiagram(Widget, can_focus=True):
         net = self._net
         if net is None or not self._visible:
             return [Strip.blank(W, base)] * H
-        canvas = _Canvas(W, H, base, [[_BRAILLE[m] for m in row] for row in self._mask.tolist()])
+        if self._book is None or self._book.base != base:
+            self._book = _StyleBook(base)
+        canvas = _Canvas(W, H, self._book, [[_BRAILLE[m] for m in row] for row in self._mask.tolist()])
         self._draw_links(canvas)
         if self._maps is None:
             self._draw_neurons(canvas, net)
@@ -559,12 +590,12 @@ class NetworkDiagram(Widget, can_focus=True):
             if not visible:
                 continue
             act = net.activations[l - 1] if l else ""
-            pictures = layer_pictures(maps[l][visible], act, l == 0, (2 * h, w))
             faint = hl is not None and l != hl
+            corners = [(self._pos[(l, i)][0], self._pos[(l, i)][1] - up) for i in visible]
+            canvas.pictures(corners, layer_pictures(maps[l][visible], act, l == 0, (2 * h, w)), dim=faint)
             bias_idx = diverging_index(np.asarray(net.b_eff[l - 1], dtype=float), net.b_max) if l else None
-            for picture, i in zip(pictures, visible, strict=True):
+            for i in visible:
                 x, y = self._pos[(l, i)]
-                canvas.picture(x, y - up, picture, dim=faint)
                 if bias_idx is not None and h > 1:
                     put(x - 1, y - up + h - 1, BIAS_MARK, sid(PALETTE[int(bias_idx[i])], dim=faint))
                 selected = self.selected_neuron == (l, i)
@@ -721,7 +752,7 @@ class NetworkDiagram(Widget, can_focus=True):
         if offset is None or self._net is None:
             return
         x, y = offset
-        hit = self._hit.get((x, y))
+        hit = self._neuron_at(x, y)
         if hit is not None:
             self._set_selection(hit)
             self.post_message(self.NeuronSelected(self, *hit))
