@@ -210,11 +210,11 @@ def chain_lines(chain: Chain, digits: int) -> list[str]:
     is left to the caller, which has the network."""
     d = digits
     S = chain.samples
-    lines = [f"∂L/∂{chain.name}: the chain from the loss down to it (sample {chain.sample + 1}; c picks another parameter)", ""]
+    lines = [f"∂L/∂{chain.name}: the chain from the loss down to it (c: another)", ""]
     if chain.enumerated:
         s_ = "s" if chain.n_paths != 1 else ""
-        lines.append(f"{chain.n_paths} path{s_} from the outputs down to neuron {chain.j + 1} of layer {chain.layer}, "
-                     f"one product each (the lecture's ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂a · … · ∂z/∂{'w' if chain.kind == 'W' else 'b'}):")
+        lines.append(f"{chain.n_paths} path{s_} from the outputs down to neuron {chain.j + 1} of layer {chain.layer}, sample {chain.sample + 1},")
+        lines.append(f"one product each, as the lecture's ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂a · … · ∂z/∂{'w' if chain.kind == 'W' else 'b'}:")
         for p in chain.paths:
             route = " → ".join(f"{u + 1}" for u in p.units)
             symbols, numbers = _product(p.factors, d)
@@ -229,7 +229,7 @@ def chain_lines(chain: Chain, digits: int) -> list[str]:
             lines.append(f"sum over the {S} samples of the batch, Σₛ: {fmt_number(sum(chain.per_sample_sums), d)}")
     else:
         lines.append(chain.note or "the layers couple their units (norm or maxout): the chain goes through δ, as backprop does")
-    lines += ["", f"recursive form (what backprop computes, reusing δ of the layer above), sample {chain.sample + 1}:"]
+    lines += ["", f"recursive form, as backprop computes it (reusing δ of the layer above), sample {chain.sample + 1}:"]
     first, delta = chain.recursive[0], next(f for f in chain.recursive if f.name.startswith("δ"))
     if chain.upstream:
         lines.append(f"  {first.name} = {chain.upstream} = {fmt_number(first.value, d)}   (reused from layer {chain.layer + 1})")

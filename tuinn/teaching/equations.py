@@ -74,9 +74,9 @@ def sample_header(trace: StepTrace, s: int) -> list[str]:
     """What the columns are: one sample, and where the batch's sums come in."""
     S = len(trace.inputs)
     if S == 1:
-        return ["one sample; vectors are columns, W has one row per unit (the lecture's z = W·a + b)", ""]
-    return [f"sample {s + 1} of {S} (tab: next), its vectors as columns; W has one row per unit.",
-            f"∂L/∂W and ∂L/∂b are sums over the {S} samples (Σₛ): each δₛ carries the 1/N of the mean loss.", ""]
+        return ["one sample, its vectors as columns; W has one row per unit (the lecture's z = W·a + b)", ""]
+    return [f"sample {s + 1} of {S} (tab: next) as column vectors; W has one row per unit.",
+            f"∂L/∂W, ∂L/∂b: sums over the {S} samples (Σₛ); δₛ holds the mean's 1/N.", ""]
 
 
 # ----------------------------------------------------------------------------- forward

@@ -100,8 +100,8 @@ class StepScreen(Screen[None]):
         self.query_one(TermsView).show(self.stage_text(), f"Terms · {stage_title(self.stage)}", keep_position=keep_position)
         S = len(trace.inputs)
         self.query_one("#step-status", Static).update(Text(
-            f"epoch {s.trainer.epoch + 1} · batch {s.batch_number} of {s.n_batches} · sample {self.sample + 1} of {S} · "
-            f"steps taken {s.steps_taken} · loss {fmt_number(trace.loss, self.digits)} · "
+            f"epoch {s.trainer.epoch + 1} · batch {s.batch_number}/{s.n_batches} · sample {self.sample + 1}/{S} · "
+            f"steps {s.steps_taken} · loss {fmt_number(trace.loss, self.digits)} · "
             f"{s.trainer.model.name} on {s.trainer.model.device}"))
         self.render_ms = (time.perf_counter() - t0) * 1e3
 
