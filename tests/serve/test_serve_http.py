@@ -5,6 +5,7 @@ and the parts of textual-serve that tuinn/cli/serve_app.py relies on (pinned to 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
@@ -16,6 +17,7 @@ import pytest
 pytest.importorskip("textual_serve", reason="textual-serve is not installed (the serve extra)")
 
 from aiohttp.test_utils import TestClient, TestServer
+from textual_serve.download_manager import DownloadManager
 
 from tuinn.cli.serve import ServePlan
 from tuinn.cli.serve_app import ChildSession, ClassroomServer
@@ -120,11 +122,57 @@ def test_a_session_runs_an_argument_list_in_the_root_never_a_shell(tmp_path: Pat
             return None
 
         session = ChildSession((sys.executable, "-c", script, sneaky), str(tmp_path), write_bytes=nothing, write_str=nothing,
-                               close=nothing, download_manager=None)  # type: ignore[arg-type]
+                               close=nothing, download_manager=DownloadManager())
         process = await session._open_app_process()
         out, _ = await process.communicate()
+        await session.end()
         return out.decode().splitlines()
 
     lines = asyncio.run(go())
     assert lines == [sneaky, str(tmp_path), str(tmp_path)]
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_process_that_opens_a_second_app_keeps_its_tab(tmp_path: Path) -> None:
+    """`tuinn lesson N` opens the next lesson's app in the same process (`>`): the first app's
+    "exit" must not close the tab, the second app's start line must not be read as a packet,
+    and the second app is told the tab's size; the tab closes when the process's output ends."""
+    script = r'''
+import json, os
+def packet(kind, payload):
+    os.write(1, kind + len(payload).to_bytes(4, "big") + payload)
+os.write(1, b"__GANGLION__\n")
+packet(b"D", b"first app")
+packet(b"M", json.dumps({"type": "exit"}).encode())
+os.write(1, b"__GANGLION__\n")
+data = b""
+while b"resize" not in data:
+    chunk = os.read(0, 1024)
+    if not chunk:
+        break
+    data += chunk
+packet(b"D", b"second app " + data[5:])
+'''
+    events: list[Any] = []
+
+    async def go() -> None:
+        async def data(payload: bytes) -> None:
+            events.append(payload)
+
+        async def text(payload: str) -> None:
+            events.append(payload)
+
+        async def close() -> None:
+            events.append("closed")
+
+        session = ChildSession((sys.executable, "-c", script), str(tmp_path), write_bytes=data, write_str=text, close=close,
+                               download_manager=DownloadManager())
+        await session.start(100, 30)
+        await asyncio.wait_for(session._task, 20)  # type: ignore[arg-type]
+        await session.end()
+        assert not session.alive()
+
+    asyncio.run(go())
+    assert events[0] == b"first app"
+    assert events[1].startswith(b"second app ") and json.loads(events[1][len(b"second app "):]) == {"type": "resize", "width": 100, "height": 30}
+    assert events[2:] == ["closed"]

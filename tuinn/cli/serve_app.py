@@ -22,8 +22,10 @@ What this module changes, and why:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
+import json
 import logging
 import os
 import shlex
@@ -54,6 +56,7 @@ class ChildSession(AppService):
         self.argv = argv
         self.root = root
         self.websocket: web.WebSocketResponse | None = None
+        self.size = (80, 24)
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
@@ -74,6 +77,56 @@ class ChildSession(AppService):
         self._stdin = process.stdin
         return process
 
+    async def start(self, width: int, height: int) -> None:
+        self.size = (width, height)
+        await super().start(width, height)
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        self.size = (width, height)  # told again to the next app of the same process
+        await super().set_terminal_size(width, height)
+
+    async def on_meta(self, data: bytes) -> None:
+        """An app's "exit" does not end the tab: the process may open another app (see :meth:`run`)."""
+        if json.loads(data).get("type") == "exit":
+            return
+        await super().on_meta(data)
+
+    async def run(self) -> None:
+        """textual-serve's relay loop, for a process that may run several apps one after another.
+
+        Why not the base loop: ``tuinn lesson N`` opens the next lesson's app in the same
+        process when the student presses ``>``. The base closes the tab at the first app's
+        exit and reads the next app's ``__GANGLION__`` line as a packet header; here the
+        line marks an app's start (the tab's size is sent to it again), and the tab is
+        closed when the process's output ends.
+        """
+        assert self._process is not None and self._process.stdout is not None and self._process.stderr is not None
+        stdout, stderr = self._process.stdout, self._process.stderr
+        errors = asyncio.ensure_future(stderr.read())
+        apps = 0
+        try:
+            while kind := await stdout.read(1):
+                if kind not in b"DMP":  # a text line: an app's prelude, or something printed outside an app
+                    line = kind + await stdout.readline()
+                    if line.strip() == b"__GANGLION__":
+                        apps += 1
+                        if apps > 1:
+                            await self.set_terminal_size(*self.size)
+                    continue
+                payload = await stdout.readexactly(int.from_bytes(await stdout.readexactly(4), "big"))
+                handler = {b"D": self.on_data, b"M": self.on_meta, b"P": self.on_packed}[kind]
+                await handler(payload)
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # the process or the tab went away: the same end as the base loop's
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self.remote_close()
+        try:
+            text = (await asyncio.wait_for(errors, 1.0)).decode("utf-8", "replace")
+        except (TimeoutError, ConnectionError, asyncio.CancelledError):
+            text = ""
+        if text.strip():  # a crash's traceback: the teacher's terminal shows it
+            log.warning("session %s wrote on stderr:\n%s", self.pid, text.rstrip())
+
     @property
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
@@ -87,6 +140,14 @@ class ChildSession(AppService):
             await asyncio.wait_for(self.stop(), QUIT_GRACE_S)
         except (TimeoutError, ConnectionError, RuntimeError):
             pass
+        try:
+            await self._gone()
+        finally:
+            if self._stdin is not None:
+                self._stdin.close()  # the last open pipe: the process's transport can close now, not when collected
+
+    async def _gone(self) -> None:
+        """Wait for the process to exit; terminate it, then kill it, when it has not within QUIT_GRACE_S."""
         process = self._process
         if process is None:
             return
