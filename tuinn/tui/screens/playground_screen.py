@@ -229,7 +229,7 @@ class PlaygroundScreen(Screen[None]):
         if not s.running or self.frames % 3 == 0 or self._shape_key != (s.layer_sizes, s.feature_names):
             self._shape_key = (s.layer_sizes, s.feature_names)
             self.query_one(NetworkDiagram).show(list(s.layer_sizes), list(s.weights), list(s.biases), list(s.feature_names),
-                                                list(s.activations))
+                                                list(s.activations), maps=s.neuron_maps)
             names = [f"W{i}" for i in range(1, len(s.weights) + 1)]
             self.query_one(WeightHeatmap).show(list(s.weights), names)
         if s.grid is not None:
