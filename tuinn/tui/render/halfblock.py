@@ -50,42 +50,61 @@ def _row_segments(upper: list[int], lower: list[int], styles: list[list[Style]])
 
 def _marked_row_segments(upper: list[int], lower: list[int], marks: list[int], styles: list[list[Style]],
                          mark_styles: list[Style], glyph: str) -> list[Segment]:
-    """A cell row in which some cells are a glyph (a data point) instead of two half-block pixels."""
-    segments: list[Segment] = []
-    start = 0
-    for c, m in enumerate(marks):
-        if m < 0:
+    """A cell row in which some cells are a glyph (a data point) instead of two half-block pixels.
+
+    One pass, like :func:`_row_segments`: equal neighbours (two pixels alike, or two
+    points alike) share a segment.
+    """
+    segments = []
+    run_style: Style | None = None
+    run_char = UPPER_HALF
+    run = 0
+    for u, d, m in zip(upper, lower, marks, strict=True):
+        if m >= 0:
+            style, char = mark_styles[m], glyph
+        else:
+            style, char = styles[u][d], UPPER_HALF
+        if style is run_style and char == run_char:
+            run += 1
             continue
-        if c > start:
-            segments += _row_segments(upper[start:c], lower[start:c], styles)
-        segments.append(Segment(glyph, mark_styles[m]))
-        start = c + 1
-    if start < len(marks):
-        segments += _row_segments(upper[start:], lower[start:], styles)
+        if run:
+            segments.append(Segment(run_char * run, run_style))
+        run_style, run_char, run = style, char, 1
+    if run:
+        segments.append(Segment(run_char * run, run_style))
     return segments
 
 
 def picture_strips(indices: np.ndarray, table: StyleTable, marks: np.ndarray | None = None,
-                   mark_styles: list[Style] | None = None, glyph: str = "●") -> list[Strip]:
+                   mark_styles: list[Style] | None = None, glyph: str = "●",
+                   prefixes: list[Segment] | None = None) -> list[Strip]:
     """Strips for a (2·rows, cols) array of palette indices (odd rows: last row repeated).
 
     ``marks`` (rows, cols), optional: where it is ≥ 0 the cell shows ``glyph`` in
     ``mark_styles[mark]`` instead of its two pixels. A data point needs a colour for its
     value and one for its kind (train or test), which a half-block pixel cannot hold.
+    ``prefixes``, optional: one segment per row put before it (an axis's labels), in the
+    same strip, so that a framed picture costs no second strip per row.
     """
     if indices.shape[0] % 2:
         indices = np.vstack([indices, indices[-1:]])
-    marked_rows = (marks >= 0).any(axis=1) if marks is not None and mark_styles else None
+    marked_rows = (marks >= 0).any(axis=1).tolist() if marks is not None and mark_styles else None
     strips = []
     styles = table.styles
+    cols = indices.shape[1]
     for r in range(0, indices.shape[0], 2):
         upper, lower = indices[r].tolist(), indices[r + 1].tolist()
-        if marked_rows is not None and r // 2 < len(marked_rows) and marked_rows[r // 2]:
+        row = r // 2
+        if marked_rows is not None and row < len(marked_rows) and marked_rows[row]:
             assert marks is not None and mark_styles is not None
-            segments = _marked_row_segments(upper, lower, marks[r // 2].tolist(), styles, mark_styles, glyph)
+            segments = _marked_row_segments(upper, lower, marks[row].tolist(), styles, mark_styles, glyph)
         else:
             segments = _row_segments(upper, lower, styles)
-        strips.append(Strip(segments, indices.shape[1]))
+        if prefixes is not None:
+            prefix = prefixes[row]
+            strips.append(Strip([prefix, *segments], prefix.cell_length + cols))
+        else:
+            strips.append(Strip(segments, cols))
     return strips
 
 

@@ -9,6 +9,7 @@ positions, no styles, so the layout is tested without a terminal.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -48,8 +49,9 @@ def y_labels(extent: tuple[float, float, float, float], rows: int) -> tuple[list
     return ticks, tick_labels(ticks)
 
 
+@functools.lru_cache(maxsize=64)
 def gutter_width(extent: tuple[float, float, float, float], rows: int) -> int:
-    """Columns the y axis takes: its widest label and the axis line."""
+    """Columns the y axis takes: its widest label and the axis line (asked at every frame, so cached)."""
     _, labels = y_labels(extent, rows)
     return max((len(label) for label in labels), default=0) + 1
 

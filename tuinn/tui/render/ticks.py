@@ -135,10 +135,12 @@ def tick_label(value: float, step: float | None = None) -> str:
         return _compact_exponent(f"{_trim(mantissa)}e{exponent}")
     step_exp = math.floor(math.log10(step) + 1e-9)
     plain = f"{value:.{max(0, -step_exp)}f}"
+    if len(plain) <= PLAIN_WIDTH:
+        return plain
     value_exp = math.floor(math.log10(magnitude) + 1e-9)
     mantissa, _, exponent = f"{value:.{max(0, value_exp - step_exp)}e}".partition("e")
     scientific = _compact_exponent(f"{_trim(mantissa)}e{exponent}")
-    return plain if len(plain) <= PLAIN_WIDTH or len(plain) <= len(scientific) else scientific
+    return plain if len(plain) <= len(scientific) else scientific
 
 
 def tick_labels(ticks: list[float], log: bool = False) -> list[str]:

@@ -240,6 +240,8 @@ class DecisionBoundary(Widget):
         self._base = Style()
         self._frame: Frame | None = None
         self._frame_key: tuple[object, ...] = ()
+        self._left: list[Segment] = []
+        self._below: list[Strip] = []
         self._legend: Strip | None = None
         self._legend_key: tuple[object, ...] = ()
 
@@ -298,27 +300,29 @@ class DecisionBoundary(Widget):
         marks = self.point_marks(view, shape, indices)
         self._indices, self._marks = indices, marks
         pal = _palette(view.kind, max(1, int(view.n_classes)))
-        picture = picture_strips(indices, _table(pal.colors), marks, list(pal.marks), POINT_GLYPH)
+        table = _table(pal.colors)
         if not self.framed():
-            self._strips = picture
+            self._strips = picture_strips(indices, table, marks, list(pal.marks), POINT_GLYPH)
             return
-        frame = self._axes(view)
-        base = self._base
-        rows = [Strip([Segment(left, base), *strip], frame.gutter + strip.cell_length) for left, strip in zip(frame.left, picture, strict=True)]
-        rows.append(Strip([Segment(frame.axis, base)], len(frame.axis)))
-        rows.append(Strip([Segment(frame.labels, base)], len(frame.labels)))
-        rows.append(self._legend_strip(view))
-        self._strips = rows
+        left, below = self._axes(view)
+        rows = picture_strips(indices, table, marks, list(pal.marks), POINT_GLYPH, prefixes=left)
+        self._strips = [*rows, *below, self._legend_strip(view)]
 
-    def _axes(self, view: BoundaryView) -> Frame:
-        """The frame for the view's extent at this size (cached: it changes with the data set or the size)."""
+    def _axes(self, view: BoundaryView) -> tuple[list[Segment], list[Strip]]:
+        """The y axis (a segment per picture row) and the x axis rows, for the view's extent at this size.
+
+        Cached: they change with the data set, the size or the theme, not with the values.
+        """
         size = self.size
         extent = plane_extent(view)
         key = (extent, size.width, size.height, self._base)
         if self._frame is None or key != self._frame_key:
-            self._frame = plot_frame(extent, size.width, size.height - BOTTOM_ROWS)
+            frame = self._frame = plot_frame(extent, size.width, size.height - BOTTOM_ROWS)
+            base = self._base
             self._frame_key = key
-        return self._frame
+            self._left = [Segment(text, base) for text in frame.left]
+            self._below = [Strip([Segment(frame.axis, base)], len(frame.axis)), Strip([Segment(frame.labels, base)], len(frame.labels))]
+        return self._left, self._below
 
     def _legend_strip(self, view: BoundaryView) -> Strip:
         """The legend row (cached: it changes with what is shown, not with the values)."""
