@@ -11,6 +11,10 @@ Two activations are not element-wise and override ``backward`` instead:
 - maxout takes the max over ``pieces`` linear pieces per unit, so z has units·pieces
   columns (pieces grouped per unit) and a has units columns; its "f'(z)" is the 0/1
   mask of the winning piece.
+
+Every function here also takes arrays with leading axes before (samples, columns) — the
+batched engine's ``(models, samples, columns)`` — and gives each model exactly what it
+gives that model's own 2-D array: softmax and maxout work on the last axis.
 """
 
 from __future__ import annotations
@@ -147,21 +151,21 @@ class Softmax(Activation):
     elementwise = False
 
     def forward(self, z: Array) -> Array:
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
 
     def derivative(self, z: Array, a: Array) -> Array:
         raise TypeError("softmax has no element-wise derivative; use backward()")
 
     def backward(self, z: Array, a: Array, dL_da: Array) -> tuple[Array, Array | None]:
         # Jacobian-vector product: ∂L/∂z_j = a_j (∂L/∂a_j − Σ_k ∂L/∂a_k a_k).
-        return a * (dL_da - (dL_da * a).sum(axis=1, keepdims=True)), None
+        return a * (dL_da - (dL_da * a).sum(axis=-1, keepdims=True)), None
 
 
 class Maxout(Activation):
     """max over ``pieces`` linear pieces per unit (the lecture's max(w₁ᵀx+b₁, w₂ᵀx+b₂)).
 
-    z has shape (batch, units·pieces) with the pieces of unit j in columns
+    z has shape (batch, units·pieces) (or leading model axes before it) with the pieces of unit j in columns
     j·pieces … j·pieces+pieces−1. Ties go to the first piece (as ``argmax`` and
     PyTorch's ``max`` do), so the gradient flows to exactly one piece per unit.
     """
@@ -176,14 +180,14 @@ class Maxout(Activation):
         return units * self.pieces
 
     def forward(self, z: Array) -> Array:
-        return z.reshape(z.shape[0], -1, self.pieces).max(axis=2)
+        return z.reshape(*z.shape[:-1], -1, self.pieces).max(axis=-1)
 
     def mask(self, z: Array) -> Array:
         """0/1 array shaped like z marking the winning piece of each unit."""
-        grouped = z.reshape(z.shape[0], -1, self.pieces)
-        winner = grouped.argmax(axis=2)
+        grouped = z.reshape(*z.shape[:-1], -1, self.pieces)
+        winner = grouped.argmax(axis=-1)
         mask = np.zeros_like(grouped)
-        np.put_along_axis(mask, winner[..., None], 1.0, axis=2)
+        np.put_along_axis(mask, winner[..., None], 1.0, axis=-1)
         return mask.reshape(z.shape)
 
     def derivative(self, z: Array, a: Array) -> Array:
@@ -191,7 +195,7 @@ class Maxout(Activation):
 
     def backward(self, z: Array, a: Array, dL_da: Array) -> tuple[Array, Array | None]:
         mask = self.mask(z)
-        return np.repeat(dL_da, self.pieces, axis=1) * mask, mask
+        return np.repeat(dL_da, self.pieces, axis=-1) * mask, mask
 
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear", "softmax", "maxout")

@@ -12,6 +12,12 @@ and the textbook result: sigmoid + bce and softmax + cce give δ = ∂L/∂z = (
 directly, and their values are computed from z (log-sum-exp / softplus) so that a
 saturated output gives a large finite loss instead of ``inf``. The unfused ∂L/∂ŷ is
 still available (``gradient``) so the step-through can show every factor.
+
+The last two axes are always (samples, outputs); leading axes are models (the batched
+engine stacks ``(models, S, outputs)``), so N and S are counted from the last two axes
+and every model's gradient is the one its own 2-D arrays give. ``values`` and
+``fused_values`` return one loss per model from the same per-element terms ``value``
+and ``fused_value`` sum.
 """
 
 from __future__ import annotations
@@ -28,12 +34,47 @@ LOG_FLOOR = -100.0
 BCE_EPS = 1e-12
 
 
+def _elements(a: Array) -> int:
+    """N of an element mean: samples × outputs of one model (the last two axes)."""
+    return a.shape[-2] * a.shape[-1]
+
+
+def _samples(a: Array) -> int:
+    """S of a per-sample mean: the samples of one model (the second-to-last axis)."""
+    return a.shape[-2]
+
+
 class Loss(ABC):
     """A loss L(ŷ, y) averaged as described in the module docstring."""
 
     name = ""
     #: Name of the output activation this loss fuses with (None: never fused).
     fused_activation: str | None = None
+    #: −1 where the terms are log-likelihoods and the loss is their negated mean.
+    sign = 1.0
+    #: The same for the fused terms (BCE's fused terms are already the positive softplus form).
+    fused_sign = 1.0
+
+    @staticmethod
+    def count(a: Array) -> int:
+        """The normaliser of the mean for one model's (S, outputs) block."""
+        return _elements(a)
+
+    def terms(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        """The per-element terms that ``value`` sums (weighted by ``w``), before sign and 1/N."""
+        raise NotImplementedError(f"{self.name} has no element terms")
+
+    def fused_terms(self, z: Array, y: Array, w: Array | None = None) -> Array:
+        """The per-element terms that ``fused_value`` sums, before sign and 1/N."""
+        raise TypeError(f"{self.name} is not fused with an activation")
+
+    def values(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
+        """One loss per model for stacked (models, S, outputs) arrays: ``value`` of each model."""
+        return self.sign * self.terms(yhat, y, w).sum(axis=(-2, -1)) / self.count(yhat)
+
+    def fused_values(self, z: Array, y: Array, w: Array | None = None) -> Array:
+        """One fused loss per model for stacked (models, S, outputs) arrays: ``fused_value`` of each model."""
+        return self.fused_sign * self.fused_terms(z, y, w).sum(axis=(-2, -1)) / self.count(z)
 
     @abstractmethod
     def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
@@ -57,14 +98,18 @@ class MSE(Loss):
 
     name = "mse"
 
-    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+    def terms(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         d = yhat - y
+        return d * d if w is None else w * d * d
+
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
         if w is not None:
-            return float((w * d * d).sum()) / d.size
-        return float(np.vdot(d, d)) / d.size
+            return float(self.terms(yhat, y, w).sum()) / _elements(yhat)
+        d = yhat - y
+        return float(np.vdot(d, d)) / d.size  # vdot: the playground's hot path, faster than summing d*d
 
     def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
-        g = (2.0 / yhat.size) * (yhat - y)
+        g = (2.0 / _elements(yhat)) * (yhat - y)
         return g if w is None else w * g
 
 
@@ -73,12 +118,15 @@ class MAE(Loss):
 
     name = "mae"
 
-    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+    def terms(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         d = np.abs(yhat - y)
-        return float((d if w is None else w * d).sum()) / yhat.size
+        return d if w is None else w * d
+
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+        return float(self.terms(yhat, y, w).sum()) / _elements(yhat)
 
     def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
-        g = np.sign(yhat - y) / yhat.size
+        g = np.sign(yhat - y) / _elements(yhat)
         return g if w is None else w * g
 
 
@@ -87,25 +135,32 @@ class BCE(Loss):
 
     name = "bce"
     fused_activation = "sigmoid"
+    sign = -1.0
 
-    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+    def terms(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), LOG_FLOOR)
             log_q = np.maximum(np.log1p(-yhat), LOG_FLOOR)
         terms = y * log_p + (1.0 - y) * log_q
-        return -float((terms if w is None else w * terms).sum()) / yhat.size
+        return terms if w is None else w * terms
+
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+        return -float(self.terms(yhat, y, w).sum()) / _elements(yhat)
 
     def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
-        g = (yhat - y) / np.maximum(yhat * (1.0 - yhat), BCE_EPS) / yhat.size
+        g = (yhat - y) / np.maximum(yhat * (1.0 - yhat), BCE_EPS) / _elements(yhat)
         return g if w is None else w * g
 
-    def fused_value(self, z: Array, y: Array, w: Array | None = None) -> float:
+    def fused_terms(self, z: Array, y: Array, w: Array | None = None) -> Array:
         # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z, softplus computed stably.
         terms = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z
-        return float((terms if w is None else w * terms).sum()) / z.size
+        return terms if w is None else w * terms
+
+    def fused_value(self, z: Array, y: Array, w: Array | None = None) -> float:
+        return float(self.fused_terms(z, y, w).sum()) / _elements(z)
 
     def fused_delta(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
-        g = (yhat - y) / yhat.size
+        g = (yhat - y) / _elements(yhat)
         return g if w is None else w * g
 
 
@@ -114,25 +169,37 @@ class CCE(Loss):
 
     name = "cce"
     fused_activation = "softmax"
+    sign = -1.0
+    fused_sign = -1.0
 
-    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+    @staticmethod
+    def count(a: Array) -> int:
+        return _samples(a)
+
+    def terms(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), LOG_FLOOR)
         terms = y * log_p
-        return -float((terms if w is None else w * terms).sum()) / yhat.shape[0]
+        return terms if w is None else w * terms
+
+    def value(self, yhat: Array, y: Array, w: Array | None = None) -> float:
+        return -float(self.terms(yhat, y, w).sum()) / _samples(yhat)
 
     def gradient(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
-        g = -y / np.maximum(yhat, BCE_EPS) / yhat.shape[0]
+        g = -y / np.maximum(yhat, BCE_EPS) / _samples(yhat)
         return g if w is None else w * g
 
+    def fused_terms(self, z: Array, y: Array, w: Array | None = None) -> Array:
+        shifted = z - z.max(axis=-1, keepdims=True)
+        terms = y * (shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
+        return terms if w is None else w * terms
+
     def fused_value(self, z: Array, y: Array, w: Array | None = None) -> float:
-        shifted = z - z.max(axis=1, keepdims=True)
-        terms = y * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))
-        return -float((terms if w is None else w * terms).sum()) / z.shape[0]
+        return -float(self.fused_terms(z, y, w).sum()) / _samples(z)
 
     def fused_delta(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         # Exact for any targets: ∂L/∂z = (ŷ·Σⱼyⱼ − y)/S, which is (ŷ − y)/S for one-hot y.
-        g = (yhat * y.sum(axis=1, keepdims=True) - y) / yhat.shape[0]
+        g = (yhat * y.sum(axis=-1, keepdims=True) - y) / _samples(yhat)
         return g if w is None else w * g
 
 

@@ -5,11 +5,12 @@ variants follow ``torch.optim`` line by line (same defaults, same order of opera
 so that the torch backend reproduces the NumPy engine's weights to rounding error.
 Each optimizer updates the parameter arrays in place and keeps its per-parameter state
 in ``self.state`` (a list of dicts, one per parameter) so a step-through can show it.
+The learning rate and the hyperparameters may be arrays that broadcast against the
+parameters: the batched engine gives one value per model, shaped ``(models, 1, 1)``.
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -39,12 +40,24 @@ FORMULAS: dict[str, str] = {
 }
 
 
+def power(base: float | Array, t: int) -> float | Array:
+    """βᵗ with Python's float power, also for a per-model array of β.
+
+    Why not ``base ** t`` on the array: NumPy's vectorised power may differ from the C
+    library's ``pow`` in the last bit, and a batched model must get the very bias
+    correction it gets alone. An array is a handful of models, once per parameter a step.
+    """
+    if isinstance(base, np.ndarray):
+        return np.array([float(b) ** t for b in base.ravel()]).reshape(base.shape)
+    return base**t
+
+
 class Optimizer(ABC):
     """Updates a fixed list of (parameter, gradient) array pairs in place."""
 
     name = ""
 
-    def __init__(self, pairs: list[tuple[Array, Array]], learning_rate: float, **hyper: float) -> None:
+    def __init__(self, pairs: list[tuple[Array, Array]], learning_rate: float | Array, **hyper: float | Array) -> None:
         self.pairs = pairs
         self.learning_rate = learning_rate
         self.hyper = {**DEFAULTS[self.name], **{k: v for k, v in hyper.items() if k in DEFAULTS[self.name]}}
@@ -153,8 +166,10 @@ class Adam(Optimizer):
         m += (1.0 - b1) * (g - m)  # torch's lerp_
         v *= b2
         v += (1.0 - b2) * (g * g)
-        step_size = self.learning_rate / (1.0 - b1**self.t)
-        denom = np.sqrt(v) / math.sqrt(1.0 - b2**self.t) + eps
+        step_size = self.learning_rate / (1.0 - power(b1, self.t))
+        # np.sqrt, not math.sqrt: the batched engine gives β₂ per model as an array (both
+        # are IEEE's correctly rounded square root, so a float gives the same number).
+        denom = np.sqrt(v) / np.sqrt(1.0 - power(b2, self.t)) + eps
         p -= step_size * (m / denom)
 
 
@@ -163,7 +178,7 @@ _CLASSES: dict[str, type[Optimizer]] = {
 }
 
 
-def make_optimizer(name: str, pairs: list[tuple[Array, Array]], learning_rate: float, **hyper: float) -> Optimizer:
+def make_optimizer(name: str, pairs: list[tuple[Array, Array]], learning_rate: float | Array, **hyper: float | Array) -> Optimizer:
     """Build an optimizer by its spec name over (parameter, gradient) pairs."""
     if name not in _CLASSES:
         raise ValueError(f"unknown optimizer {name!r}")
