@@ -47,7 +47,10 @@ def matrix(a: np.ndarray | float, digits: int, limit: int = MAX_SHOWN) -> Block:
     if arr.ndim == 1:
         arr = arr[:, None]
     rows, cols = _kept(arr.shape[0], limit), _kept(arr.shape[1], limit)
-    cells = [[("⋮" if r < 0 else "…" if c < 0 else fmt_number(arr[r, c], digits)) for c in cols] for r in rows]
+    shown = arr[np.ix_([max(r, 0) for r in rows], [max(c, 0) for c in cols])].tolist()  # Python floats format faster
+    spec = f".{digits}g"
+    cells = [[("⋮" if r < 0 else "…" if c < 0 else format(v, spec)) for c, v in zip(cols, vals, strict=True)]
+             for r, vals in zip(rows, shown, strict=True)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in cells]
     if len(lines) == 1:
