@@ -83,7 +83,7 @@ def _forward(t: LayerTrace, last: bool, digits: int, batch: bool) -> list[str]:
         lines.append(_term(f"β{n.l}", "", t.extra.get("beta"), digits))
         lines.append(_term(n.zhat, f"γ{n.l} ⊙ ({n.z} − μ)/√(σ² + ε) + β{n.l}  [{t.norm} norm]", t.z_norm, digits))
         pre = n.zhat
-    lines.append(_term(n.a, f"f({pre}), f(z) = {f}", t.a, digits))
+    lines.append(_term(n.a, f"f({pre})", t.a, digits, f"f(z) = {f}"))  # f's definition beside, not in the chain of "="
     if t.mask is not None:
         lines.append(_term(f"M{n.l}" if batch else f"m{n.l}", "dropout mask / (1 − p)", t.mask, digits,
                            f"the next layer reads {n.a} ⊙ {'M' if batch else 'm'}{n.l}"))
@@ -103,7 +103,7 @@ def _backward(t: LayerTrace, trace: StepTrace, last: bool, digits: int, batch: b
         note = f"computed at layer {t.layer + 1}, reused" + (" then ⊙ dropout mask" if t.mask is not None else "")
         lines.append(_term(f"∂L/∂{n.a}", upstream, t.dL_da, digits, note))
     if t.da_dz is not None:
-        lines.append(_term(f"f'({pre})", fprime, t.da_dz, digits))
+        lines.append(_term(f"f'({pre})", "", t.da_dz, digits, f"f'(z) = {fprime}"))
     d_name = f"∂L/∂{n.zhat}" if t.z_norm is not None else n.delta
     d_value = t.dL_dznorm if t.z_norm is not None else t.delta
     if last and trace.fused:
