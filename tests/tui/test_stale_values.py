@@ -244,8 +244,9 @@ def test_a_refused_change_is_said_once_and_the_controls_keep_the_spec() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await choose(pilot, app, "layer", 3)  # the output layer
-            await pilot.click("#add_neuron")
+            await choose(pilot, app, "layer", 3)  # the output layer: its neuron buttons are disabled,
+            assert app.query_one("#add_neuron").disabled
+            app.playground.add_neuron(3)  # and the session refuses the edit from anywhere else
             await settle(pilot)
             said = [n.message for n in app._notifications]
             assert said.count(OUTPUT_LAYER_FIXED) == 1, said

@@ -29,6 +29,8 @@ def test_the_blowup_warning_is_on_the_status_line_at_160_columns() -> None:
             await settle(pilot)
             await pilot.press(*["n"] * 11)
             await settle(pilot)
-            line = app.query_one(StatusLine).render_line(0).text
-            assert "epoch 11" in line and re.search(r"loss train \d\.\d+e\+\d\d ", line) and "⚠ warning: the training loss" in line, line
+            status = app.query_one(StatusLine)
+            line, warning = status.render_line(0).text, status.render_line(1).text  # the warning has a line of its own
+            assert "epoch 11" in line and re.search(r"loss train \d\.\d+e\+\d\d ", line), line
+            assert warning.strip().startswith("⚠ warning: the training loss"), warning
     asyncio.run(go())

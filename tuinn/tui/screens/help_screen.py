@@ -13,13 +13,18 @@ HELP = """\
 
 Watch a network learn. Notation of the lecture: z = W·x + b, a = f(z), W is (units × inputs).
 
+The keys below work wherever the focus is (after choosing in a list, `space` plays, it does
+not open the list again); only a text field or an open list takes typed letters. A
+warning (a pause, a refused edit) comes as a notification and on the status line; `m`
+shows it whole.
+
 | key | action |
 |---|---|
 | `space` | play / pause training |
 | `n` | one epoch |
 | `r` | reset: re-initialise the weights (epoch 0) |
 | `g` | regenerate the data (next seed) |
-| `+` / `-` | training speed (epochs per frame) |
+| `+` / `-` | training speed: 1, 3, 10, 30, 100 epochs/s, or as fast as it goes |
 | `t` | show / hide test points |
 | `d` | discretize the output |
 | `o` | log scale of the loss plot |
@@ -30,16 +35,20 @@ Watch a network learn. Notation of the lecture: z = W·x + b, a = f(z), W is (un
 | `c` | per-layer / global colour scale of the weight heatmaps |
 | `v` | type a value into the selected link's weight (select it in the network with `i`) |
 | `escape` | show the model's output again (after selecting a neuron) |
+| `m` | the last warnings in full: why training paused, why an edit was refused |
+| `1` … `7` | go to a panel: 1 Data, 2 Features, 3 Hyperparameters, 4 Network, 5 Weights, 6 Decision boundary, 7 Loss (`0`: the lesson's text) |
+| `tab` / `shift+tab` | next / previous control, panel by panel, top to bottom |
+| `enter` | open the focused list (arrows choose, `enter` takes it, typing searches); tick the focused feature; press the focused button |
 | `ctrl+s` / `ctrl+o` | save / load the experiment and weights |
 | `ctrl+p` | command palette |
 | `?` / `F1` | this help |
 | `q` | quit |
 
 **Network**: links coloured by weight (orange negative, blue positive, stronger = more
-saturated); neuron colour = bias. Focus it (click or `tab`) and use the arrows; `enter`
+saturated); neuron colour = bias. Focus it (`4`, a click or `tab`) and use the arrows; `enter`
 shows a neuron's output over the plane; `i` selects its incoming links one by one.
 
-**Weights**: W of each layer as a heatmap; arrows move the selected cell, `[`/`]` switch layer.
+**Weights** (`5`): W of each layer as a heatmap; arrows move the selected cell, `[`/`]` switch layer.
 
 **Decision boundary**: the output over the input plane; training points dark, test
 points with a light core.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import get_current_worker
 
@@ -35,6 +38,7 @@ from tuinn.errors import TuinnError
 from tuinn.session.pacing import SPEEDS, Pacer
 from tuinn.session.playground import Playground, Snapshot
 from tuinn.training.paths import slug
+from tuinn.tui.screens.messages_screen import KEPT, MessagesScreen
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.data_panel import DataPanel
 from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary
@@ -49,6 +53,8 @@ from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
 
 FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a second
 MIN_SIZE = (80, 24)
+#: How long a warning's notification stays (long enough to read two wrapped lines twice).
+WARNING_SECONDS = 10
 
 #: Lesson control → the widgets that make it up (see tuinn.course.lessons.CONTROLS).
 CONTROL_WIDGETS = {
@@ -70,6 +76,13 @@ ACTION_CONTROLS = {
     "edit_link": "play",
 }
 
+#: Jump key → (id of the panel it focuses, its title). The panels in tab order: controls top
+#: to bottom, then the network and weights, then the boundary and loss; `0` is a lesson's text.
+PANELS = {
+    "1": ("data-panel", "Data"), "2": ("features-panel", "Features"), "3": ("hyper-panel", "Hyperparameters"),
+    "4": ("network", "Network"), "5": ("weights", "Weights"), "6": ("boundary", "Decision boundary"), "7": ("loss", "Loss"),
+    "0": ("lesson", "Lesson"),
+}
 #: A control's edit → the session method it calls (per-layer controls act on the selected layer).
 EDITS: dict[str, Callable[[Playground, Any], object]] = {
     "learning_rate": lambda pg, v: pg.set_learning_rate(float(v)),
@@ -102,25 +115,34 @@ EDITS: dict[str, Callable[[Playground, Any], object]] = {
 class PlaygroundScreen(Screen[None]):
     """A network learning, on one screen: controls, network, weights, boundary, loss, status."""
 
+    #: Every key is a priority binding: it acts before the focused widget sees it, so a Select
+    #: that has the focus (after a choice in its dropdown) no longer eats `space`, and a Checkbox
+    #: no longer takes `space` for itself (`enter` still opens a Select and ticks a box).
+    #: :meth:`check_action` hands the keys back to a widget that takes typing (an open
+    #: dropdown searching its options, a text input).
     BINDINGS = [
-        Binding("space", "toggle_play", "play/pause", id="play"),
-        Binding("n", "step", "one epoch", id="step"),
-        Binding("r", "reset", "reset", id="reset"),
-        Binding("g", "regenerate", "new data", id="regenerate"),
-        Binding("plus,equals_sign", "speed(1)", "faster", id="faster", key_display="+", show=False),
-        Binding("minus", "speed(-1)", "slower", id="slower", key_display="-", show=False),
-        Binding("t", "toggle_test", "test points", id="test_points", show=False),
-        Binding("d", "toggle_discretize", "discretize", id="discretize", show=False),
-        Binding("o", "toggle_log", "log loss", id="log_loss", show=False),
-        Binding("s", "step_through", "step-through", id="step_through"),
-        Binding("e", "evaluate", "evaluate", id="evaluate"),
-        Binding("l", "latent", "latent space", id="latent"),
-        Binding("w", "weights_insight", "inputs", id="weights_insight"),
-        Binding("c", "toggle_scale", "weight scale", id="weight_scale", show=False),
-        Binding("v", "edit_link", "edit weight", id="edit_weight", show=False),
-        Binding("escape", "show_output", "output", id="show_output", show=False),
-        Binding("ctrl+s", "save", "save", id="save"),
-        Binding("ctrl+o", "load", "load", id="load"),
+        Binding("space", "toggle_play", "play/pause", id="play", priority=True),
+        Binding("n", "step", "one epoch", id="step", priority=True),
+        Binding("r", "reset", "reset", id="reset", priority=True),
+        Binding("g", "regenerate", "new data", id="regenerate", priority=True),
+        Binding("plus,equals_sign", "speed(1)", "faster", id="faster", key_display="+", show=False, priority=True),
+        Binding("minus", "speed(-1)", "slower", id="slower", key_display="-", show=False, priority=True),
+        Binding("t", "toggle_test", "test points", id="test_points", show=False, priority=True),
+        Binding("d", "toggle_discretize", "discretize", id="discretize", show=False, priority=True),
+        Binding("o", "toggle_log", "log loss", id="log_loss", show=False, priority=True),
+        Binding("s", "step_through", "step-through", id="step_through", priority=True),
+        Binding("e", "evaluate", "evaluate", id="evaluate", priority=True),
+        Binding("l", "latent", "latent space", id="latent", priority=True),
+        Binding("w", "weights_insight", "inputs", id="weights_insight", priority=True),
+        Binding("c", "toggle_scale", "weight scale", id="weight_scale", show=False, priority=True),
+        Binding("v", "edit_link", "edit weight", id="edit_weight", show=False, priority=True),
+        Binding("m", "messages", "warnings", id="messages", show=False, priority=True),
+        Binding("escape", "show_output", "output", id="show_output", show=False, priority=True),
+        Binding("ctrl+s", "save", "save", id="save", priority=True),
+        Binding("ctrl+o", "load", "load", id="load", priority=True),
+        # The jump keys are written in each panel's title ("Network (4)") and in the help, not in the footer.
+        *(Binding(key, f"jump('{panel}')", f"go to {title.lower()}", id=f"jump_{panel.split('-')[0]}", show=False, priority=True)
+          for key, (panel, title) in PANELS.items()),
     ]
 
     def __init__(self, session: Playground, lesson: Lesson | None = None, shown: frozenset[str] | None = None,
@@ -139,6 +161,10 @@ class PlaygroundScreen(Screen[None]):
         self._shown_running = False
         self._synced_version = -1
         self._shape_key: tuple[Any, ...] = ()
+        #: The last warnings ("epoch 12: paused: …"), whole, for the `m` screen.
+        self.warnings: deque[str] = deque(maxlen=KEPT)
+        #: The session message announced last ("" once it is gone, so that it is announced again when it comes back).
+        self._announced = ""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -167,12 +193,19 @@ class PlaygroundScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        titles = {"#data-panel": "Data", "#features-panel": "Features", "#hyper-panel": "Hyperparameters", "#network": "Network",
-                  "#weights": "Weights", "#boundary": "Decision boundary", "#loss": "Loss", "#controls": "Controls"}
-        for selector, title in titles.items():
-            self.query_one(selector).border_title = title
+        # Each panel's title says its jump key: "Network (4)".
+        for key, (panel, title) in PANELS.items():
+            for widget in self.query(f"#{panel}"):
+                widget.border_title = f"{title} ({key})"
+        self.query_one("#controls").border_title = "Controls"
+        # The boundary and the loss take the focus too (their keys t, d, o are the screen's), so that
+        # their jump keys and tab show where one is; the controls' scroll does not: focusing a
+        # control scrolls it into view, and one tab stop fewer.
+        for panel in ("#boundary", "#loss"):
+            self.query_one(panel).can_focus = True
+        self.query_one("#controls").can_focus = False
         if self.lesson is not None:
-            self.query_one("#lesson").border_title = f"Lesson {self.lesson.number}"
+            self.query_one("#lesson").border_title = f"Lesson {self.lesson.number} (0)"
             self._hide_controls()
         self._synced_version = self.session.spec_version  # the panels were composed from it
         self.set_interval(1.0 / FPS, self.refresh_view)
@@ -220,7 +253,7 @@ class PlaygroundScreen(Screen[None]):
         for panel in (self.query_one(DataPanel), self.query_one(FeaturesPanel), self.query_one(HyperPanel)):
             panel.sync()
         if pg.edit_error:
-            self.notify(pg.edit_error, severity="error", markup=False)
+            self.warn(pg.edit_error, severity="error")
 
     def draw(self, s: Snapshot) -> None:
         # While training, the network and the heatmaps redraw every third frame (weights
@@ -240,12 +273,31 @@ class PlaygroundScreen(Screen[None]):
         self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not s.running,
                                       best_epoch=s.best_epoch, monitor=s.monitor, stopped_epoch=s.stopped_epoch)
         self.query_one(StatusLine).show(s, self.speed_label())
+        if s.message != self._announced and s.message:
+            self.warn(s.message, epoch=s.epoch)
+        elif not s.message:
+            self._announced = ""
         if s.message and not s.running and self.session.running is False and self._worker_running():
             self.stop_training()
 
-    def speed_label(self) -> Any:
+    def speed_label(self) -> str:
+        """The pace of play: "10 epochs/s", or "max speed" (as fast as it goes)."""
         v = SPEEDS[self.speed]
-        return "max" if v is None else f"{v:g}/s"
+        return "max speed" if v is None else f"{v:g} epoch{'' if v == 1 else 's'}/s"
+
+    # ------------------------------------------------------------ warnings
+    def warn(self, text: str, severity: SeverityLevel = "warning", epoch: int | None = None) -> None:
+        """Say why training paused or an edit was refused: a notification (wrapped, whole) now, the
+        status line while the session holds it, and the `m` screen until 50 newer ones replace it."""
+        self._announced = text
+        epoch = self.session.trainer.epoch if epoch is None else epoch
+        self.warnings.append(f"epoch {epoch}: {text}")
+        self.notify(text, title="refused" if severity == "error" else "", severity=severity, timeout=WARNING_SECONDS,
+                    markup=False)
+
+    def action_messages(self) -> None:
+        """The last warnings in full (the status line cuts a long one; a notification goes away)."""
+        self.app.push_screen(MessagesScreen(self.warnings))
 
     def _worker_running(self) -> bool:
         return any(w.group == "train" and w.is_running for w in self.app.workers)
@@ -291,7 +343,7 @@ class PlaygroundScreen(Screen[None]):
     def action_speed(self, delta: int) -> None:
         self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
         self._shown_version = -1
-        self.notify(f"speed: {self.speed_label()} epochs", timeout=1.5, markup=False)
+        self.notify(f"speed: {self.speed_label()}", timeout=1.5, markup=False)
 
     # ------------------------------------------------------------- toggles
     def action_toggle_test(self) -> None:
@@ -383,9 +435,50 @@ class PlaygroundScreen(Screen[None]):
             self.query_one(panel).display = bool(controls & self.shown)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In a lesson, keys of things not introduced yet are off (and left out of the footer and the palette)."""
+        """Off (left out of the footer and the palette): every key while the focused widget takes typing
+        (it gets the key instead), a jump to a panel that is not on screen, and in a lesson the keys
+        of things not introduced yet."""
+        if self._typing():
+            return False
+        if action == "jump":
+            return self._panel_shown(str(parameters[0]))
         control = ACTION_CONTROLS.get(action)
         return not (self.shown is not None and control is not None and control not in self.shown)
+
+    def _typing(self) -> bool:
+        """Whether the focused widget takes typed characters: a text input, or an open dropdown searching its options.
+
+        Textual already leaves printable keys to such a widget; this hands it `escape` and the
+        ctrl keys as well (escape closes an open dropdown, ctrl+s stays the input's).
+        """
+        focused = self.focused
+        return focused is not None and focused.check_consume_key("a", "a")
+
+    # ------------------------------------------------------------ jumps
+    def _panel_shown(self, panel: str) -> bool:
+        """Whether ``panel`` is on this screen: the lesson's text in a lesson, a control panel once the lesson
+        introduced one of its controls. (Cheap: Textual asks it for every key whenever the bindings refresh.)"""
+        if panel == "lesson":
+            return self.lesson is not None
+        if self.shown is None:
+            return True
+        controls = {"data-panel": DATA_CONTROLS, "features-panel": frozenset({"features"}), "hyper-panel": HYPER_CONTROLS}
+        return panel not in controls or bool(controls[panel] & self.shown)
+
+    def _jump_target(self, panel: str) -> Widget | None:
+        """The widget a jump to ``panel`` focuses: the panel, or its first control that can take the focus."""
+        found = self.query(f"#{panel}")
+        if not found:
+            return None
+        widget = found.first()
+        # The focus chain holds only what is on screen (a lesson's hidden rows and panels are not).
+        return next((w for w in self.focus_chain if w is widget or widget in w.ancestors), None)
+
+    def action_jump(self, panel: str) -> None:
+        """Focus a panel (1 data … 7 loss, 0 the lesson): the network is one key away, not 29 tabs."""
+        target = self._jump_target(panel)
+        if target is not None:
+            target.focus()
 
     # --------------------------------------------------------- selections
     def on_network_diagram_neuron_selected(self, event: NetworkDiagram.NeuronSelected) -> None:

@@ -6,6 +6,11 @@ The panel keeps no value of its own: :func:`hyper_rows` reads every control from
 session (the regularisation kind and the layer being edited included), for the first
 drawing and for every redraw after a change, and the edits it posts name one control each,
 so the session, not the panel, combines them (a new rate keeps the loaded kind).
+
+Controls that do nothing in the present state are disabled (drawn dim, skipped by tab),
+instead of taking an edit the session would refuse or ignore: the rate while there is no
+regularisation, dropout and the neuron buttons on the output layer (its size is the
+data's), "− layer" with no hidden layer left.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ DROPOUT = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
 #: Early-stopping patience in epochs (0: off).
 PATIENCE = [0, 10, 25, 50, 100, 250]
 
-#: (label, control id, options, value)
-Row = tuple[str, str, list[tuple[str, Any]], Any]
+#: (label, control id, options, value, does not apply now: disabled)
+Row = tuple[str, str, list[tuple[str, Any]], Any, bool]
 
 
 def hyper_rows(pg: Playground) -> list[Row]:
@@ -37,13 +42,14 @@ def hyper_rows(pg: Playground) -> list[Row]:
     t = e.train
     patience = t.early_stopping.patience if t.early_stopping else 0
     return [
-        ("learn rate", "learning_rate", [(f"{r:g}", r) for r in with_value(RATES, t.learning_rate)], t.learning_rate),
-        ("optimizer", "optimizer", [(o, o) for o in OPTIMIZERS], t.optimizer),
-        ("regularize", "regularization", [("none", "none"), ("L1", "l1"), ("L2", "l2")], pg.regularization_kind),
-        ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in with_value(REG_RATES, pg.regularization_rate)], pg.regularization_rate),
-        ("early stop", "early_stopping", [("off" if p == 0 else f"patience {p}", p) for p in with_value(PATIENCE, patience)], patience),
-        ("problem", "problem", [("classification", "classification"), ("regression", "regression")], task_of(e)),
-        ("backend", "backend", [("numpy", "numpy"), ("torch", "torch")], t.backend if t.backend != "auto" else "numpy"),
+        ("learn rate", "learning_rate", [(f"{r:g}", r) for r in with_value(RATES, t.learning_rate)], t.learning_rate, False),
+        ("optimizer", "optimizer", [(o, o) for o in OPTIMIZERS], t.optimizer, False),
+        ("regularize", "regularization", [("none", "none"), ("L1", "l1"), ("L2", "l2")], pg.regularization_kind, False),
+        ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in with_value(REG_RATES, pg.regularization_rate)], pg.regularization_rate,
+         pg.regularization_kind == "none"),
+        ("early stop", "early_stopping", [("off" if p == 0 else f"patience {p}", p) for p in with_value(PATIENCE, patience)], patience, False),
+        ("problem", "problem", [("classification", "classification"), ("regression", "regression")], task_of(e), False),
+        ("backend", "backend", [("numpy", "numpy"), ("torch", "torch")], t.backend if t.backend != "auto" else "numpy", False),
     ]
 
 
@@ -53,11 +59,19 @@ def layer_rows(pg: Playground) -> list[Row]:
     n = len(layers)
     layer = layers[pg.selected_layer - 1]
     return [
-        ("layer", "layer", [(f"{i} ({'output' if i == n else 'hidden'}, {s.units})", i) for i, s in enumerate(layers, 1)], pg.selected_layer),
-        ("activation", "activation", [(a, a) for a in ACTIVATIONS], layer.activation),
-        ("norm", "norm", [(m, m) for m in NORMS], layer.norm),
-        ("dropout", "dropout", [(f"{d:g}", d) for d in with_value(DROPOUT, layer.dropout)], layer.dropout),
+        ("layer", "layer", [(f"{i} ({'output' if i == n else 'hidden'}, {s.units})", i) for i, s in enumerate(layers, 1)], pg.selected_layer, False),
+        ("activation", "activation", [(a, a) for a in ACTIVATIONS], layer.activation, False),
+        ("norm", "norm", [(m, m) for m in NORMS], layer.norm, False),
+        ("dropout", "dropout", [(f"{d:g}", d) for d in with_value(DROPOUT, layer.dropout)], layer.dropout,
+         pg.selected_layer == n and not layer.dropout),
     ]
+
+
+def disabled_buttons(pg: Playground) -> dict[str, bool]:
+    """Button id → whether it does nothing now: no hidden layer to remove, or the output layer's neurons."""
+    layers = pg.experiment.model.layers
+    output = pg.selected_layer == len(layers)
+    return {"remove_layer": len(layers) == 1, "add_layer": False, "remove_neuron": output, "add_neuron": output}
 
 
 class HyperPanel(ArmedPanel, Vertical):
@@ -77,25 +91,28 @@ class HyperPanel(ArmedPanel, Vertical):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        for label, key, options, value in hyper_rows(self.session):
+        off = disabled_buttons(self.session)
+        for label, key, options, value, disabled in hyper_rows(self.session):
             with Horizontal(classes="row"):
                 yield Label(label)
-                yield self.make_select(key, options, value)
+                yield self.make_select(key, options, value, disabled)
         with Horizontal():
-            yield Button("− layer", id="remove_layer", compact=True)
+            yield Button("− layer", id="remove_layer", compact=True, disabled=off["remove_layer"])
             yield Button("+ layer", id="add_layer", compact=True)
-        for label, key, options, value in layer_rows(self.session):
+        for label, key, options, value, disabled in layer_rows(self.session):
             with Horizontal(classes="row"):
                 yield Label(label)
-                yield self.make_select(key, options, value)
+                yield self.make_select(key, options, value, disabled)
         with Horizontal():
-            yield Button("− neuron", id="remove_neuron", compact=True)
-            yield Button("+ neuron", id="add_neuron", compact=True)
+            yield Button("− neuron", id="remove_neuron", compact=True, disabled=off["remove_neuron"])
+            yield Button("+ neuron", id="add_neuron", compact=True, disabled=off["add_neuron"])
 
     def sync(self) -> None:
-        """Show the session's values, posting no edits."""
-        for _, key, options, value in hyper_rows(self.session) + layer_rows(self.session):
-            self.show_select(key, options, value)
+        """Show the session's values (and which controls apply), posting no edits."""
+        for _, key, options, value, disabled in hyper_rows(self.session) + layer_rows(self.session):
+            self.show_select(key, options, value, disabled)
+        for key, off in disabled_buttons(self.session).items():
+            self.query_one(f"#{key}", Button).disabled = off
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
