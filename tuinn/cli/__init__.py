@@ -276,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tuinn.cli.serve import add_parser as add_serve  # argparse only; the server is imported when it runs
 
     add_serve(sub)
+    from tuinn.cli.sweep import add_parser as add_sweep  # argparse only; the sweep is imported when it runs
+
+    add_sweep(sub)
     return parser
 
 
@@ -351,7 +354,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return data_fetch(args.name)
 
 
-COMMANDS = ("play", "step", "train", "eval", "insight", "lab", "lesson", "export", "doctor", "data", "serve")
+COMMANDS = ("play", "step", "train", "eval", "insight", "lab", "lesson", "export", "doctor", "data", "serve", "sweep")
 
 
 def mistyped_command(word: str) -> str | None:
