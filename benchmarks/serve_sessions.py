@@ -7,10 +7,14 @@ cost, which lands on the students' machines, not the server — and measures ove
 ``--seconds`` per session:
 
 * epochs/s: from the status line each session draws (``training · epoch N``);
-* frames/s: screen updates the session sent (one websocket message each).
+* frames/s: screen updates the session sent (one websocket message each);
+* CPU: the CPU seconds per second the session processes used (from /proc), which with
+  epochs/s gives the cost of an epoch — a number other load on a shared machine moves
+  less than the rates.
 
 All sessions of one N run at the same time, so the numbers show how they share the CPU.
-Usage: ``python benchmarks/serve_sessions.py [--sessions 1 4 8] [--seconds 10] [--experiment playground]``.
+``--paused`` measures sessions that are open but not training (a class reading the lesson).
+Usage: ``python benchmarks/serve_sessions.py [--sessions 1 4 8] [--seconds 10] [--experiment playground] [--paused]``.
 Needs the serve extra (``pip install -e '.[serve]'``).
 """
 
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-EPOCH = re.compile(r"training · epoch (\d+)")
+EPOCH = re.compile(r"(?:training|paused) · epoch (\d+)")
 WIDTH, HEIGHT = 160, 48  # a projector-sized browser window, in cells
 
 
@@ -40,7 +44,7 @@ class Tab:
     frames: list[float] = field(default_factory=list)  # arrival time of each screen update
     epochs: list[tuple[float, int]] = field(default_factory=list)  # (time, epoch) from the status line
     tail: str = ""
-    training: asyncio.Event = field(default_factory=asyncio.Event)
+    training: asyncio.Event = field(default_factory=asyncio.Event)  # the status line is on screen
 
     def feed(self, data: bytes) -> None:
         now = time.perf_counter()
@@ -74,20 +78,58 @@ async def _receive(ws: aiohttp.ClientWebSocketResponse, tab: Tab) -> None:
             tab.feed(message.data)
 
 
-async def measure(ws_url: str, n: int, seconds: float) -> list[tuple[float, float]]:
-    """N sessions at once: wait until every one trains, then measure them all over the same window."""
+def session_pids(server_pid: int) -> list[int]:
+    """The server's child processes (one per session), from /proc."""
+    pids: list[int] = []
+    for task in os.listdir(f"/proc/{server_pid}/task"):
+        with open(f"/proc/{server_pid}/task/{task}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    return pids
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Mean resident memory of these processes, in MB."""
+    sizes = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                sizes += [int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:")]
+        except OSError:
+            continue
+    return statistics.mean(sizes) if sizes else float("nan")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(") ", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(ws_url: str, n: int, seconds: float, server_pid: int) -> tuple[list[tuple[float, float]], float, float, float]:
+    """N sessions at once: wait until every one trains, then measure them all over the same window.
+    Returns (epochs/s, frames/s) per session, the CPU seconds per second of all sessions and of the server,
+    and the sessions' mean resident memory (MB)."""
     tabs = [Tab() for _ in range(n)]
     stop = asyncio.Event()
     async with aiohttp.ClientSession() as http:
         tasks = [asyncio.ensure_future(run_tab(http, ws_url, tab, stop)) for tab in tabs]
         await asyncio.wait_for(asyncio.gather(*(t.training.wait() for t in tabs)), timeout=60 + 10 * n)
         await asyncio.sleep(1.0)  # past the start-up burst (every session drawing its first screens)
-        start = time.perf_counter()
+        pids = session_pids(server_pid)
+        start, cpu_start, relay_start = time.perf_counter(), cpu_seconds(pids), cpu_seconds([server_pid])
         await asyncio.sleep(seconds)
-        end = time.perf_counter()
+        end, cpu_end, relay_end = time.perf_counter(), cpu_seconds(pids), cpu_seconds([server_pid])
+        memory = rss_mb(pids)
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-    return [tab.rates(start, end) for tab in tabs]
+    return [tab.rates(start, end) for tab in tabs], (cpu_end - cpu_start) / (end - start), (relay_end - relay_start) / (end - start), memory
 
 
 def main() -> None:
@@ -95,11 +137,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--experiment", default="playground")
+    parser.add_argument("--paused", action="store_true", help="sessions open but not training")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tuinn-serve-bench-") as root:
         server = subprocess.Popen(
             [sys.executable, "-m", "tuinn", "serve", "--port", "0", "--root", root, "--max-sessions", str(max(args.sessions)),
-             "--command", f"play {args.experiment} --play"],
+             "--command", f"play {args.experiment}" + ("" if args.paused else " --play")],
             stdout=subprocess.PIPE, text=True)
         try:
             assert server.stdout is not None
@@ -108,16 +151,19 @@ def main() -> None:
             assert match, f"tuinn serve printed {first!r}"
             ws_url = f"ws://{match.group(1)}/ws"
             cores = os.cpu_count()
-            print(f"tuinn serve · {args.experiment} training in every session · {cores} cores · {args.seconds:g} s per measurement")
-            print("| sessions | epochs/s per session (mean, min–max) | frames/s per session (mean) | epochs/s all sessions | load avg 1 min |")
-            print("|---|---|---|---|---|")
+            doing = "open, paused," if args.paused else "training"
+            print(f"tuinn serve · {args.experiment} {doing} in every session · {cores} cores · {args.seconds:g} s per measurement")
+            print("| sessions | epochs/s per session (mean, min–max) | frames/s per session (mean) | epochs/s all sessions "
+                  "| CPU s/s all sessions | CPU ms per epoch | CPU s/s server | RSS MB per session | load avg 1 min |")
+            print("|---|---|---|---|---|---|---|---|---|")
             for n in args.sessions:
-                rates = asyncio.run(measure(ws_url, n, args.seconds))
+                rates, cpu, relay, memory = asyncio.run(measure(ws_url, n, args.seconds, server.pid))
                 epochs = [e for e, _ in rates]
                 frames = [f for _, f in rates]
                 load = os.getloadavg()[0]
+                per_epoch = 1000 * cpu / sum(epochs) if sum(epochs) else float("nan")
                 print(f"| {n} | {statistics.mean(epochs):.1f} ({min(epochs):.1f}–{max(epochs):.1f}) | {statistics.mean(frames):.1f} "
-                      f"| {sum(epochs):.1f} | {load:.1f} |", flush=True)
+                      f"| {sum(epochs):.1f} | {cpu:.2f} | {per_epoch:.2f} | {relay:.2f} | {memory:.0f} | {load:.1f} |", flush=True)
                 time.sleep(2.0)  # the sessions of this N end before the next N starts
         finally:
             server.terminate()
