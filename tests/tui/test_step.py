@@ -266,6 +266,17 @@ def test_notation_batch_sums_updates_and_the_symbols_before_the_numbers() -> Non
     run(go())
 
 
+def test_no_dJ_in_the_teaching_texts() -> None:
+    """The lecture calls the loss J as often as L; tuinn writes ∂L everywhere, lessons and labs included."""
+    import tuinn
+
+    root = Path(tuinn.__file__).parent
+    files = [*(root / "course").rglob("*.toml"), *(root / "teaching").glob("*.py"), *(root / "tui").rglob("*.py")]
+    assert len(files) > 20
+    offending = [str(f.relative_to(root)) for f in files if "∂J" in f.read_text(encoding="utf-8")]
+    assert offending == []
+
+
 def test_the_lectures_bias_chain_on_the_worked_example() -> None:
     from tuinn.session.stepping import StepSession
     from tuinn.teaching.equations import stage_equations
