@@ -57,17 +57,18 @@ def _cell(stats: dict[str, Any]) -> str:
 def table(result: Any) -> Any:
     """The rich table: one row per grid point, best held-out loss first."""
     from rich.table import Table
+    from rich.text import Text  # grid keys and values are the user's text: never read as rich markup
 
     rows = result.rows
     held = rows[0]["held_out"] if rows else "test"
     score = next((s for s in SCORES if any(f"held_out_{s}" in r for r in rows)), None)
     seeds = len(result.seeds)
     title = f"tuinn sweep · {len(rows)} grid points × {seeds} seed{'s' if seeds > 1 else ''} · sorted by {held} loss"
-    t = Table(title=title, title_justify="left")
+    t = Table(title=Text(title), title_justify="left")
     diverged = any(r["diverged"] for r in rows)
     t.add_column("#", justify="right")
     for axis in result.axes:
-        t.add_column(axis.key, no_wrap=True)
+        t.add_column(Text(axis.key), no_wrap=True)
     t.add_column(f"{held} loss", justify="right", no_wrap=True)
     t.add_column("train loss", justify="right", no_wrap=True)
     if score:
@@ -75,7 +76,8 @@ def table(result: Any) -> Any:
     if diverged:
         t.add_column("diverged")
     for rank, row in enumerate(rows, 1):
-        cells = [str(rank), *[row["values"][a.key] for a in result.axes], _cell(row["held_out_loss"]), _cell(row["train_loss"])]
+        cells: list[str | Text] = [str(rank), *[Text(row["values"][a.key]) for a in result.axes], _cell(row["held_out_loss"]),
+                                   _cell(row["train_loss"])]
         if score:
             cells.append(_cell(row.get(f"held_out_{score}", {})))
         if diverged:
