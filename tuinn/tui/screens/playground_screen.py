@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import math
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -161,7 +162,7 @@ class PlaygroundScreen(Screen[None]):
         self._shown_running = False
         self._synced_version = -1
         self._shape_key: tuple[Any, ...] = ()
-        #: The last warnings ("epoch 12: paused: …"), whole, for the `m` screen.
+        #: The last warnings ("14:02:11 paused: …"), whole, for the `m` screen.
         self.warnings: deque[str] = deque(maxlen=KEPT)
         #: The session message announced last ("" once it is gone, so that it is announced again when it comes back).
         self._announced = ""
@@ -274,7 +275,7 @@ class PlaygroundScreen(Screen[None]):
                                       best_epoch=s.best_epoch, monitor=s.monitor, stopped_epoch=s.stopped_epoch)
         self.query_one(StatusLine).show(s, self.speed_label())
         if s.message != self._announced and s.message:
-            self.warn(s.message, epoch=s.epoch)
+            self.warn(s.message)
         elif not s.message:
             self._announced = ""
         if s.message and not s.running and self.session.running is False and self._worker_running():
@@ -286,17 +287,19 @@ class PlaygroundScreen(Screen[None]):
         return "max speed" if v is None else f"{v:g} epoch{'' if v == 1 else 's'}/s"
 
     # ------------------------------------------------------------ warnings
-    def warn(self, text: str, severity: SeverityLevel = "warning", epoch: int | None = None) -> None:
+    def warn(self, text: str, severity: SeverityLevel = "warning") -> None:
         """Say why training paused or an edit was refused: a notification (wrapped, whole) now, the
-        status line while the session holds it, and the `m` screen until 50 newer ones replace it."""
+        status line while the session holds it, and the `m` screen until 50 newer ones replace it.
+        The screen lists them with the time they came (an epoch would read as a second, different
+        epoch next to "diverged in epoch 12; the weights of epoch 11 are kept")."""
         self._announced = text
-        epoch = self.session.trainer.epoch if epoch is None else epoch
-        self.warnings.append(f"epoch {epoch}: {text}")
+        self.warnings.append(f"{time.strftime('%H:%M:%S')} {text}")
         self.notify(text, title="refused" if severity == "error" else "", severity=severity, timeout=WARNING_SECONDS,
                     markup=False)
 
     def action_messages(self) -> None:
         """The last warnings in full (the status line cuts a long one; a notification goes away)."""
+        self.refresh_view()  # a pause the 18 fps timer has not drawn yet is listed too
         self.app.push_screen(MessagesScreen(self.warnings))
 
     def _worker_running(self) -> bool:
