@@ -108,3 +108,15 @@ def test_values_split_at_top_level_commas_only() -> None:
     assert split_values('[{units=4},{units=1}],[{units=8, activation="relu"},{units=1}]') == [
         "[{units=4},{units=1}]", '[{units=8, activation="relu"},{units=1}]']
     assert split_values('"a,b",c') == ['"a,b"', "c"]
+
+
+def test_class_weights_and_one_shared_dataset_match_tuinn_train(tmp_path: Path) -> None:
+    """Runs that share their data (only the learning rate differs) with per-sample class weights: the shared-X path."""
+    common = ["--epochs", "6", "--set", "data.samples=80", "--set", "data.balance=weights", "--set", "data.test_fraction=0.3"]
+    r = run_tuinn("sweep", "gauss", "--grid", "train.learning_rate=0.05,0.2", *common, "--out", str(tmp_path / "s"))
+    assert r.returncode == 0, r.stderr
+    points = json.loads((tmp_path / "s" / "sweep.json").read_text())["points"]
+    swept = next(p for p in points if p["values"] == {"train.learning_rate": "0.2"})["runs"][0]["metrics"]["test"]["loss"]
+    train = run_tuinn("train", "gauss", *common, "--set", "train.learning_rate=0.2", "--json", "--quiet", "--out", str(tmp_path / "t"))
+    assert train.returncode == 0, train.stderr
+    assert math.isclose(swept, json.loads(train.stdout.strip().splitlines()[-1])["test"]["loss"], rel_tol=1e-9, abs_tol=0.0)
