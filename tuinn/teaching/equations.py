@@ -22,8 +22,6 @@ from tuinn.engine.optimizers import FORMULAS
 from tuinn.engine.trace import LayerTrace, StepTrace
 from tuinn.teaching.blocks import Block, fmt_number, hjoin, indent, joined, matrix, row, sup
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
 #: f(z) and f'(z) of each activation, in the lecture's notation.
 ACTIVATION_FORMULAS = {
     "sigmoid": ("σ(z) = 1/(1 + e⁻ᶻ)", "σ(z)(1 − σ(z))"),
@@ -47,11 +45,6 @@ LOSS_FORMULAS = {
 INDENT = 4
 
 
-def sub(n: int | str) -> str:
-    """Subscript digits: 2 → ₂."""
-    return str(n).translate(_SUB)
-
-
 def _eq(symbols: str, numbers: Block | None = None, note: str = "") -> list[str]:
     """An equation in symbols on one line, then (indented) the same with its numbers."""
     out = [f"  {symbols}" + (f"      ({note})" if note else "")]
@@ -65,11 +58,6 @@ def _n(trace: StepTrace) -> int:
     """The N of the loss' mean: every output of every sample, or the samples for CCE."""
     y = trace.targets
     return int(y.shape[0]) if trace.loss_name == "cce" else int(y.size)
-
-
-def _col(a: np.ndarray | None, s: int) -> np.ndarray:
-    assert a is not None
-    return a[s]
 
 
 def sample_header(trace: StepTrace, s: int) -> list[str]:

@@ -56,6 +56,14 @@ class TermsView(ScrollableContainer, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self.lines: list[str] = []
 
+    def _subtitle(self) -> None:
+        """The keys, and the sideways ones only when a line is wider than the panel."""
+        widest = max((len(line) for line in self.lines), default=0)
+        self.border_subtitle = "↑↓ PgUp PgDn Home End" + (" · ⇧← ⇧→ sideways" if widest > self.scrollable_content_region.width else "")
+
+    def on_resize(self) -> None:
+        self._subtitle()
+
     def action_go(self, where: str) -> None:
         """Scroll at once (a page of numbers that glides is harder to follow); Home/End go down the page only."""
         if where in ("home", "end"):
@@ -72,7 +80,6 @@ class TermsView(ScrollableContainer, can_focus=True, inherit_bindings=False):
         text = styled(lines)
         self.query_one("#terms-text", Static).update(text)
         self.border_title = title
-        widest = max((len(line) for line in lines), default=0)
-        self.border_subtitle = "↑↓ PgUp PgDn Home End" + (" · ⇧← ⇧→ sideways" if widest > self.size.width - 4 else "")
+        self._subtitle()
         if not keep_position:
             self.scroll_to(0, 0, animate=False)
