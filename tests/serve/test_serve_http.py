@@ -90,6 +90,9 @@ def test_without_a_token_only_a_loopback_host_header_is_answered(tmp_path: Path)
         assert response.status == 403
         ws = await client.get("/ws", headers={"Origin": "http://evil.example"})  # another site's page
         assert ws.status == 403 and "this server's page" in await ws.text()
+        for host in ("[::1", "evil.example:x", ""):  # not a host at all: refused, not a server error
+            assert (await client.get("/", headers={"Host": host})).status == 403, host
+        assert (await client.get("/ws", headers={"Origin": "http://[::1"})).status == 403
 
     with_client(ClassroomServer(plan(tmp_path, None), 0, say=lambda _: None), check)
 

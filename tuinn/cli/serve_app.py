@@ -191,14 +191,14 @@ class ClassroomServer(Server):
             return await handler(request)
         token = self.served.token
         if token is None:
-            if _hostname(request.host) not in LOOPBACK_NAMES:
+            if _hostname(request.host) not in {*LOOPBACK_NAMES, self.served.host.lower()}:
                 raise web.HTTPForbidden(text="tuinn serve: this server answers only to 127.0.0.1 / localhost\n")
         else:
             given = request.match_info.get("token") or request.query.get("token", "")
             if not hmac.compare_digest(given.encode(), token.encode()):
                 raise web.HTTPForbidden(text="tuinn serve: open the address with the token the server printed (…/?token=…)\n")
         origin = request.headers.get("Origin")
-        if request.path.startswith("/ws") and origin and urlsplit(origin).netloc != request.host:
+        if request.path.startswith("/ws") and origin and _netloc(origin) != request.host:
             raise web.HTTPForbidden(text="tuinn serve: a session can be opened only from this server's page\n")
         return await handler(request)
 
@@ -235,13 +235,13 @@ class ClassroomServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
-        session: ChildSession | None = None
+        # Counted before the first await: two tabs at once cannot both take the last place.
+        session = ChildSession(self.served.argv, str(self.served.root), write_bytes=websocket.send_bytes,
+                               write_str=websocket.send_str, close=websocket.close, download_manager=self.download_manager)
+        session.websocket = websocket
+        self.sessions.add(session)
         try:
             await websocket.prepare(request)
-            session = ChildSession(self.served.argv, str(self.served.root), write_bytes=websocket.send_bytes,
-                                   write_str=websocket.send_str, close=websocket.close, download_manager=self.download_manager)
-            session.websocket = websocket
-            self.sessions.add(session)
             await session.start(width, height)
             self.say(f"session {session.pid} started · {len(self.sessions)} of {self.served.max_sessions} in use")
             await self._process_messages(websocket, session)
@@ -250,9 +250,9 @@ class ClassroomServer(Server):
         except Exception as error:  # a broken tab must not stop the server
             log.exception(error)
         finally:
-            if session is not None:
-                await session.end()
-                self.sessions.discard(session)
+            await session.end()
+            self.sessions.discard(session)
+            if session.pid is not None:
                 self.say(f"session {session.pid} ended · {len(self.sessions)} of {self.served.max_sessions} in use")
         return websocket
 
@@ -277,8 +277,19 @@ class ClassroomServer(Server):
 
 
 def _hostname(host: str) -> str:
-    """``127.0.0.1:8000`` → ``127.0.0.1``; ``[::1]:8000`` → ``::1``."""
-    return (urlsplit(f"//{host}").hostname or "").lower()
+    """``127.0.0.1:8000`` → ``127.0.0.1``; ``[::1]:8000`` → ``::1``; "" for what is not a host."""
+    try:
+        return (urlsplit(f"//{host}").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _netloc(url: str) -> str | None:
+    """``http://host:8000`` → ``host:8000``; None for what is not a URL (never equal to a Host header)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return None
 
 
 def run(served: ServePlan, sock: socket.socket) -> int:
