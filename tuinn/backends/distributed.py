@@ -54,10 +54,10 @@ from tuinn.errors import TuinnError
 def availability() -> list[str]:
     """``tuinn doctor``'s line: whether torch.distributed, gloo and NCCL are there."""
     if not dist.is_available():
-        return ["distributed not available (this torch build has no torch.distributed): --nproc and torchrun cannot be used"]
+        return ["DDP        not available (this torch build has no torch.distributed): --nproc and torchrun cannot be used"]
     gloo = "gloo yes" if dist.is_gloo_available() else "gloo no"
     nccl = "NCCL yes" if dist.is_nccl_available() else "NCCL no"
-    return [f"distributed torch.distributed available: {gloo} (CPU), {nccl} (CUDA); tuinn train --nproc N or torchrun"]
+    return [f"DDP        torch.distributed available: {gloo} (CPU), {nccl} (CUDA); tuinn train --nproc N, or torchrun"]
 
 
 # ------------------------------------------------------------ the group
@@ -195,6 +195,21 @@ def _quiet_launcher() -> Iterator[None]:
             lg.setLevel(level)
 
 
+@contextlib.contextmanager
+def _own_signal_handlers() -> Iterator[None]:
+    """The launcher installs handlers for SIGTERM, SIGINT, SIGHUP and SIGQUIT and leaves them: put ours back after it."""
+    import signal
+
+    names = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT")
+    saved = {sig: signal.getsignal(sig) for name in names if (sig := getattr(signal, name, None)) is not None}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
 def launch(nproc: int, argv: Sequence[str]) -> int:
     """Run ``python -m tuinn ARGV`` in ``nproc`` processes on this machine through ``torch.distributed.run``.
 
@@ -208,7 +223,7 @@ def launch(nproc: int, argv: Sequence[str]) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # torchrun's default with several workers, without its warning
     args = get_args_parser().parse_args(
         ["--nproc-per-node", str(nproc), "--standalone", "--monitor-interval", "0.05", "-m", "tuinn", *argv])
-    with _quiet_launcher():
+    with _quiet_launcher(), _own_signal_handlers():
         try:
             run(args)
         except ChildFailedError as exc:

@@ -31,11 +31,14 @@ def doctor() -> int:
         f"torch      {_version('torch')}",
     ]
     if torch_available():
+        from tuinn.backends.distributed import availability
         from tuinn.backends.torch import device_report
 
         lines += device_report()
+        lines += availability()
     else:
         lines.append("CUDA       unknown (torch not installed: pip install 'tuinn[torch]')")
+        lines.append("DDP        not available (torch not installed): --nproc and torchrun need it")
     text, source = resolve("playground")
     exp = loads(text, source)
     n_train = round(exp.data.samples * (1 - exp.data.resolved_test_fraction - exp.data.validation_fraction))

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from tuinn.backends.world import World
-from tuinn.config.spec import Experiment, from_dict
+from tuinn.config.spec import Experiment, from_dict, to_dict
 from tuinn.errors import DivergedError, TuinnError
 from tuinn.training.interrupts import Interrupted
 from tuinn.training.run import FoldEvents, Interruption, RunEvents, Trained, TrainingRun, make_trainer, read_spec
@@ -89,35 +89,52 @@ class DistributedRun(TrainingRun):
     def open_world(cls, world: World, config: str | None, sets: list[str], resume: str | None = None, epochs: int | None = None,
                    kfold: int | None = None, out: str | None = None) -> DistributedRun | None:
         """This rank's run, after rank 0 opened (or refused) it; None on the other ranks when rank 0 refused
-        (rank 0 raises the error itself). The process group must have been started."""
+        (rank 0 raises the error itself). The process group must have been started.
+
+        Two broadcasts from rank 0: the spec as soon as it is read (every rank then builds
+        its trainer at the same time as rank 0), and, once rank 0 has checked the trainer
+        and created or reopened the folder, the trainer's state (the checkpoint's, on
+        ``--resume``) — or None for a refusal.
+        """
         from tuinn.backends import distributed as dd
 
-        error: TuinnError | None = None
-        opened: TrainingRun | None = None
-        payload: dict[str, Any] | None = None
+        told = False
+
+        def tell(exp: Experiment) -> None:
+            nonlocal told
+            told = True
+            dd.broadcast((to_dict(exp), exp.source))
+
         if world.main:
             try:
                 opened = TrainingRun.open(config, sets, resume=resume, epochs=epochs, kfold=kfold, out=out,
-                                          check=lambda e, t: check_world(e, t, world))
-                payload = {"spec": opened.spec, "source": opened.exp.source, "run_dir": str(opened.run_dir),
-                           "resumed": opened.resumed, "early": opened.early, "state": opened.trainer.state(),
-                           "saved": opened.folder.saved_epoch}
-            except TuinnError as exc:
-                error = exc
-        payload = dd.broadcast(payload)
-        if payload is None:
-            if error is not None:
-                raise error
-            return None
-        if opened is not None:
+                                          check=lambda e, t: check_world(e, t, world), on_spec=tell)
+            except TuinnError:
+                if not told:
+                    dd.broadcast(None)
+                dd.broadcast(None)
+                raise
+            dd.broadcast({"state": opened.trainer.state(), "run_dir": str(opened.run_dir), "resumed": opened.resumed,
+                          "early": opened.early, "saved": opened.folder.saved_epoch})
             run = cls(opened.exp, opened.trainer, opened.run_dir, opened.resumed, opened.early)
-            run.folder.saved_epoch = payload["saved"]
+            run.folder.saved_epoch = opened.folder.saved_epoch
         else:
-            exp = from_dict(payload["spec"], payload["source"])
-            trainer = make_trainer(exp)
-            trainer.restore(payload["state"])
-            run = cls(exp, trainer, Path(payload["run_dir"]), payload["resumed"], payload["early"])
-            run.folder = SilentFolder(run.folder.path, run.guard, payload["saved"])
+            spec = dd.broadcast(None)
+            trainer, failed = None, None
+            if spec is not None:
+                exp = from_dict(*spec)
+                try:
+                    trainer = make_trainer(exp)  # while rank 0 builds its own
+                except TuinnError as exc:  # e.g. a data file this machine lacks: say so after rank 0's second word
+                    failed = exc
+            opened_state = dd.broadcast(None)
+            if opened_state is None:
+                return None
+            if failed is not None or trainer is None:
+                raise TuinnError(f"rank {world.rank}: {failed}")
+            trainer.restore(opened_state["state"])
+            run = cls(exp, trainer, Path(opened_state["run_dir"]), opened_state["resumed"], opened_state["early"])
+            run.folder = SilentFolder(run.folder.path, run.guard, opened_state["saved"])
         run.world = world
         run.trainer.model = dd.ShardedModel(run.trainer.model, world)  # type: ignore[arg-type]
         return run

@@ -182,10 +182,13 @@ class TrainingRun:
     # ------------------------------------------------------------ opening
     @classmethod
     def open(cls, config: str | None, sets: list[str], resume: str | None = None, epochs: int | None = None,
-             kfold: int | None = None, out: str | None = None, check: Callable[[Experiment, Trainer], None] | None = None) -> TrainingRun:
+             kfold: int | None = None, out: str | None = None, check: Callable[[Experiment, Trainer], None] | None = None,
+             on_spec: Callable[[Experiment], None] | None = None) -> TrainingRun:
         """Read the spec, build the trainer and prepare the folder; refuse bad input before writing anything.
 
-        ``check`` may refuse the experiment and its trainer (by raising) before the folder is touched.
+        ``on_spec`` sees the experiment as soon as it is read (the other ranks of a distributed
+        run build their trainers meanwhile); ``check`` may refuse the experiment and its
+        trainer (by raising) before the folder is touched.
         """
         resume_dir: Path | None = None
         if resume:
@@ -199,6 +202,8 @@ class TrainingRun:
         if kfold is not None:
             raw.setdefault("train", {})["kfold"] = kfold
         exp = from_dict(raw, source)
+        if on_spec is not None:
+            on_spec(exp)
         trainer = make_trainer(exp)
         if check is not None:
             check(exp, trainer)
