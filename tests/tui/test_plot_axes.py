@@ -170,10 +170,17 @@ def test_boundary_axes_legend_and_point_key():
             assert "● test" not in lines(b)[-1] and "● train" in lines(b)[-1]
 
             # regression: the bar spans the value range
-            b.show(view("regression", np.zeros((rows2, cols)), value_range=(-2.5, 7.5123456)))
+            b.show(view("regression", np.zeros((rows2, cols)), value_range=(-2.5, 7.5123456), train_points=pts,
+                        train_labels=np.array([0.0, 7.0])))
             await pilot.pause()
             legend_line = lines(b)[-1]
             assert legend_line.startswith("-2.5 █") and "█ 7.51  ● train" in legend_line
+            assert "test" not in legend_line  # no test points, no key for them
+            # points that are not a data set's splits get their own word (the neuron lab's line)
+            b.show(view("regression", np.zeros((rows2, cols)), train_points=pts, train_labels=np.zeros(2),
+                        point_names=("the line z = 0", "")))
+            await pilot.pause()
+            assert lines(b)[-1].rstrip().endswith("█ 1  ● the line z = 0")
             # multiclass: each class's colour
             b.show(view("multiclass", np.full((rows2, cols, 3), 1 / 3), n_classes=3))
             await pilot.pause()

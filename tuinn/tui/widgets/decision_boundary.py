@@ -90,6 +90,9 @@ class BoundaryView:
     show_test: bool = True
     discretize: bool = False
     caption: str = ""  # shown in the border subtitle
+    #: The legend's words for the white-dot and the black-dot points ("": no key entry),
+    #: for a screen whose points are not a data set's splits (the neuron lab's line).
+    point_names: tuple[str, str] = ("train", "test")
 
 
 def plane_extent(view: BoundaryView) -> tuple[float, float, float, float]:
@@ -327,7 +330,8 @@ class DecisionBoundary(Widget):
     def _legend_strip(self, view: BoundaryView) -> Strip:
         """The legend row (cached: it changes with what is shown, not with the values)."""
         width = self.size.width
-        key = (view.kind, int(view.n_classes), tuple(view.value_range), view.discretize, view.show_test, width, self._base)
+        key = (view.kind, int(view.n_classes), tuple(view.value_range), view.discretize, view.show_test, view.point_names,
+               np.size(view.train_points) > 0, np.size(view.test_points) > 0, width, self._base)
         if self._legend is None or key != self._legend_key:
             segments = legend_segments(view, self._base, width)
             self._legend = Strip(segments).crop_extend(0, width, self._base)
@@ -419,11 +423,15 @@ def legend_segments(view: BoundaryView, base: Style, width: int = 80) -> list[Se
 
     A value → colour bar (binary: P(class 1) from 0 to 1; regression: the value range),
     or each class's colour (multiclass), or the fitted curve's colour (1-D); then the
-    key to the points: a white dot for training points, a black one for test points.
-    A narrow panel gets a shorter bar, then no title, before anything is cut.
+    key to the points shown: a white dot for training points, a black one for test points
+    (``view.point_names``). A narrow panel gets a shorter bar, then no title, before
+    anything is cut.
     """
     keys: list[Segment] = []
-    for word, dot in [("train", TRAIN_DOT)] + ([("test", TEST_DOT)] if view.show_test else []):
+    splits = [(view.point_names[0], TRAIN_DOT, view.train_points), (view.point_names[1], TEST_DOT, view.test_points if view.show_test else None)]
+    for word, dot, points in splits:
+        if not word or points is None or not np.size(points):
+            continue  # no such points, no key
         keys += [Segment("  ", base), Segment(POINT_GLYPH, Style(color=hex_color(dot), bgcolor=hex_color(KEY_GROUND))),
                  Segment(f" {word}", base)]
     if view.kind == "multiclass":

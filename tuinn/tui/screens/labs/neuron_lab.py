@@ -281,7 +281,7 @@ class NeuronLab(Screen[None]):
         lo, hi = self.plane_range()
         view = BoundaryView(kind="regression", values=values, extent=extent, train_points=pts, train_labels=on_line,
                             test_points=np.zeros((0, 2)), test_labels=np.zeros(0), value_range=(lo, hi),
-                            caption="dots: the line w₁·x₁ + w₂·x₂ + b = 0")
+                            caption="dots: the line w₁·x₁ + w₂·x₂ + b = 0", point_names=("the line z = 0", ""))
         plane.show(view)
         plane.border_title = Text(f"two inputs: a = {self.activation}({fmt(self.w, 1)}·x₁ {_signed(self.w2)}·x₂ {_signed(self.b)})"
                                   f" over x₁, x₂ ∈ [{fmt(X_RANGE[0], 0)}, {fmt(X_RANGE[1], 0)}]")
