@@ -43,11 +43,11 @@ def matrix(a: np.ndarray | float, digits: int, limit: int = MAX_SHOWN) -> Block:
     """A scalar as its number, a 1-D array as a column vector, a 2-D array as bracketed rows."""
     arr = np.asarray(a, dtype=float)
     if arr.ndim == 0 or arr.size == 1:
-        return [fmt_number(float(arr.reshape(-1)[0]), digits)]
+        return [fmt_number(float(arr.reshape(-1)[0]) + 0.0, digits)]
     if arr.ndim == 1:
         arr = arr[:, None]
     rows, cols = _kept(arr.shape[0], limit), _kept(arr.shape[1], limit)
-    shown = arr[np.ix_([max(r, 0) for r in rows], [max(c, 0) for c in cols])].tolist()  # Python floats format faster
+    shown = (arr[np.ix_([max(r, 0) for r in rows], [max(c, 0) for c in cols])] + 0.0).tolist()  # + 0.0: no "-0"; floats format faster
     spec = f".{digits}g"
     cells = [[("⋮" if r < 0 else "…" if c < 0 else format(v, spec)) for c, v in zip(cols, vals, strict=True)]
              for r, vals in zip(rows, shown, strict=True)]

@@ -54,6 +54,12 @@ def _eq(symbols: str, numbers: Block | None = None, note: str = "") -> list[str]
     return out
 
 
+def _agrees(formula: np.ndarray, engine: np.ndarray) -> bool:
+    """Whether the formula written out gives the engine's numbers (else only the engine's are shown:
+    an equation on screen must be one)."""
+    return bool(np.shape(formula) == np.shape(engine) and np.allclose(formula, engine, rtol=1e-9, atol=1e-300))
+
+
 def _n(trace: StepTrace) -> int:
     """The N of the loss' mean: every output of every sample, or the samples for CCE."""
     y = trace.targets
@@ -115,13 +121,16 @@ def loss(trace: StepTrace, s: int, digits: int) -> list[str]:
     g = matrix(last.dL_da[s], d)
     numbers: Block
     if trace.loss_name == "mse":
-        numbers = hjoin(g, " = 2·(", matrix(yhat, d), " − ", matrix(y, d), f")/{N}")
+        numbers, value = hjoin(g, " = 2·(", matrix(yhat, d), " − ", matrix(y, d), f")/{N}"), 2 * (yhat - y) / N
     elif trace.loss_name == "mae":
-        numbers = hjoin(g, " = sign(", matrix(yhat, d), " − ", matrix(y, d), f")/{N}")
+        numbers, value = hjoin(g, " = sign(", matrix(yhat, d), " − ", matrix(y, d), f")/{N}"), np.sign(yhat - y) / N
     elif trace.loss_name == "bce":
         numbers = hjoin(g, " = (", matrix(yhat, d), " − ", matrix(y, d), ") / (", matrix(yhat * (1 - yhat), d), f"·{N})")
+        value = (yhat - y) / (yhat * (1 - yhat) * N)
     else:
-        numbers = hjoin(g, " = −", matrix(y, d), " / (", matrix(yhat, d), f"·{N})")
+        numbers, value = hjoin(g, " = −", matrix(y, d), " / (", matrix(yhat, d), f"·{N})"), -y / (yhat * N)
+    if not _agrees(value, last.dL_da[s]):  # class weights, or ŷ clipped away from 0 and 1: the engine's value alone
+        numbers = g
     out += _eq(f"∂L/∂ŷ = {dloss}", numbers, "the start of the chain")
     return out
 
@@ -157,13 +166,21 @@ def _delta(trace: StepTrace, t: LayerTrace, s: int, digits: int) -> list[str]:
     zv = (t.z_norm if t.z_norm is not None else t.z)[s]
     if last and trace.fused:
         N = _n(trace)
-        out += _eq(f"{d_name} = (ŷ − y)/N   [{t.activation} + {trace.loss_name}: f'(z) cancels]",
-                   hjoin(matrix(d_value, d), " = (", matrix(t.a[s], d), " − ", matrix(trace.targets[s], d), f")/{N}"),
-                   "fused")
+        numbers = hjoin(matrix(d_value, d), " = (", matrix(t.a[s], d), " − ", matrix(trace.targets[s], d), f")/{N}")
+        if not _agrees((t.a[s] - trace.targets[s]) / N, d_value):  # class weights: the engine's value alone
+            numbers = matrix(d_value, d)
+        out += _eq(f"{d_name} = (ŷ − y)/N   [{t.activation} + {trace.loss_name}: f'(z) cancels]", numbers, "fused")
     elif t.da_dz is not None:
         out += _eq(f"∂a{l}/∂{pre}{l} = f'({pre}{l}),  f'(z) = {fprime}", hjoin(matrix(t.da_dz[s], d), " = f'(", matrix(zv, d), ")"))
+        up = t.dL_da[s]
         through = f"∂L/∂ŷ ⊙ ∂ŷ/∂{pre}{l}" if last else f"∂L/∂a{l} ⊙ ∂a{l}/∂{pre}{l}"
-        out += _eq(f"{d_name} = {through}", hjoin(matrix(d_value, d), " = ", matrix(t.dL_da[s], d), " ⊙ ", matrix(t.da_dz[s], d)))
+        if up.shape != t.da_dz[s].shape:  # maxout: a unit's ∂L/∂a goes to each of its pieces, f' picks the winner
+            up = np.repeat(up, t.da_dz.shape[1] // max(1, t.dL_da.shape[1]))
+            through = f"(∂L/∂a{l} copied to each piece of its unit) ⊙ ∂a{l}/∂{pre}{l}"
+        if up.shape == t.da_dz[s].shape and _agrees(up * t.da_dz[s], d_value):
+            out += _eq(f"{d_name} = {through}", hjoin(matrix(d_value, d), " = ", matrix(up, d), " ⊙ ", matrix(t.da_dz[s], d)))
+        else:
+            out += _eq(f"{d_name}", matrix(d_value, d))
     else:
         out += _eq(f"{d_name} = (∂a{l}/∂{pre}{l})ᵀ·∂L/∂a{l}   [{t.activation}: a Jacobian, not element-wise]", matrix(d_value, d))
     if t.z_norm is not None:
