@@ -120,3 +120,17 @@ def test_class_weights_and_one_shared_dataset_match_tuinn_train(tmp_path: Path) 
     train = run_tuinn("train", "gauss", *common, "--set", "train.learning_rate=0.2", "--json", "--quiet", "--out", str(tmp_path / "t"))
     assert train.returncode == 0, train.stderr
     assert math.isclose(swept, json.loads(train.stdout.strip().splitlines()[-1])["test"]["loss"], rel_tol=1e-9, abs_tol=0.0)
+
+
+def test_a_stopped_sweep_leaves_no_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tuinn.training.sweep as sweep_module
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "train_group", interrupted)
+    r = run_tuinn("sweep", "playground", "--grid", "data.noise=0,0.1", "--epochs", "2", cwd=tmp_path)
+    assert r.returncode == 130
+    runs = tmp_path / "runs"
+    assert runs.is_dir(), "the sweep folder had been made (under runs/) before training started"
+    assert list(runs.iterdir()) == [], "and is gone again"

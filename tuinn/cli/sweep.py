@@ -17,6 +17,7 @@ import copy
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 SCORES = ("accuracy", "r2")
@@ -90,11 +91,10 @@ def sweep_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from tuinn.config.spec import from_dict, to_dict
-    from tuinn.training import checkpoint
     from tuinn.training.paths import slug
     from tuinn.training.run import read_spec
-    from tuinn.training.run_folder import json_safe, prepare_out, writing
-    from tuinn.training.sweep import parse_grid, plan, sweep
+    from tuinn.training.run_folder import prepare_out
+    from tuinn.training.sweep import parse_grid, plan
 
     axes = parse_grid(args.grid)
     raw, source = read_spec(args.config, args.set)
@@ -105,15 +105,31 @@ def sweep_command(args: argparse.Namespace) -> int:
     stream = sys.stderr if args.json else sys.stdout
     # Piped, rich would wrap the table at 80 columns; a wide grid stays readable at its own width.
     console = Console(file=stream, highlight=False, soft_wrap=True, width=None if stream.isatty() else 200)
+    existed = args.out is not None and Path(args.out).is_dir()
     folder = prepare_out(args.out, f"{slug(base.name)}-sweep")
-    console.print(f"tuinn sweep · {base.name} · {len(runs)} runs ({len(runs) // args.seeds} grid points × {args.seeds} seeds) "
+    try:
+        return _train_and_report(args, runs, axes, to_dict(base), base.name, folder, console)
+    except BaseException:
+        if not existed and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # stopped (Ctrl-C) before sweep.json: leave no empty folder behind
+        raise
+
+
+def _train_and_report(args: argparse.Namespace, runs: list[Any], axes: list[Any], spec: dict[str, Any], name: str, folder: Path,
+                      console: Any) -> int:
+    """Train the planned runs, write ``sweep.json``, show the table (and the JSON line with --json)."""
+    from tuinn.training import checkpoint
+    from tuinn.training.run_folder import json_safe, writing
+    from tuinn.training.sweep import sweep
+
+    console.print(f"tuinn sweep · {name} · {len(runs)} runs ({len(runs) // args.seeds} grid points × {args.seeds} seeds) "
                   f"· NumPy engine, batched · {folder}", markup=False)
 
     def on_group(number: int, of: int, models: int, seconds: float) -> None:
         console.print(f"group {number}/{of}: {models} model{'s' if models > 1 else ''} trained together in {seconds:.2f} s",
                       markup=False)
 
-    result = sweep(runs, axes, to_dict(base), on_group=on_group)
+    result = sweep(runs, axes, spec, on_group=on_group)
     payload: dict[str, Any] = json_safe(result.to_json())
     with writing(folder / "sweep.json"):
         checkpoint.atomic_write_text(folder / "sweep.json", json.dumps(payload, indent=1) + "\n")
