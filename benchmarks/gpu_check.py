@@ -8,6 +8,10 @@ and exits with status 1 without running anything.
    relative difference ≤ 1e-10) and 100 steps (weights, absolute difference ≤ 1e-9).
 2. ``torch_overhead.py --device cuda``: tuinn's torch backend vs a hand-written loop,
    and NumPy vs torch per net size.
+3. Multi-GPU (only with 2 or more GPUs; one line saying it was skipped otherwise):
+   ``tuinn train --nproc 2`` (DistributedDataParallel over NCCL, one GPU per process)
+   against one process on one GPU, float64, 30 epochs, no dropout: final weights within
+   1e-9, and the median epoch time of each.
 
 Run:  python benchmarks/gpu_check.py
 """
@@ -87,6 +91,70 @@ def parity(device: str = "cuda") -> int:
     return failures
 
 
+MULTI_GPU_SPEC = """
+name = "ddp-gpu"
+seed = 0
+[data]
+source = "spirals"
+classes = 3
+samples = 3000
+[[model.layers]]
+units = 64
+activation = "tanh"
+[[model.layers]]
+units = 64
+activation = "tanh"
+[[model.layers]]
+units = 3
+activation = "softmax"
+[train]
+loss = "cce"
+optimizer = "adam"
+learning_rate = 0.01
+batch_size = 256
+epochs = 30
+backend = "torch"
+device = "cuda"
+dtype = "float64"
+"""
+
+
+def multi_gpu() -> int:
+    """``--nproc 2`` on two GPUs against one process on one: the weights agree within 1e-9 (0 failures) or not (1)."""
+    import json
+    import os
+    import statistics
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import torch
+
+    from tuinn.training import checkpoint
+
+    count = torch.cuda.device_count()
+    if count < 2:
+        print(f"multi-GPU DDP check: skipped ({count} GPU here; it needs 2 or more)")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "ddp-gpu.toml"
+        spec.write_text(MULTI_GPU_SPEC, encoding="utf-8")
+        epochs = {}
+        for nproc in (1, 2):
+            out = Path(tmp) / f"n{nproc}"
+            cmd = [sys.executable, "-m", "tuinn", "train", str(spec), "--out", str(out), "--quiet"]
+            subprocess.run(cmd + (["--nproc", str(nproc)] if nproc > 1 else []), check=True, env=dict(os.environ), stdout=subprocess.DEVNULL)
+            lines = [json.loads(line) for line in (out / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+            epochs[nproc] = statistics.median(r["seconds"] for r in lines[1:])
+        one = checkpoint.load(Path(tmp) / "n1" / "model.safetensors").state["params"]
+        two = checkpoint.load(Path(tmp) / "n2" / "model.safetensors").state["params"]
+        diff = max(float(np.max(np.abs(one[k] - two[k]))) for k in one)
+    ok = diff <= 1e-9
+    print(f"multi-GPU DDP check: {'ok' if ok else 'FAIL'}: max |ΔW| after 30 epochs = {diff:.3g} (float64, limit 1e-9); "
+          f"median epoch {epochs[1] * 1000:.1f} ms on 1 GPU, {epochs[2] * 1000:.1f} ms on 2")
+    return 0 if ok else 1
+
+
 def main() -> int:
     try:
         import torch
@@ -103,6 +171,7 @@ def main() -> int:
     from torch_overhead import main as overhead
 
     overhead()
+    failures += multi_gpu()
     return 1 if failures else 0
 
 

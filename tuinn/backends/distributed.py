@@ -124,7 +124,8 @@ class ShardedModel:
         self.world = world
         self.notice = getattr(model, "notice", "")
         self.dropout = any(block.dropout > 0 for block in model.net.blocks[:-1])
-        ids = None if model.device == "cpu" else [torch.device(model.device)]
+        where = torch.device(model.device)
+        ids = None if where.type == "cpu" else [where.index if where.index is not None else torch.cuda.current_device()]
         self.ddp = DistributedDataParallel(model.net, device_ids=ids)  # no buffers to broadcast: batch norm is refused above
 
     def __getattr__(self, name: str) -> Any:
