@@ -51,6 +51,8 @@ class StackedDense:
         self.b = b
         self.activation = activation
         self.dropout = np.asarray(dropout, dtype=np.float64).reshape(W.shape[0])
+        #: Whether any model drops units here (fixed at construction; asked every step, so a bool, not ``.any()``).
+        self.any_dropout = bool(self.dropout.any())
         self.dW = np.zeros_like(W)
         self.db = np.zeros_like(b)
         self.x: Array | None = None
@@ -87,7 +89,7 @@ class StackedDense:
         if not train:
             return a
         self.x, self.z, self.a = x, z, a
-        if self.dropout.any():
+        if self.any_dropout:
             if rngs is None:
                 raise ValueError("dropout in training needs one random generator per model")
             self.mask = self._masks(a.shape, rngs)
@@ -158,13 +160,14 @@ class BatchedNetwork:
                  rngs: Sequence[np.random.Generator] | None = None) -> None:
         if not layers:
             raise ValueError("a network needs at least one layer")
-        if layers[-1].dropout.any():
+        if layers[-1].any_dropout:
             raise ValueError("dropout on the output layer is not allowed")
         self.layers = layers
         self.loss = loss
         m = layers[0].models
         self.l1 = np.asarray(l1, dtype=np.float64).reshape(m, 1, 1)
         self.l2 = np.asarray(l2, dtype=np.float64).reshape(m, 1, 1)
+        self.any_l1, self.any_l2 = bool(self.l1.any()), bool(self.l2.any())
         self.rngs = list(rngs) if rngs is not None else None
         self.fused = loss.fused_activation == layers[-1].activation.name
 
@@ -221,9 +224,9 @@ class BatchedNetwork:
     def penalties(self) -> Array:
         """(λ₂/2)·ΣW² + λ₁·Σ|W| of each model, shape (models,)."""
         total = np.zeros(self.models)
-        if self.l2.any():
+        if self.any_l2:
             total += 0.5 * self.l2[:, 0, 0] * sum((layer.W * layer.W).sum(axis=(1, 2)) for layer in self.layers)
-        if self.l1.any():
+        if self.any_l1:
             total += self.l1[:, 0, 0] * sum(np.abs(layer.W).sum(axis=(1, 2)) for layer in self.layers)
         return total
 
@@ -242,7 +245,7 @@ class BatchedNetwork:
             grad = last.backward(self.loss.gradient(out, y, w), need_input_grad=deep)
         for k in range(len(layers) - 2, -1, -1):
             grad = layers[k].backward(grad, need_input_grad=k > 0)
-        any_l1, any_l2 = self.l1.any(), self.l2.any()
+        any_l1, any_l2 = self.any_l1, self.any_l2
         if not (any_l1 or any_l2):
             return data_loss
         penalty = self.penalties()
