@@ -125,11 +125,29 @@ def _train_and_report(args: argparse.Namespace, runs: list[Any], axes: list[Any]
     console.print(f"tuinn sweep · {name} · {len(runs)} runs ({len(runs) // args.seeds} grid points × {args.seeds} seeds) "
                   f"· NumPy engine, batched · {folder}", markup=False)
 
+    progress = task = None
+    if console.is_terminal:  # a bar only where a person watches; piped output stays a few lines
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("model-epochs"),
+                            TimeElapsedColumn(), console=console, transient=True)
+        task = progress.add_task("sweep", total=sum(r.exp.train.epochs for r in runs))
+
+    def on_epoch(models: int) -> None:
+        if progress is not None:
+            progress.advance(task, models)  # type: ignore[arg-type]
+
     def on_group(number: int, of: int, models: int, seconds: float) -> None:
         console.print(f"group {number}/{of}: {models} model{'s' if models > 1 else ''} trained together in {seconds:.2f} s",
                       markup=False)
 
-    result = sweep(runs, axes, spec, on_group=on_group)
+    if progress is not None:
+        progress.start()
+    try:
+        result = sweep(runs, axes, spec, on_group=on_group, on_epoch=on_epoch)
+    finally:
+        if progress is not None:
+            progress.stop()
     payload: dict[str, Any] = json_safe(result.to_json())
     with writing(folder / "sweep.json"):
         checkpoint.atomic_write_text(folder / "sweep.json", json.dumps(payload, indent=1) + "\n")
