@@ -263,7 +263,7 @@ def launch_command(args: Any) -> int:
 def distributed_command(args: Any, world: Any) -> int:
     """One rank of a torchrun run: rank 0 opens, prints and writes; the others train alongside in silence."""
     from tuinn.backends import distributed as dd
-    from tuinn.training.distributed_run import DistributedRun, precheck
+    from tuinn.training.distributed_run import DistributedRun, RankError, precheck
 
     precheck(args.config, args.set, args.resume, world.size, strict=False)  # every rank, before any waits for another
     dd.start(world)
@@ -276,6 +276,12 @@ def distributed_command(args: Any, world: Any) -> int:
             return finish(run, Printer(args.json, args.quiet), args.json)
         trained = run.train(Bystander())
         return trained.exit_code if isinstance(trained, Interruption) else 0
+    except RankError:
+        raise
+    except TuinnError as exc:
+        if world.main:
+            raise
+        return int(getattr(exc, "exit_code", 2))  # the same error as rank 0's (divergence, a refusal): rank 0 says it once
     except Exception as exc:
         if world.main or not dd.peer_lost(exc):
             raise

@@ -38,6 +38,10 @@ from tuinn.training.run_folder import SilentFolder
 from tuinn.training.trainer import Trainer
 
 
+class RankError(TuinnError):
+    """Something only this rank (not rank 0) ran into: this rank says it (every other error, rank 0 says)."""
+
+
 def check_world(exp: Experiment, trainer: Trainer, world: World) -> None:
     """Refuse what cannot train on ``world.size`` processes (one line, before anything is written)."""
     n = world.size
@@ -131,7 +135,7 @@ class DistributedRun(TrainingRun):
             if opened_state is None:
                 return None
             if failed is not None or trainer is None:
-                raise TuinnError(f"rank {world.rank}: {failed}")
+                raise RankError(f"rank {world.rank}: {failed}")
             trainer.restore(opened_state["state"])
             run = cls(exp, trainer, Path(opened_state["run_dir"]), opened_state["resumed"], opened_state["early"])
             run.folder = SilentFolder(run.folder.path, run.guard, opened_state["saved"])
