@@ -158,9 +158,10 @@ def open_browser():  # type: ignore[no-untyped-def]
     return pw, browser
 
 
-def new_page(browser, url: str) -> tuple[Page, Screen]:  # type: ignore[no-untyped-def]
+def new_page(browser, url: str, outside: list[str]) -> tuple[Page, Screen]:  # type: ignore[no-untyped-def]
+    """The page at ``url``, its terminal drawn; any request that leaves the server is refused and noted in ``outside``."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.route(re.compile(r"^https?://(?!127\.0\.0\.2)"), lambda route: route.abort())  # the page's web font: offline here
+    page.route(re.compile(r"^(?!https?://127\.0\.0\.2[:/])"), lambda route: (outside.append(route.request.url), route.abort()))
     screen = Screen(page)
     page.goto(url)
     page.wait_for_selector("body.-first-byte", timeout=WAIT_MS)  # the app's first bytes reached the terminal
@@ -174,9 +175,10 @@ def test_a_served_playground_trains_keeps_to_its_root_quits_and_stops_with_ctrl_
     root = tmp_path / "root"
     outside = tmp_path / "outside.toml"  # a valid experiment: without the root rule it would load
     outside.write_text('name = "outside"\n', encoding="utf-8")
+    outside_requests: list[str] = []
     pw, browser = open_browser()
     try:
-        page, screen = new_page(browser, served.url)
+        page, screen = new_page(browser, served.url, outside_requests)
         pid = int(served.wait_for(r"session (\d+) started").group(1))
         assert group_alive(pid)
         assert get(served.url) == 503  # --max-sessions 1: another tab gets the 'full' page
@@ -211,7 +213,7 @@ def test_a_served_playground_trains_keeps_to_its_root_quits_and_stops_with_ctrl_
 
         # Ctrl-C with a tab open: the server ends its session, tells the tab, exits 0.
         seen = len(served.lines)
-        page, _ = new_page(browser, served.url)
+        page, _ = new_page(browser, served.url, outside_requests)
         second = int(served.wait_for(r"session (\d+) started", after=seen).group(1))
         assert second != pid and group_alive(second)
         served.process.send_signal(signal.SIGINT)
@@ -219,6 +221,7 @@ def test_a_served_playground_trains_keeps_to_its_root_quits_and_stops_with_ctrl_
         served.wait_for("tuinn serve: stopped")
         assert not group_alive(second)
         page.wait_for_selector("body.-closed", timeout=WAIT_MS)
+        assert outside_requests == []  # the page works offline: nothing but the server was asked for
     finally:
         browser.close()
         pw.stop()

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from textual_serve.download_manager import DownloadManager
 
 from tuinn.cli.serve import ServePlan
-from tuinn.cli.serve_app import ChildSession, ClassroomServer
+from tuinn.cli.serve_app import GOOGLE_FONTS, ChildSession, ClassroomServer
 
 TOKEN = "classroom-token-123"
 
@@ -53,6 +53,8 @@ def test_textual_serve_is_the_version_and_shape_relied_on() -> None:
     base = Path(textual_serve.__file__).parent
     page = (base / "templates" / "app_index.html").read_text(encoding="utf-8")
     assert 'data-session-websocket-url="{{ app_websocket_url }}"' in page and "{{ config.static.url }}" in page
+    assert GOOGLE_FONTS.search(page), "the page's web-font link, replaced by the bundled font, has changed"
+    assert {"RobotoMono-VariableFont_wght.ttf", "RobotoMono-Italic-VariableFont_wght.ttf"} <= {p.name for p in (base / "static" / "fonts").iterdir()}
     # The page's script appends the size as a query string: the token must be in the websocket's path.
     assert 'this.websocket_url+"?width="' in (base / "static" / "js" / "textual.js").read_text(encoding="utf-8")
 
@@ -77,6 +79,8 @@ def test_page_and_websocket_need_the_token_static_files_do_not(tmp_path: Path) -
         assert page.status == 200
         text = await page.text()
         assert f'/ws/{TOKEN}"' in text  # the websocket carries the token in its path
+        assert "googleapis" not in text and "/static/fonts/RobotoMono-VariableFont_wght.ttf" in text  # offline: the bundled font
+        assert (await client.get("/static/fonts/RobotoMono-VariableFont_wght.ttf")).status == 200
         assert (await client.get("/static/js/textual.js")).status == 200
 
     with_client(ClassroomServer(plan(tmp_path, TOKEN), 0, say=lambda _: None), check)

@@ -11,7 +11,9 @@ What this module changes, and why:
   server through DNS rebinding, and every websocket must come from the server's own page
   (``Origin``), so another site cannot open sessions in a student's browser;
 * the page gives the websocket its URL from the request (the browser's own host) with the
-  token in the path (the page's script appends ``?width=…&height=…`` itself);
+  token in the path (the page's script appends ``?width=…&height=…`` itself), and takes
+  its font, Roboto Mono, from the copy inside textual-serve instead of Google Fonts: a
+  classroom without internet gets the same page, and no student's browser calls out;
 * each session is :class:`ChildSession`: the tuinn command as an argument list
   (``create_subprocess_exec``, never a shell), in ``--root`` with ``$TUINN_ROOT`` set, in
   a session of its own so that stopping the server ends it and nothing else;
@@ -28,6 +30,7 @@ import html
 import json
 import logging
 import os
+import re
 import shlex
 import signal
 import socket
@@ -46,6 +49,11 @@ from tuinn.training.paths import ROOT_ENV
 log = logging.getLogger("tuinn.serve")
 QUIT_GRACE_S = 3.0  # a session asked to quit has this long before it is terminated, then killed
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+GOOGLE_FONTS = re.compile(r"<link\s[^>]*fonts\.googleapis\.com[^>]*>", re.S)
+LOCAL_FONTS = "<style>" + "".join(
+    f"@font-face{{font-family:'Roboto Mono';src:url('/static/fonts/{name}') format('truetype');font-weight:100 700;font-style:{style}}}"
+    for name, style in (("RobotoMono-VariableFont_wght.ttf", "normal"), ("RobotoMono-Italic-VariableFont_wght.ttf", "italic"))
+) + "</style>"
 
 
 class ChildSession(AppService):
@@ -226,7 +234,8 @@ class ClassroomServer(Server):
             "config": {"static": {"url": "/static/"}},
             "application": {"name": self.title},
         }
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        page = GOOGLE_FONTS.sub(LOCAL_FONTS, aiohttp_jinja2.render_string("app_index.html", request, context))
+        return web.Response(text=page, content_type="text/html")
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One tab: start its tuinn process and relay until either side ends."""
