@@ -17,14 +17,14 @@ from tuinn.cli.serve import choose_token, served_words, token_free
 from tuinn.errors import TuinnError
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(["serve", *argv])
-    err = capsys.readouterr().err
-    return code, err
+    captured = capsys.readouterr()
+    return code, captured.err, captured.out
 
 
-def one_line_error(code: int, err: str) -> str:
-    assert code == 2
+def one_line_error(code: int, err: str, out: str = "") -> str:
+    assert code == 2 and out == "", out
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("tuinn: error: "), err
     return lines[0]
@@ -55,6 +55,7 @@ def test_a_port_in_use_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path:
     (["--command", "play circle; rm -rf /"], "unrecognized arguments"),
     (["--command", "play 'circle"], "No closing quotation"),
     (["--command", ""], "empty"),
+    (["--command", "lesson --help"], "not its --help"),
     (["circle", "--command", "lesson 3"], "EXPERIMENT or --command, not both"),
     (["no-such-experiment.toml"], "no such experiment file"),
 ])

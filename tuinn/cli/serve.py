@@ -123,6 +123,8 @@ def served_words(experiment: str | None, command: str | None) -> list[str]:
         words = ["play", *words]  # as `tuinn EXPERIMENT` opens the playground
     if words[0] not in SERVABLE:
         raise TuinnError(f"{what}: 'tuinn {words[0]}' does not open the app; serve play [EXPERIMENT], lesson N or lab NAME")
+    if {"-h", "--help", "--version"} & set(words):  # argparse would print and exit
+        raise TuinnError(f"{what}: serves a command that opens the app, not its --help")
     try:
         args = build_parser().parse_args(words)
     except UsageError as exc:
