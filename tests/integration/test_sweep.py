@@ -72,13 +72,14 @@ def test_a_sweep_point_equals_tuinn_train_of_that_point(swept: tuple[Result, Pat
 def test_a_diverged_run_is_reported_and_ranked_last(tmp_path: Path) -> None:
     linear = 'model.layers=[{units=2,activation="linear"},{units=1,activation="linear"}]'
     r = run_tuinn("sweep", "reg-plane", "--set", linear, "--set", "train.optimizer=sgd", "--set", "data.samples=60",
-                  "--grid", "train.learning_rate=3,0.01", "--epochs", "5", "--out", str(tmp_path / "s"))
+                  "--set", "train.kfold=3", "--grid", "train.learning_rate=3,0.01", "--epochs", "5", "--out", str(tmp_path / "s"))
     assert r.returncode == 0, r.stderr
     points = json.loads((tmp_path / "s" / "sweep.json").read_text())["points"]
     assert [p["values"]["train.learning_rate"] for p in points] == ["0.01", "3"]
     assert points[0]["diverged"] == [] and points[1]["diverged"][0]["seed"] == 0
     assert points[1]["held_out_loss"]["mean"] is None
     assert "seed 0 in epoch" in r.stdout
+    assert "note: train.kfold is not run by a sweep" in r.stdout
 
 
 @pytest.mark.parametrize(("args", "named"), [

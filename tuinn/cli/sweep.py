@@ -87,6 +87,16 @@ def table(result: Any) -> Any:
     return t
 
 
+def notes(runs: list[Any]) -> list[str]:
+    """What a sweep does differently from ``tuinn train`` for these runs' specs, said once each."""
+    out = []
+    if any(r.exp.train.kfold for r in runs):
+        out.append("train.kfold is not run by a sweep: each run is ranked by its final model's held-out loss")
+    if any(r.exp.train.backend == "torch" for r in runs):
+        out.append('train.backend = "torch": a sweep trains on the NumPy engine (the weights agree with torch\'s to rounding)')
+    return out
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -124,6 +134,8 @@ def _train_and_report(args: argparse.Namespace, runs: list[Any], axes: list[Any]
 
     console.print(f"tuinn sweep · {name} · {len(runs)} runs ({len(runs) // args.seeds} grid points × {args.seeds} seeds) "
                   f"· NumPy engine, batched · {folder}", markup=False)
+    for note in notes(runs):
+        console.print(f"note: {note}", markup=False)
 
     progress = task = None
     if console.is_terminal:  # a bar only where a person watches; piped output stays a few lines
