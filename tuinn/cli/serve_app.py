@@ -214,16 +214,21 @@ class ClassroomServer(Server):
         return len(self.sessions) >= self.served.max_sessions
 
     def full_page(self) -> web.Response:
-        n = self.served.max_sessions
-        text = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>tuinn: server full</title></head>"
+        """503 and a page that says why: every place taken (``--max-sessions``), or the server stopping."""
+        if self.stopping:
+            title, why = "the server is stopping", "The teacher stopped this server."
+        else:
+            title = "every session is in use"
+            why = (f"This server runs at most {self.served.max_sessions} session(s) at once (--max-sessions), "
+                   "and all are open. Try again when someone closes their tab.")
+        text = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>tuinn: {title}</title></head>"
                 f"<body style='font-family:sans-serif;background:#0c181f;color:#eee;padding:2em'>"
-                f"<h1>tuinn: every session is in use</h1><p>This server runs at most {n} session(s) at once "
-                f"({html.escape('--max-sessions')}), and all are open. Try again when someone closes their tab.</p></body></html>")
+                f"<h1>tuinn: {title}</h1><p>{html.escape(why)}</p></body></html>")
         return web.Response(status=503, text=text, content_type="text/html")
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         """The terminal page, with the websocket's URL taken from the browser's own address."""
-        if self.full():
+        if self.full() or self.stopping:
             return self.full_page()
         scheme = "wss" if request.secure else "ws"
         token = self.served.token
