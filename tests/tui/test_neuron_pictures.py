@@ -145,6 +145,8 @@ def test_colour_scales() -> None:
     relu = np.stack([np.full((1, 2), 4.0), np.full((1, 2), 1.0)])
     assert np.allclose(signed(relu, "relu", False), [np.ones((1, 2)), np.full((1, 2), 0.25)])  # the layer's largest
     assert np.allclose(signed(np.array([[[np.nan, np.inf]]]), "relu", False), 0.0)
+    held = np.stack([np.full((2, 2), 1e-17), np.full((2, 2), 2.0)])  # an input held at its (standardised) mean
+    assert np.allclose(signed(held, "", is_input=True)[0], 0.0)  # grey, not a full colour out of rounding
 
 
 def test_a_tanh_of_x1_picture_runs_from_orange_to_blue() -> None:

@@ -33,6 +33,9 @@ MAX_HEIGHT = 5
 MIN_GAP = 4
 #: Width of the smallest picture (and of the plain marker it replaces).
 MIN_WIDTH = 3
+#: A largest |value| at or under this is rounding, not a range: such a map stays grey (an input held at
+#: its training mean in a slice through many inputs is 0 standardised, or 1e-17 after rounding).
+TINY = 1e-9
 
 
 def picture_width(height: int) -> int:
@@ -91,13 +94,13 @@ def signed(maps: np.ndarray, activation: str, is_input: bool) -> np.ndarray:
     maps = np.where(np.isfinite(maps), maps, 0.0)
     if is_input:
         scale = np.abs(maps).reshape(len(maps), -1).max(axis=1, initial=0.0)
-        return maps / np.where(scale > 0, scale, 1.0)[:, None, None]
+        return maps / np.where(scale > TINY, scale, 1.0)[:, None, None]
     if activation == "sigmoid":
         return 2.0 * maps - 1.0
     if activation in ("tanh", "softmax"):
         return maps
     scale = float(np.abs(maps).max(initial=0.0))
-    return maps / (scale if scale > 0 else 1.0)
+    return maps / (scale if scale > TINY else 1.0)
 
 
 def layer_pictures(maps: np.ndarray, activation: str, is_input: bool, shape: tuple[int, int]) -> np.ndarray:
