@@ -145,11 +145,14 @@ def get(url: str) -> int:
         return exc.code
 
 
-def test_a_non_loopback_bind_answers_only_with_the_token(served: Served) -> None:
+def test_a_non_loopback_bind_answers_only_with_the_token_and_stops_on_sigterm(served: Served) -> None:
     assert get(served.base) == 403
     assert get(served.base + "?token=wrong-token") == 403
     assert get(served.base + "ws") == 403
     assert get(served.url) == 200
+    served.process.send_signal(signal.SIGTERM)  # as a service manager stops it (Ctrl-C: the test below)
+    assert served.process.wait(timeout=20) == 0
+    served.wait_for("tuinn serve: stopped")
 
 
 def open_browser():  # type: ignore[no-untyped-def]
