@@ -36,7 +36,7 @@ from tuinn.cli import main
 from tuinn.config.spec import loads
 from tuinn.errors import TuinnError
 from tuinn.training import checkpoint
-from tuinn.training.distributed_run import check_world
+from tuinn.training.distributed_run import check_world, fingerprint
 from tuinn.training.trainer import Trainer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -231,6 +231,13 @@ def test_the_checks_on_the_trainer_refuse_auto_numpy_and_batch_norm() -> None:
     check_world(full, Trainer(full), world)  # 70 samples a batch: fine
     with pytest.raises(TuinnError, match="a batch holds 70 samples"):
         check_world(full, Trainer(full), World(size=71))
+
+
+def test_ranks_whose_data_differ_are_told_apart() -> None:
+    """Rank 0 sends its data's digest: another machine's different file at the same path is refused, not trained on."""
+    exp = loads(SPEC)
+    assert fingerprint(Trainer(exp)) == fingerprint(Trainer(loads(SPEC)))
+    assert fingerprint(Trainer(exp)) != fingerprint(Trainer(loads(SPEC.replace("samples = 100", "samples = 101"))))
 
 
 def test_the_world_comes_from_torchruns_environment() -> None:

@@ -84,6 +84,16 @@ def precheck(config: str | None, sets: list[str], resume: str | None, nproc: int
                          f"samples; use at most {exp.train.batch_size} processes or a larger batch")
 
 
+def fingerprint(trainer: Trainer) -> str:
+    """A digest of the inputs, targets and training order: ranks that differ here would not train one model."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for array in (trainer.x, trainer.y, trainer.train_order):
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
 class DistributedRun(TrainingRun):
     """A :class:`TrainingRun` that is one rank of several (see the module docstring)."""
 
@@ -119,7 +129,7 @@ class DistributedRun(TrainingRun):
                 dd.broadcast(None)
                 raise
             dd.broadcast({"state": opened.trainer.state(), "run_dir": str(opened.run_dir), "resumed": opened.resumed,
-                          "early": opened.early, "saved": opened.folder.saved_epoch})
+                          "early": opened.early, "saved": opened.folder.saved_epoch, "data": fingerprint(opened.trainer)})
             run = cls(opened.exp, opened.trainer, opened.run_dir, opened.resumed, opened.early)
             run.folder.saved_epoch = opened.folder.saved_epoch
         else:
@@ -136,6 +146,9 @@ class DistributedRun(TrainingRun):
                 return None
             if failed is not None or trainer is None:
                 raise RankError(f"rank {world.rank}: {failed}")
+            if fingerprint(trainer) != opened_state["data"]:
+                raise RankError(f"rank {world.rank}: its training data differ from rank 0's (another file at the same path?); "
+                                f"every process must read the same data")
             trainer.restore(opened_state["state"])
             run = cls(exp, trainer, Path(opened_state["run_dir"]), opened_state["resumed"], opened_state["early"])
             run.folder = SilentFolder(run.folder.path, run.guard, opened_state["saved"])
