@@ -7,10 +7,10 @@ would train: each run is built by the same :class:`~tuinn.training.trainer.Train
 (data, split, standardisation, initial weights, class balance, shuffle and dropout
 streams), so nothing about data or splits is written twice. Only the epochs differ:
 the runs that share an architecture, loss, optimizer, dtype, data size and batch size
-are trained together on the batched engine (:mod:`tuinn.engine.batched`), each with its
-own data, data order, learning rate, hyperparameters, L1/L2 and dropout stream, and
-the trained weights are written back into each run's trainer, which evaluates them
-exactly as ``tuinn train`` does.
+are trained together on the batched engine by
+:func:`~tuinn.training.together.fit_together`, each with its own data, data order,
+learning rate, hyperparameters, L1/L2 and dropout stream; the trained weights go back
+into each run's trainer, which evaluates them exactly as ``tuinn train`` does.
 
 What a sweep does not do (refused before anything is trained, or documented): batch or
 layer norm (the batched engine does not stack them), early stopping (a sweep trains a
@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 
 from tuinn.config.spec import Experiment, apply_overrides, from_dict
-from tuinn.engine.batched import BatchedNetwork, StackedData, make_batched_optimizer
 from tuinn.errors import ConfigError, TuinnError
+from tuinn.training.together import fit_together, refuse_unstackable, stack_key
 from tuinn.training.trainer import Trainer
 
 #: More runs than this (grid points × seeds) is refused: a typo like 1,10,100,…,1e9 is not a sweep.
@@ -139,10 +139,7 @@ def _experiment(raw: dict[str, Any], source: str, assignments: dict[str, str], s
 
 def _refuse_unsupported(exp: Experiment) -> None:
     """What the sweep cannot train the way ``tuinn train`` would: refused, naming the key."""
-    for i, layer in enumerate(exp.model.layers, 1):
-        if layer.norm != "none":
-            raise TuinnError(f"model.layers[{i}].norm = {layer.norm!r}: tuinn sweep trains on the batched engine, "
-                             "which does not stack batch or layer norm; sweep a spec without it")
+    refuse_unstackable(exp)
     if exp.train.early_stopping is not None:
         raise TuinnError("train.early_stopping: tuinn sweep trains every run for train.epochs epochs; "
                          "sweep a spec without early stopping")
@@ -184,67 +181,27 @@ def plan(raw: dict[str, Any], source: str, axes: list[Axis], seeds: int) -> list
 
 
 # --------------------------------------------------------------- training
-def group_key(run: Run) -> tuple[Any, ...]:
-    """Runs with equal keys train together: one architecture, loss, optimizer, dtype, data and batch shape, epochs.
-
-    Whether a layer has dropout at all is part of it: a layer without dropout keeps its
-    dtype (a mask is float64), so a float32 model must not be given a mask of ones.
-    """
-    t, e = run.trainer, run.exp
-    net = t.network
-    layers = tuple((lay.W.shape, str(lay.W.dtype), lay.activation.name, getattr(lay.activation, "slope", None),
-                    getattr(lay.activation, "alpha", None), getattr(lay.activation, "pieces", None), lay.dropout > 0)
-                   for lay in net.layers)
-    return (layers, e.train.loss, e.train.optimizer, t.x.shape, t.y.shape, len(t.train_order), t.batch_size,
-            t.sample_weight is not None, e.train.epochs)
+def groups(runs: list[Run]) -> list[list[Run]]:
+    """The runs that train together (one :func:`~tuinn.training.together.stack_key` and number of epochs), in order."""
+    out: dict[tuple[Any, ...], list[Run]] = {}
+    for run in runs:
+        out.setdefault((run.exp.train.epochs, stack_key(run.trainer)), []).append(run)
+    return list(out.values())
 
 
 def train_group(runs: list[Run], on_epoch: Callable[[int], None] | None = None) -> None:
-    """Train ``runs`` (one :func:`group_key`) together for their epochs; write the weights back and evaluate.
+    """Train ``runs`` (one of :func:`groups`) together for their epochs, then evaluate each as ``tuinn train`` does.
 
-    Each epoch draws every run's batches from its own trainer (its shuffle stream), so a
-    run sees the data order ``tuinn train`` would give it. ``on_epoch(models)`` after each epoch.
+    ``on_epoch(models)`` after each epoch.
     """
-    trainers = [r.trainer for r in runs]
-    networks = [t.network for t in trainers]
-    batched = BatchedNetwork.from_networks(networks)
-    optimizer = make_batched_optimizer(runs[0].exp.train.optimizer, batched, [r.exp.train.learning_rate for r in runs],
-                                       [r.exp.train.optimizer_hyper() for r in runs])
-    shared = all(np.array_equal(t.x, trainers[0].x) and np.array_equal(t.y, trainers[0].y) for t in trainers)
-    x = trainers[0].x if shared else np.stack([t.x for t in trainers])
-    y = trainers[0].y if shared else np.stack([t.y for t in trainers])
-    w = None
-    if trainers[0].sample_weight is not None:
-        w = np.stack([t.sample_weight for t in trainers])  # type: ignore[misc]
-        if shared:
-            x, y = np.broadcast_to(x, (len(runs), *x.shape)), np.broadcast_to(y, (len(runs), *y.shape))
-    data = StackedData(x, y, w)
     epochs = runs[0].exp.train.epochs
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, epochs + 1):
-            per_run = [t.epoch_batches() for t in trainers]
-            batches = [np.stack(step) for step in zip(*per_run, strict=True)]
-            losses = batched.train_epoch(data, batches, optimizer)
-            for m in np.flatnonzero(~np.isfinite(losses).all(axis=0)):
-                if runs[m].diverged_epoch is None:
-                    runs[m].diverged_epoch = epoch
-            if on_epoch is not None:
-                on_epoch(len(runs))
-    for m, (run, trainer) in enumerate(zip(runs, trainers, strict=True)):
-        trainer.network.set_parameters(batched.parameters_of(m))
-        trainer.epoch = epochs
-        if run.diverged_epoch is None:
-            run.splits = trainer.evaluate_all()
+    diverged = fit_together([r.trainer for r in runs], epochs, on_epoch)
+    for run, epoch in zip(runs, diverged, strict=True):
+        run.diverged_epoch = epoch
+        if epoch is None:
+            run.splits = run.trainer.evaluate_all()
             if not all(math.isfinite(s.get("loss", 0.0)) for s in run.splits.values()):
                 run.diverged_epoch = epochs  # finite batch losses, but the last update made a split's loss non-finite
-
-
-def groups(runs: list[Run]) -> list[list[Run]]:
-    """The runs split into batches of one :func:`group_key`, in order of first appearance."""
-    out: dict[tuple[Any, ...], list[Run]] = {}
-    for run in runs:
-        out.setdefault(group_key(run), []).append(run)
-    return list(out.values())
 
 
 # ---------------------------------------------------------------- results
@@ -317,5 +274,5 @@ def sweep(runs: list[Run], axes: list[Axis], spec: dict[str, Any], on_group: Cal
                        [len(g) for g in parts], time.perf_counter() - t0)
 
 
-__all__ = ["MAX_RUNS", "Axis", "Run", "SweepResult", "group_key", "groups", "parse_grid", "plan", "split_values", "summarize",
+__all__ = ["MAX_RUNS", "Axis", "Run", "SweepResult", "groups", "parse_grid", "plan", "split_values", "summarize",
            "sweep", "train_group"]
