@@ -171,7 +171,7 @@ class StepScreen(Screen[None]):
 
     def action_apply(self) -> None:
         self.session.apply()
-        self.redraw()
+        self.redraw(keep_position=True)  # the same stage on the next batch: the eye stays on the same term
 
     def action_next_sample(self) -> None:
         self.sample = (self.sample + 1) % len(self.session.trace.inputs)
