@@ -134,6 +134,12 @@ class StackedData:
         return self.x[rows, idx], self.y[rows, idx], None if self.w is None else self.w[rows, idx]
 
 
+def architecture(net: Network) -> list[tuple[object, ...]]:
+    """What must be equal for networks to stack: per layer the shape and dtype of W and the activation with its parameters."""
+    return [(lay.W.shape, str(lay.W.dtype), lay.activation.name, getattr(lay.activation, "slope", None),
+             getattr(lay.activation, "alpha", None), getattr(lay.activation, "pieces", None)) for lay in net.layers]
+
+
 def check_stackable(networks: Sequence[Network]) -> None:
     """Refuse networks the batched engine cannot stack, naming why."""
     if not networks:
@@ -144,10 +150,7 @@ def check_stackable(networks: Sequence[Network]) -> None:
             if layer.norm is not None:
                 raise ValueError(f"layer {i} uses {layer.norm.kind} norm, which the batched engine does not support "
                                  "(its statistics and γ, β are per model); train such models one at a time")
-        shapes = [(lay.W.shape, lay.activation.name, getattr(lay.activation, "slope", None), getattr(lay.activation, "alpha", None),
-                   getattr(lay.activation, "pieces", None), lay.W.dtype) for lay in net.layers]
-        if shapes != [(lay.W.shape, lay.activation.name, getattr(lay.activation, "slope", None), getattr(lay.activation, "alpha", None),
-                       getattr(lay.activation, "pieces", None), lay.W.dtype) for lay in first.layers]:
+        if architecture(net) != architecture(first):
             raise ValueError("the batched engine stacks networks of one architecture (layer shapes, activations, dtype)")
         if net.loss.name != first.loss.name:
             raise ValueError(f"the batched engine trains one loss; got {first.loss.name} and {net.loss.name}")
@@ -294,4 +297,4 @@ def make_batched_optimizer(name: str, network: BatchedNetwork, learning_rates: S
     return make_optimizer(name, network.pairs(), per_model(list(learning_rates)), **stacked)
 
 
-__all__ = ["BatchedNetwork", "StackedData", "StackedDense", "check_stackable", "make_batched_optimizer", "per_model"]
+__all__ = ["BatchedNetwork", "StackedData", "StackedDense", "architecture", "check_stackable", "make_batched_optimizer", "per_model"]

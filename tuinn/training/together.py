@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from tuinn.config.spec import Experiment
-from tuinn.engine.batched import BatchedNetwork, StackedData, make_batched_optimizer
+from tuinn.engine.batched import BatchedNetwork, StackedData, architecture, make_batched_optimizer
 from tuinn.engine.optimizers import Optimizer
 from tuinn.errors import TuinnError
 from tuinn.training.trainer import Trainer
@@ -46,9 +46,7 @@ def stack_key(trainer: Trainer) -> tuple[Any, ...]:
     dtype (a mask is float64), so a float32 model must not be given a mask of ones.
     """
     e, net = trainer.experiment, trainer.network
-    layers = tuple((lay.W.shape, str(lay.W.dtype), lay.activation.name, getattr(lay.activation, "slope", None),
-                    getattr(lay.activation, "alpha", None), getattr(lay.activation, "pieces", None), lay.dropout > 0)
-                   for lay in net.layers)
+    layers = tuple((*shape, lay.dropout > 0) for shape, lay in zip(architecture(net), net.layers, strict=True))
     return (layers, e.train.loss, e.train.optimizer, trainer.x.shape, trainer.y.shape, len(trainer.train_order),
             trainer.batch_size, e.train.shuffle, trainer.sample_weight is not None)
 
