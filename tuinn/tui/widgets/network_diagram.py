@@ -14,14 +14,15 @@ Drawing, after TensorFlow Playground's habits:
 - given the neurons' outputs over the plane (``show(..., maps=...)``, the session's
   ``Snapshot.neuron_maps``), each neuron is a small half-block picture of its output,
   TF Playground's signature (inputs: their feature, x1, x1², sin(x1), …), as large as
-  the space allows (:func:`~tuinn.tui.render.neuron_maps.box_size`), with a ``▪`` at
-  its lower left in its bias colour, as the Playground marks the bias; without maps,
-  or where only one-row pictures would fit and no maps are given, a three-cell marker
-  ``▐█▌`` coloured by its bias on the same scale (its end at the largest |b| of the
-  net); inputs are neutral grey and labelled with their names;
-- a layer with more neurons than rows is collapsed to its first k and last k neurons
-  and a ``…``; links to hidden neurons are not drawn (they can still be selected with
-  ``i`` and are named in the subtitle);
+  the space allows (:func:`~tuinn.tui.render.neuron_maps.box_size`; many neurons get
+  one-row pictures a row apart), with a ``▪`` at its lower left in its bias colour, as
+  the Playground marks the bias (pictures of two rows and more);
+- without maps (the step-through, the labs), each neuron is a three-cell marker ``▐█▌``
+  coloured by its bias on the same scale (its end at the largest |b| of the net);
+  inputs are neutral grey; both are labelled with their names;
+- a layer with more neurons than fit (rows, or one-row pictures with a row between)
+  is collapsed to its first k and last k neurons and a ``…``; links to hidden neurons
+  are not drawn (they can still be selected with ``i`` and are named in the subtitle);
 - maxout layers (units·pieces rows in W, pieces of unit j in rows j·P … j·P+P−1) are
   drawn one link per unit pair with the piece of largest |w|; its signed value is the
   link's colour and the value reported by ``LinkSelected`` (whose ``piece`` tells which).
