@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--plain", action="store_true", help="readable walk-through (the default when stdout is not a terminal)")
     fmt.add_argument("--json", action="store_true", help="one JSON object with every term, full precision")
     step.add_argument("--batch", type=int, default=1, metavar="N", help="which batch of the first epoch (from 1; default 1)")
-    step.add_argument("--digits", type=int, default=6, metavar="D", help="significant digits in --plain (default 6)")
+    step.add_argument("--digits", type=int, default=6, metavar="D", help="significant digits in --plain and the step-through (default 6)")
     step.add_argument("--backend", choices=("numpy", "torch"), help="take the terms from this backend (default: the experiment's)")
     step.add_argument("--device", metavar="DEV", help="torch device: cpu, cuda, auto (default: the experiment's)")
     step.add_argument("--compare", action="store_true", help="run the step on both engines and print the differences per term")
