@@ -461,7 +461,7 @@ class NetworkDiagram(Widget, can_focus=True):
         for l, slots in enumerate(all_slots):
             s = min(cap / len(slots), 4.0 if h == 1 else h + 2.0)
             if self._maps is not None and h == 1:
-                s = float(int(s))
+                s = float(max(1, int(s)))
             top = 1 + (cap - s * len(slots)) / 2
             visible = []
             for i, idx in enumerate(slots):
