@@ -217,8 +217,9 @@ def point_pixels(points: np.ndarray, extent: tuple[float, float, float, float], 
     with np.errstate(invalid="ignore"):
         inside = np.isfinite(pts).all(axis=1) & (pts[:, 0] >= x_min) & (pts[:, 0] <= x_max) & (pts[:, 1] >= y_min) & (pts[:, 1] <= y_max)
     p = np.where(inside[:, None], pts, [x_min, y_max])
-    c = np.clip(np.floor((p[:, 0] - x_min) / sx * cols), 0, cols - 1).astype(int)
-    r = np.clip(np.floor((y_max - p[:, 1]) / sy * rows2), 0, rows2 - 1).astype(int)
+    with np.errstate(invalid="ignore"):  # an extent that is not a number: no point is inside, their cells are moot
+        c = np.clip(np.nan_to_num(np.floor((p[:, 0] - x_min) / sx * cols)), 0, cols - 1).astype(int)
+        r = np.clip(np.nan_to_num(np.floor((y_max - p[:, 1]) / sy * rows2)), 0, rows2 - 1).astype(int)
     return r, c, inside
 
 
