@@ -9,6 +9,7 @@ screen back: the keys go through the terminal, not through Pilot.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,10 @@ def test_the_playground_by_keyboard_only(tmp_path: Path) -> None:
         t.wait_for(lambda s: re.search(r"output of neuron \d of layer 1", s) is not None, "a hidden neuron's output in the boundary panel",
                    timeout=5)
         t.keys("q")
-        t.wait_for(lambda s: t.exit_status() is not None, "tuinn to exit", timeout=5)
-        assert t.exit_status() == "0"
+        deadline = time.monotonic() + 5.0
+        while (code := t.exit_status()) is None:
+            assert time.monotonic() < deadline, "tuinn did not exit within 5 s of `q`:\n" + t.capture()
+            time.sleep(0.05)
+        assert code == "0", f"tuinn exited with status {code}"
     finally:
         t.kill()
