@@ -181,6 +181,11 @@ def test_boundary_axes_legend_and_point_key():
                         point_names=("the line z = 0", "")))
             await pilot.pause()
             assert lines(b)[-1].rstrip().endswith("█ 1  ● the line z = 0")
+            # a neuron's output over a classification data set: the points keep their class colours
+            b.show(view("regression", np.zeros((rows2, cols)), train_points=pts, train_labels=np.array([0, 1]), class_points=True))
+            await pilot.pause()
+            points = {cell[1:] for y in range(rows) for cell in legend_cells(b, y) if cell[0] == POINT_GLYPH}
+            assert points == {(hex_color(WHITE), hex_color(CLASS_COLORS[0])), (hex_color(WHITE), hex_color(CLASS_COLORS[1]))}
             # multiclass: each class's colour
             b.show(view("multiclass", np.full((rows2, cols, 3), 1 / 3), n_classes=3))
             await pilot.pause()

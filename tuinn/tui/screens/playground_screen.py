@@ -270,7 +270,8 @@ class PlaygroundScreen(Screen[None]):
             self.query_one(DecisionBoundary).show(BoundaryView(
                 kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
                 test_points=s.test_points, test_labels=s.test_labels, n_classes=max(s.n_classes, 2), value_range=s.value_range,
-                show_test=self.show_test, discretize=self.discretize, caption=s.caption))
+                show_test=self.show_test, discretize=self.discretize, caption=s.caption,
+                class_points=s.task == "classification"))
         self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not s.running,
                                       best_epoch=s.best_epoch, monitor=s.monitor, stopped_epoch=s.stopped_epoch)
         self.query_one(StatusLine).show(s, self.speed_label())

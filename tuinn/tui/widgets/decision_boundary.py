@@ -93,6 +93,9 @@ class BoundaryView:
     #: The legend's words for the white-dot and the black-dot points ("": no key entry),
     #: for a screen whose points are not a data set's splits (the neuron lab's line).
     point_names: tuple[str, str] = ("train", "test")
+    #: The labels are classes on a regression-coloured field (a neuron's output over a
+    #: classification data set): the points take their class colours, not value shades.
+    class_points: bool = False
 
 
 def plane_extent(view: BoundaryView) -> tuple[float, float, float, float]:
@@ -138,9 +141,12 @@ class _Palette:
 
 
 @functools.cache
-def _palette(kind: str, n_classes: int) -> _Palette:
+def _palette(kind: str, n_classes: int, class_points: bool = False) -> _Palette:
     """The field colours, and the styles of the train and the test points."""
-    if kind == "multiclass":
+    if kind == "regression" and class_points:
+        field = diverging_palette(SHADES)
+        points = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(max(2, n_classes))]
+    elif kind == "multiclass":
         field = class_palette(n_classes, LEVELS)
         points = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(n_classes)]
     elif kind == "regression":
@@ -303,7 +309,7 @@ class DecisionBoundary(Widget):
         indices = self.picture(view, shape)
         marks = self.point_marks(view, shape, indices)
         self._indices, self._marks = indices, marks
-        pal = _palette(view.kind, max(1, int(view.n_classes)))
+        pal = _palette(view.kind, max(1, int(view.n_classes)), view.class_points)
         table = _table(pal.colors)
         if not self.framed():
             self._strips = picture_strips(indices, table, marks, list(pal.marks), POINT_GLYPH)
@@ -375,7 +381,7 @@ class DecisionBoundary(Widget):
         the line's colour, so that the points do not cut the line into pieces.
         """
         rows2, cols = shape
-        pal = _palette(view.kind, max(1, int(view.n_classes)))
+        pal = _palette(view.kind, max(1, int(view.n_classes)), view.class_points)
         marks = np.full(((rows2 + 1) // 2, cols), -1, dtype=np.int16)
         layers = [(view.train_points, view.train_labels, 0)]
         if view.show_test:
@@ -384,7 +390,8 @@ class DecisionBoundary(Widget):
             if points is None or np.size(points) == 0:
                 continue
             r, c, inside = point_pixels(points, plane_extent(view), shape)
-            k = _point_shade(view.kind, np.asarray(labels).reshape(-1), pal.k, view.value_range, len(r))
+            kind = "binary" if view.class_points and view.kind == "regression" else view.kind  # class colours
+            k = _point_shade(kind, np.asarray(labels).reshape(-1), pal.k, view.value_range, len(r))
             if view.kind == "curve" and field is not None:
                 on_line = field[r - r % 2, c].astype(bool) | field[np.minimum(r - r % 2 + 1, rows2 - 1), c].astype(bool)
                 k = on_line.astype(np.int16)
