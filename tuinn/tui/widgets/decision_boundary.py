@@ -5,6 +5,12 @@ indices, turned into one ``Strip`` of ``▀`` per cell row by ``picture_strips``
 palette × palette style table that is built once per palette. Strips are rebuilt only
 in ``show()`` and on resize; ``render_line`` just hands them out.
 
+Around the picture, when the panel has room, its frame: y tick labels on the left, the x
+axis and its labels below (:mod:`tuinn.tui.render.plot_frame`, round ticks) and a legend
+row (value → colour, and which dot is a training and which a test point); a lab's small
+side-by-side boundaries stay frameless. A data point is a whole cell (its class colour,
+a white or a black dot), drawn in the same strip as the pixels around it.
+
 Pixel convention: pixel (r, c) of a (rows2, cols) picture covers
 x ∈ [x_min + c·dx, x_min + (c + 1)·dx) and y ∈ (y_max − (r + 1)·dy, y_max − r·dy], so
 row 0 is the top (y_max). ``grid_points`` gives the pixel centres at which the model
