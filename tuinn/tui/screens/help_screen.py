@@ -50,10 +50,11 @@ shows a neuron's output over the plane; `i` selects its incoming links one by on
 
 **Weights** (`5`): W of each layer as a heatmap; arrows move the selected cell, `[`/`]` switch layer.
 
-**Decision boundary**: the output over the input plane; training points dark, test
-points with a light core.
+**Decision boundary** (`6`): the output over the input plane, with axis ticks and a legend
+under it: which colour is which value, which dot a training and which a test point
+(`t` shows or hides the test points, `d` discretizes the output).
 
-**Loss**: train, test (and validation) loss per epoch. A red line marks the best epoch of
+**Loss** (`7`): train, test (and validation) loss per epoch. A red line marks the best epoch of
 the held-out loss (validation if there is a validation split, else test): training past
 it is overfitting. With *early stop* set, training pauses after that many epochs without
 improvement (purple line).
