@@ -54,13 +54,13 @@ def hyper_rows(pg: Playground) -> list[Row]:
 
 
 def layer_rows(pg: Playground) -> list[Row]:
-    """The Selects of the layer being edited (``pg.selected_layer``): a layer reads "1: hidden 4" (it fits the
-    Select's 12 cells; "1 (hidden, 4)" was cut to "1 (hidden,", losing the size)."""
+    """The Selects of the layer being edited (``pg.selected_layer``): a layer reads "1 hidden 4" (it fits the
+    Select's 11 cells at 80 columns; "1 (hidden, 4)" was cut to "1 (hidden,", losing the size)."""
     layers = pg.experiment.model.layers
     n = len(layers)
     layer = layers[pg.selected_layer - 1]
     return [
-        ("layer", "layer", [(f"{i}: {'output' if i == n else 'hidden'} {s.units}", i) for i, s in enumerate(layers, 1)], pg.selected_layer, False),
+        ("layer", "layer", [(f"{i} {'output' if i == n else 'hidden'} {s.units}", i) for i, s in enumerate(layers, 1)], pg.selected_layer, False),
         ("activation", "activation", [(a, a) for a in ACTIVATIONS], layer.activation, False),
         ("norm", "norm", [(m, m) for m in NORMS], layer.norm, False),
         ("dropout", "dropout", [(f"{d:g}", d) for d in with_value(DROPOUT, layer.dropout)], layer.dropout,
