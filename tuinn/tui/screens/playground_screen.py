@@ -136,6 +136,7 @@ class PlaygroundScreen(Screen[None]):
         Binding("l", "latent", "latent space", id="latent", priority=True),
         Binding("w", "weights_insight", "inputs", id="weights_insight", priority=True),
         Binding("c", "toggle_scale", "weight scale", id="weight_scale", show=False, priority=True),
+        Binding("f", "weight_view", "W/b histograms", id="weight_view", show=False, priority=True),
         Binding("v", "edit_link", "edit weight", id="edit_weight", show=False, priority=True),
         Binding("m", "messages", "warnings", id="messages", show=False, priority=True),
         Binding("escape", "show_output", "output", id="show_output", show=False, priority=True),
@@ -259,7 +260,9 @@ class PlaygroundScreen(Screen[None]):
     def draw(self, s: Snapshot) -> None:
         # While training, the network and the heatmaps redraw every third frame (weights
         # move slowly to the eye; it cuts the repaint cost, leaving the CPU to training);
-        # the boundary, the loss and the status line every frame.
+        # the boundary, the loss and the status line every frame. The weights' percentiles
+        # are recorded every frame (their history is what the Weights panel's `f` views draw).
+        self.query_one(WeightHeatmap).record(self.session.trainer, s.epoch, list(s.weights), list(s.biases))
         if not s.running or self.frames % 3 == 0 or self._shape_key != (s.layer_sizes, s.feature_names):
             self._shape_key = (s.layer_sizes, s.feature_names)
             self.query_one(NetworkDiagram).show(list(s.layer_sizes), list(s.weights), list(s.biases), list(s.feature_names),
@@ -364,6 +367,10 @@ class PlaygroundScreen(Screen[None]):
     def action_toggle_scale(self) -> None:
         heat = self.query_one(WeightHeatmap)
         heat.global_scale = not heat.global_scale
+
+    def action_weight_view(self) -> None:
+        """The Weights panel: heatmaps → each layer's W over the epochs (percentile bands) → b → heatmaps."""
+        self.query_one(WeightHeatmap).cycle_view()
 
     def action_show_output(self) -> None:
         self.session.neuron = None

@@ -10,6 +10,9 @@ The math is the main panel (:class:`TermsView`, focused, scrolled by keyboard): 
 stage writes the lecture's equation, then the same equation with the numbers in it
 (:mod:`tuinn.teaching.equations`). The network is a two-row strip above it
 (:class:`NetworkStrip`) that lights the active layer and the direction of the pass.
+`f` shows, under the terms, every layer's |∂L/∂W| on one log axis
+(:class:`GradientHistogram`): vanishing gradients in a deep sigmoid net, or exploding
+ones, are seen there before any number is read.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from tuinn.teaching.blocks import fmt_number, sup
 from tuinn.teaching.chain import chain_lines, finite_difference, scalar_chain
 from tuinn.teaching.equations import stage_equations
 from tuinn.tui.screens.prompt import Prompt
+from tuinn.tui.widgets.gradient_histogram import GradientHistogram
 from tuinn.tui.widgets.network_strip import NetworkStrip, StripModel
 from tuinn.tui.widgets.terms_view import TermsView
 
@@ -54,10 +58,13 @@ class StepScreen(Screen[None]):
         Binding("u", "apply", "apply update", id="step.apply"),
         Binding("tab", "next_sample", "next sample", id="step.sample", priority=True),
         Binding("c", "pick", "chain of…", id="step.pick"),
+        Binding("f", "toggle_gradients", "gradients", id="step.gradients"),
         Binding("escape", "leave", "back", id="step.back"),
     ]
     DEFAULT_CSS = """
     StepScreen #step-status { height: 1; padding: 0 1; background: $panel; }
+    StepScreen #step-gradients { display: none; }
+    StepScreen #step-gradients.shown { display: block; }
     """
 
     def __init__(self, session: StepSession, digits: int = 6) -> None:
@@ -80,10 +87,12 @@ class StepScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield NetworkStrip(id="step-network")
         yield TermsView(id="step-terms")
+        yield GradientHistogram(id="step-gradients")
         yield Static(id="step-status")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(GradientHistogram).border_title = "|∂L/∂W| of each layer, one log axis (f hides)"
         self.query_one(TermsView).focus()
         self.redraw()
 
@@ -98,6 +107,9 @@ class StepScreen(Screen[None]):
             sizes=sizes, activations=tuple(t.activation for t in trace.layers), loss=trace.loss_name,
             stages=tuple(self.stages), stage_index=self.stage_index, lit_layer=self.target[1]))
         self.query_one(TermsView).show(self.stage_text(), f"Terms · {stage_title(self.stage)}", keep_position=keep_position)
+        gradients = self.query_one(GradientHistogram)
+        if gradients.has_class("shown"):
+            gradients.show([t.dL_dW for t in trace.layers], [f"∂L/∂W{sup(i)}" for i in range(1, len(trace.layers) + 1)])
         S = len(trace.inputs)
         self.query_one("#step-status", Static).update(Text(
             f"epoch {s.trainer.epoch + 1} · batch {s.batch_number}/{s.n_batches} · sample {self.sample + 1}/{S} · "
@@ -168,6 +180,12 @@ class StepScreen(Screen[None]):
     def action_jump(self, index: int) -> None:
         self.stage_index = index % len(self.stages)
         self.redraw()
+
+    def action_toggle_gradients(self) -> None:
+        """Show or hide every layer's |∂L/∂W| (the batch's, as the update uses them) on one log axis."""
+        gradients = self.query_one(GradientHistogram)
+        gradients.toggle_class("shown")
+        self.redraw(keep_position=True)
 
     def action_apply(self) -> None:
         self.session.apply()

@@ -10,6 +10,13 @@ Colours: TF Playground's diverging scale, with one |w|max per layer or, with
 Keys: arrows move the selected cell, ``[``/``]`` switch layer, ``c`` toggles the scale;
 a click selects a cell. The selection is outlined in near-black and its value is in the
 border subtitle, lecture style and 1-based: ``W²[1,3] = -0.4172``.
+
+The same panel shows, instead (``view`` "W" or "b", :meth:`cycle_view`), how each
+layer's W or b spread over the epochs: TensorBoard's percentile bands
+(:mod:`tuinn.tui.render.distribution_bands`), from a bounded history that
+:meth:`record` fills (:mod:`tuinn.tui.render.percentile_history`). It is recorded in every
+view, so switching shows the run so far. When the charts do not all fit, ``[``/``]``
+choose which layers are shown.
 """
 
 from __future__ import annotations
@@ -29,7 +36,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tuinn.tui.render.colormap import SHADES, diverging_index, diverging_palette
+from tuinn.tui.render.distribution_bands import band_table, epoch_span, grid_strips, layout
 from tuinn.tui.render.halfblock import UPPER_HALF, StyleTable, refresh_changed
+from tuinn.tui.render.percentile_history import PercentileHistory
 
 LOWER_HALF = "▄"
 #: Gap between two layers' heatmaps, in columns.
@@ -42,6 +51,8 @@ MARK = "#101010"
 BLANK = -1
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 ELLIPSIS = "…"
+#: What the panel shows, in the order :meth:`WeightHeatmap.cycle_view` goes through them.
+VIEWS = ("heatmap", "W", "b")
 _CURRENT = Style(bold=True, underline=True)
 
 
@@ -109,6 +120,8 @@ class WeightHeatmap(Widget, can_focus=True):
     ]
 
     global_scale: reactive[bool] = reactive(False)
+    #: "heatmap", or the percentile bands over epochs of each layer's "W" or "b".
+    view: reactive[str] = reactive("heatmap")
 
     class CellSelected(Message):
         """A cell was selected (keys or click). ``layer`` counts from 1; ``row``/``col`` index ``weights[layer - 1]``."""
@@ -137,6 +150,10 @@ class WeightHeatmap(Widget, can_focus=True):
         self._slots: list[tuple[int, int, int]] = []
         self.selection_text = ""
         self._base = Style()
+        self._biases: list[np.ndarray] = []
+        self._band_note = ""  # which layers the bands show, when not all fit
+        #: Percentiles of W¹…Wᴸ then b¹…bᴸ over the epochs of the current run.
+        self.history = PercentileHistory()
 
     # -- public API ---------------------------------------------------------------
 
@@ -164,6 +181,20 @@ class WeightHeatmap(Widget, can_focus=True):
         old = self._strips
         self._build()
         refresh_changed(self, old, self._strips)
+
+    def record(self, run: object, epoch: int, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
+        """Add the percentiles of these weights and biases at ``epoch`` of ``run`` to the history (not drawn until :meth:`show`).
+
+        ``run`` names the run (the playground passes its trainer, which every restart
+        replaces): another run starts the history again. Cheap: see :func:`percentiles`.
+        """
+        self._biases = [np.asarray(b).ravel() for b in biases]
+        self.history.record(run, epoch, [*weights, *self._biases])
+
+    def cycle_view(self) -> str:
+        """Heatmaps → W over epochs → b over epochs → heatmaps; returns the view now shown."""
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        return self.view
 
     @property
     def selected(self) -> tuple[int, int, int] | None:
@@ -215,12 +246,21 @@ class WeightHeatmap(Widget, can_focus=True):
     def action_toggle_scale(self) -> None:
         self.global_scale = not self.global_scale
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The cell keys and the colour scale belong to the heatmaps (``[``/``]`` choose layers in every view)."""
+        return self.view == "heatmap" or action not in ("move", "toggle_scale")
+
     def watch_global_scale(self, value: bool) -> None:
         self._rebuild()
 
+    def watch_view(self, value: str) -> None:
+        self._update_subtitle()
+        self._rebuild()
+        self.refresh_bindings()
+
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or not self._weights:
+        if offset is None or not self._weights or self.view != "heatmap":
             return
         x, y = offset.x, offset.y
         for lay, (x0, vis_rows, vis_cols) in enumerate(self._slots):
@@ -246,7 +286,9 @@ class WeightHeatmap(Widget, can_focus=True):
         return f"{name} {units}×{inputs}"
 
     def _update_subtitle(self) -> None:
-        if self._sel is None:
+        if self.view != "heatmap":
+            text = f"{self.view} percentiles · {epoch_span(self.history.epochs)}{self._band_note}"
+        elif self._sel is None:
             text = ""
         else:
             lay, row, col = self._sel
@@ -297,6 +339,9 @@ class WeightHeatmap(Widget, can_focus=True):
         if not self._weights or width <= 0 or height <= 0:
             self._strips = []
             return
+        if self.view != "heatmap":
+            self._strips = self._band_strips(width, height, base)
+            return
         pix_rows = 2 * max(0, height - 1)
         self._layout(width, pix_rows)
         cell = self._cell
@@ -336,6 +381,29 @@ class WeightHeatmap(Widget, can_focus=True):
         if cut and width > 0:
             label_strip = Strip.join([label_strip.crop(0, width - 1), Strip([Segment(ELLIPSIS, base)], 1)])
         self._strips = [label_strip, *blank_aware_strips(picture, _table(), base)]
+
+    def _band_strips(self, width: int, height: int, base: Style) -> list[Strip]:
+        """The percentile bands of every layer's W (or b), as many as fit, the current layer among them."""
+        n = len(self._weights)
+        if n == 0 or len(self.history) == 0 or self.history.n_series != 2 * n:
+            return []
+        offset = 0 if self.view == "W" else n
+        labels = [self._label(lay) if self.view == "W" else self._bias_label(lay) for lay in range(n)]
+        shown = layout(n, width, height).shown
+        first = max(0, min(self._layer - shown + 1, n - shown))
+        self._band_note = f" · layers {first + 1}–{first + shown} of {n} ([ ])" if shown < n else ""
+        self._update_subtitle()
+        epochs = self.history.epochs
+        charts = [(labels[lay], epochs, self.history.series(offset + lay)) for lay in range(first, first + shown)]
+        bg = base.bgcolor.get_truecolor() if base.bgcolor is not None else (0, 0, 0)
+        fg = base.color.get_truecolor() if base.color is not None else (255, 255, 255)
+        table = band_table(tuple(bg), tuple(fg))
+        return grid_strips(charts, width, height, table, base, current=self._layer - first)
+
+    def _bias_label(self, lay: int) -> str:
+        name = self._names[lay] if self._names is not None and lay < len(self._names) else f"W{superscript(lay + 1)}"
+        units = self._biases[lay].size if lay < len(self._biases) else self._weights[lay].shape[0]
+        return f"{name.replace('W', 'b', 1)} {units}"
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
