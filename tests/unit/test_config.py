@@ -159,11 +159,18 @@ def test_optimizer_hyper_leaves_eps_out_when_not_given() -> None:
     assert "eps" not in loads("").train.optimizer_hyper()
 
 
-def test_features_are_rejected_for_inline_data() -> None:
-    text = FULL.replace('task = "regression"', 'task = "regression"\nfeatures = ["x1"]')
-    err = error(text)
-    assert err.key == "data.features"
-    assert "synthetic" in err.problem
+def test_features_of_inline_data_are_the_playgrounds_of_a_point_of_the_plane() -> None:
+    """Inline points of the plane may take the Playground's features (a data set drawn in the playground
+    keeps them); wider rows may not, and a 1-column x has no x2."""
+    e = loads(FULL.replace('task = "regression"', 'task = "regression"\nfeatures = ["x1", "x1*x2"]'))
+    assert e.data.features == ["x1", "x1*x2"]
+    err = error(FULL.replace('task = "regression"', 'task = "regression"\nfeatures = ["x1"]').replace("[0.0, 0.0], [0.0, 1.0]", "[0.0, 0.0, 1.0], [0.0, 1.0, 1.0]")
+                .replace("[1.0, 0.0], [1.0, 1.0]", "[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]"))
+    assert err.key == "data.features" and "3 columns" in err.problem
+    err = error('[data]\nsource = "inline"\nx = [[0.0], [1.0]]\ny = [[0.0], [1.0]]\nfeatures = ["x1", "sin(x2)"]\n')
+    assert err.key == "data.features[1]" and "needs x2" in err.problem
+    err = error('[data]\nsource = "inline"\nx = [[0.0, 1.0], [1.0, 0.0]]\ny = [[0.0], [1.0]]\nfeatures = ["x3"]\n')
+    assert err.key == "data.features[0]" and "unknown feature" in err.problem
 
 
 def test_x_and_y_are_rejected_for_synthetic_sources() -> None:

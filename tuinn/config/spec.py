@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tuinn.data import source_names
-from tuinn.data.features import FEATURE_FUNCTIONS
+from tuinn.data.features import FEATURE_FUNCTIONS, needs_second_input
 from tuinn.data.spec import DataSpec
 from tuinn.data.synthetic import SOURCES
 from tuinn.engine.activations import ACTIVATIONS
@@ -270,7 +270,7 @@ def _data_features(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
     if not isinstance(feats, list) or not feats:
         raise c.fail("data.features", f"must be a non-empty list of feature names, got {kind_of(feats)}")
     for i, f in enumerate(feats):
-        if d.synthetic:
+        if d.synthetic or d.source == "inline":  # inline points (1 or 2 columns) take the Playground's features too
             c.choice(f, f"data.features[{i}]", FEATURES, "feature")
         else:
             c.string(f, f"data.features[{i}]")  # column names, checked against the file
@@ -302,10 +302,52 @@ def _data_inline(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
         d.y = c.matrix(t["y"], "data.y")
         if len(d.x) != len(d.y):
             raise c.fail("data.y", f"has {len(d.y)} rows but data.x has {len(d.x)}")
-    elif "x" in t or "y" in t:
-        raise c.fail("data.x" if "x" in t else "data.y", f"is only read when source = 'inline' (source is {d.source!r})")
-    if d.source == "inline" and "features" in t:
-        raise c.fail("data.features", "inline data is used as given; features apply to synthetic sources")
+        _inline_features(c, d)
+        _inline_rows(t, c, d)
+    else:
+        for key in ("x", "y", "test_rows", "validation_rows"):
+            if key in t:
+                raise c.fail(f"data.{key}", f"is only read when source = 'inline' (source is {d.source!r})")
+
+
+def _inline_features(c: Checker, d: DataSpec) -> None:
+    """Features of inline points are the Playground's, computed from a point of the line (x1) or the plane (x1, x2)."""
+    if d.features is None or d.x is None:
+        return
+    width = len(d.x[0])
+    if width > 2:
+        raise c.fail("data.features", f"are computed from points of the plane (1 or 2 columns); data.x has {width} columns")
+    for i, name in enumerate(d.features):
+        if width == 1 and needs_second_input(name):
+            raise c.fail(f"data.features[{i}]", f"{name!r} needs x2, but data.x has one column")
+
+
+def _inline_rows(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
+    """``test_rows`` / ``validation_rows``: distinct row numbers of data.x (from 1), in no two splits, some rows left to train."""
+    n = len(d.x or [])
+    taken: dict[int, str] = {}
+    for key in ("test_rows", "validation_rows"):
+        if key not in t:
+            continue
+        for fraction in ("test_fraction", "validation_fraction"):
+            if fraction in t:
+                raise c.fail(f"data.{fraction}", f"the split is given by data.{key}; leave out data.{fraction}")
+        rows = t[key]
+        if not isinstance(rows, list):
+            raise c.fail(f"data.{key}", f"must be a list of row numbers of data.x (from 1), got {kind_of(rows)}")
+        for i, row in enumerate(rows):
+            c.integer(row, f"data.{key}[{i}]", lo=1)
+            if row > n:
+                raise c.fail(f"data.{key}[{i}]", f"row {row} does not exist: data.x has {n} rows")
+            if row in taken:
+                where = "twice" if taken[row] == key else f"in data.{taken[row]} too"
+                raise c.fail(f"data.{key}[{i}]", f"row {row} is listed {where}")
+            taken[row] = key
+        setattr(d, key, sorted(rows))
+    if len(taken) >= n and taken:
+        raise c.fail("data.test_rows" if "test_rows" in t else "data.validation_rows", f"every one of the {n} rows is held out; leave some to train on")
+    if d.validation_rows is not None:
+        d.validation_fraction = len(d.validation_rows) / max(1, n)
 
 
 def _data_csv(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
@@ -598,3 +640,5 @@ def to_dict(e: Experiment) -> dict[str, Any]:
     if e.train.early_stopping is not None:
         train["early_stopping"] = {f.name: getattr(e.train.early_stopping, f.name) for f in fields(EarlyStopping)}
     return clean({"seed": e.seed, "name": e.name, "description": e.description, "data": data, "model": model, "train": train})
+    if e.data.split_by_rows:  # the rows are the split: a fraction beside them would be refused when read back
+        del data["test_fraction"], data["validation_fraction"]

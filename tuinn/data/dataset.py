@@ -43,6 +43,9 @@ class Dataset:
     target_name: str = "y"
     #: Where the targets were read, for messages: a CSV path, a dataset or source name, ``data.y``.
     where: str = ""
+    #: The inputs are the Playground's features of the points (a synthetic source, or inline points
+    #: given ``features``): the model over the plane is read through :meth:`features_of`.
+    playground_features: bool = False
 
     @property
     def n_inputs(self) -> int:
@@ -54,7 +57,7 @@ class Dataset:
 
     def features_of(self, points: np.ndarray) -> np.ndarray:
         """Network inputs (before standardisation) for raw points, e.g. a grid over the plane."""
-        return feats.expand(points, self.feature_names) if self.synthetic else np.asarray(points, dtype=float)
+        return feats.expand(points, self.feature_names) if self.synthetic or self.playground_features else np.asarray(points, dtype=float)
 
     def describe_targets(self) -> str:
         """Which column holds the targets, as a message names it: ``column 'y' of data.csv``."""
@@ -206,12 +209,16 @@ def _inline(spec: DataSpec) -> _Samples:
     points = np.asarray(spec.x, dtype=float)
     raw_y = np.asarray(spec.y, dtype=float)
     names = [f"x{i + 1}" for i in range(points.shape[1])]
+    x = points.copy()
+    if spec.features is not None:  # points of the line or plane, given the Playground's features (checked by the spec)
+        names = list(spec.features)
+        x = feats.expand(points, names)
     if spec.task != "classification":
-        return _Samples(points, points.copy(), names, None, raw_y, 0, "regression", "data.y")
+        return _Samples(points, x, names, None, raw_y, 0, "regression", "data.y")
     if raw_y.shape[1] != 1 or np.any(raw_y != np.round(raw_y)) or raw_y.min() < 0:
         raise ConfigError("data.y", "with task = 'classification' each row of y must be one class index 0, 1, …")
     labels = raw_y[:, 0].astype(np.int64)
-    return _Samples(points, points.copy(), names, labels, None, max(int(labels.max()) + 1, 2), "classification", "data.y")
+    return _Samples(points, x, names, labels, None, max(int(labels.max()) + 1, 2), "classification", "data.y")
 
 
 def _synthetic(spec: DataSpec, rng: np.random.Generator) -> _Samples:
@@ -256,7 +263,16 @@ def _from_table(spec: DataSpec) -> _Samples:
 
 
 def _split(spec: DataSpec, s: _Samples, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(train, test, validation) indices; a split asked for but left empty is refused."""
+    """(train, test, validation) indices; a split asked for but left empty is refused.
+
+    Inline data may give its split row by row (``test_rows`` / ``validation_rows``, counted
+    from 1): those rows are used as they are, and no random split is drawn.
+    """
+    if spec.split_by_rows:
+        test = np.asarray(spec.test_rows or [], dtype=np.int64) - 1
+        val = np.asarray(spec.validation_rows or [], dtype=np.int64) - 1
+        train = np.setdiff1d(np.arange(len(s.x)), np.concatenate([test, val])).astype(np.int64)
+        return train, np.sort(test), np.sort(val)
     train, test, val = split_indices(len(s.x), spec.resolved_test_fraction, spec.validation_fraction, rng, s.labels)
     if len(train) == 0:
         raise DataError(f"data: no samples left to train on ({len(s.x)} samples, test_fraction {spec.resolved_test_fraction})")
@@ -285,5 +301,5 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
     return Dataset(
         name=spec.source, task=s.task, feature_names=list(s.names), points=s.points, x=s.x, labels=labels, values=s.values,
         n_classes=s.n_classes, train=train, test=test, validation=val, class_names=class_names, target_name=s.target_name,
-        where=s.where,
+        where=s.where, playground_features=spec.source in SOURCES or (spec.source == "inline" and spec.features is not None),
     )

@@ -34,6 +34,11 @@ class DataSpec:
     #: (1 = all; 0.2 makes class 1 five times rarer than class 0), for the lecture's
     #: "balance the datasets!".
     imbalance: float = 1.0
+    #: Inline data only: the rows (counted from 1) that are test and validation samples; every
+    #: other row trains. Given, they replace the fractions, so that a data set drawn point by
+    #: point in the playground keeps the split it was drawn with when it is read back.
+    test_rows: list[int] | None = None
+    validation_rows: list[int] | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -43,8 +48,16 @@ class DataSpec:
         return self.source in SOURCES
 
     @property
+    def split_by_rows(self) -> bool:
+        """Whether the split is given row by row (``test_rows`` / ``validation_rows``) rather than by fractions."""
+        return self.test_rows is not None or self.validation_rows is not None
+
+    @property
     def resolved_test_fraction(self) -> float:
-        """The test share actually used: 0.5 by default, 0 for inline data (every sample trains)."""
+        """The test share actually used: 0.5 by default, 0 for inline data (every sample trains), the
+        share of ``test_rows`` when the rows are given."""
+        if self.split_by_rows:
+            return len(self.test_rows or []) / max(1, len(self.x or []))
         if self.test_fraction is not None:
             return self.test_fraction
         return 0.0 if self.source == "inline" else 0.5
