@@ -19,6 +19,7 @@ tested without a terminal. Half-block pixels (two per cell, :mod:`halfblock`).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,15 +156,40 @@ def band_table(background: tuple[int, int, int], foreground: tuple[int, int, int
     return StyleTable([hex_color(background), *bands, median, zero])
 
 
+def y_ticks(lo: float, hi: float, rows: int) -> dict[int, float]:
+    """Round ticks for ``rows`` cell rows over [lo, hi], by the row each labels: about one in three rows, at least two.
+
+    Few rows make a 1-2-5 step awkward (±4 in 4 rows: at most 3 ticks leave only 0, 5
+    collide), so the step shrinks until two ticks show; where only colliding sets have
+    two, the first tick of each row is kept. A span too wide for a float (±1e308) gets
+    its two ends.
+    """
+    if not math.isfinite(hi - lo):
+        return {0: hi, rows - 1: lo} if rows > 1 else {0: hi}
+    target = max(2, rows // 3 + 1)
+    chosen: dict[int, float] = {}
+    fallback: dict[int, float] = {}
+    for m in range(2, rows + 2):
+        placed: dict[int, float] = {}
+        ticks = linear_ticks(lo, hi, m)
+        for t in ticks:
+            placed.setdefault(tick_cell(t, lo, hi, rows, reverse=True), t)
+        if len(placed) == len(ticks) and len(placed) >= 2:
+            if m <= target or not chosen:
+                chosen = placed
+            if m >= target:
+                break
+        elif len(placed) >= 2 and not fallback:
+            fallback = placed
+    return chosen or fallback or placed
+
+
 def gutter(lo: float, hi: float, rows: int) -> list[str]:
     """The y axis left of a picture of ``rows`` cell rows: round tick labels right-aligned, then ┤ or │."""
-    ticks = linear_ticks(lo, hi, max(2, rows // 2 + 1))  # 3 ticks in 4 rows: a 2-tick request often leaves one
-    labels = tick_labels(ticks)
-    width = max((len(label) for label in labels), default=0)
-    left = [" " * width + "│" for _ in range(rows)]
-    for value, label in zip(ticks, labels, strict=True):
-        left[tick_cell(value, lo, hi, rows, reverse=True)] = label.rjust(width) + "┤"
-    return left
+    ticks = y_ticks(lo, hi, rows)
+    labels = dict(zip(ticks, tick_labels(list(ticks.values())), strict=True))
+    width = max((len(label) for label in labels.values()), default=0)
+    return [labels[r].rjust(width) + "┤" if r in labels else " " * width + "│" for r in range(rows)]
 
 
 def chart_strips(label: str, epochs: np.ndarray, values: np.ndarray, width: int, height: int,
