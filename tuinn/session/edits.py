@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 from tuinn.config.spec import EarlyStopping, Experiment, LayerSpec
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
+from tuinn.session.custom_points import CustomPointEdits
 
 if TYPE_CHECKING:
     from tuinn.training.trainer import Trainer
@@ -73,7 +74,7 @@ def _follow_split(exp: Experiment) -> None:
         es.monitor = f"{split}_{es.monitor.split('_', 1)[1]}"
 
 
-class PlaygroundEdits:
+class PlaygroundEdits(CustomPointEdits):
     """The typed changes of :class:`~tuinn.session.playground.Playground` (a mixin: it uses
     ``experiment``, ``trainer``, ``apply``, ``edit_spec``, ``message`` and ``_build``)."""
 
@@ -227,8 +228,13 @@ class PlaygroundEdits:
         return "restart"
 
     def set_test_fraction(self, fraction: float) -> Applies:
-        """Restart: a new train/test split."""
-        self.edit_spec(lambda e: setattr(e.data, "test_fraction", float(fraction)))
+        """Restart: a new train/test split (custom data's split row by row gives way to the fractions)."""
+
+        def change(e: Experiment) -> None:
+            e.data.test_fraction = float(fraction)
+            e.data.test_rows = e.data.validation_rows = None
+
+        self.edit_spec(change)
         return "restart"
 
     def set_classes(self, classes: int) -> Applies:
@@ -248,6 +254,8 @@ class PlaygroundEdits:
 
         def change(e: Experiment) -> None:
             e.data.validation_fraction = float(fraction)
+            e.data.test_fraction = e.data.resolved_test_fraction  # custom data: the split by rows gives way to fractions
+            e.data.test_rows = e.data.validation_rows = None
             _follow_split(e)
 
         self.edit_spec(change)

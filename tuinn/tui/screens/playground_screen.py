@@ -42,7 +42,7 @@ from tuinn.training.paths import slug
 from tuinn.tui.screens.messages_screen import KEPT, MessagesScreen
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.data_panel import DataPanel
-from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary
+from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary, place_color
 from tuinn.tui.widgets.edit import Edit
 from tuinn.tui.widgets.features_panel import FeaturesPanel
 from tuinn.tui.widgets.hyper_panel import HyperPanel
@@ -205,6 +205,7 @@ class PlaygroundScreen(Screen[None]):
         # control scrolls it into view, and one tab stop fewer.
         for panel in ("#boundary", "#loss"):
             self.query_one(panel).can_focus = True
+        self.query_one(DecisionBoundary).editable = True  # your own points: a, x, k, the arrows and the mouse
         self.query_one("#controls").can_focus = False
         if self.lesson is not None:
             self.query_one("#lesson").border_title = f"Lesson {self.lesson.number} (0)"
@@ -270,6 +271,7 @@ class PlaygroundScreen(Screen[None]):
             names = [f"W{i}" for i in range(1, len(s.weights) + 1)]
             self.query_one(WeightHeatmap).show(list(s.weights), names)
         if s.grid is not None:
+            self.query_one(DecisionBoundary).place_color = place_color(s.task, self.session.place_target)
             self.query_one(DecisionBoundary).show(BoundaryView(
                 kind=s.kind, values=s.grid, extent=s.extent, train_points=s.train_points, train_labels=s.train_labels,
                 test_points=s.test_points, test_labels=s.test_labels, n_classes=max(s.n_classes, 2), value_range=s.value_range,
@@ -497,6 +499,19 @@ class PlaygroundScreen(Screen[None]):
         layers = pg.experiment.model.layers
         pg.neuron = None if event.layer == len(layers) and layers[-1].units == 1 else (event.layer, event.index)
         pg.refresh()
+
+    def on_decision_boundary_point_placed(self, event: DecisionBoundary.PointPlaced) -> None:
+        """Your own point: the data becomes custom (inline in the experiment) and training goes on."""
+        self.session.add_point(event.x, event.y)
+        self.refresh_view()
+
+    def on_decision_boundary_point_removed(self, event: DecisionBoundary.PointRemoved) -> None:
+        self.session.remove_point(event.x, event.y)
+        self.refresh_view()
+
+    def on_decision_boundary_place_cycled(self, event: DecisionBoundary.PlaceCycled) -> None:
+        self.notify(f"a point added now is {self.session.cycle_place()}", timeout=2, markup=False)
+        self._shown_version = -1  # the cursor takes the class's colour
 
     def on_network_diagram_link_selected(self, event: NetworkDiagram.LinkSelected) -> None:
         self.notify(f"w{event.layer}[{event.row + 1},{event.col + 1}] = {event.value:.6g} · press v to type a new value", timeout=3, markup=False)

@@ -15,6 +15,14 @@ Pixel convention: pixel (r, c) of a (rows2, cols) picture covers
 x ∈ [x_min + c·dx, x_min + (c + 1)·dx) and y ∈ (y_max − (r + 1)·dy, y_max − r·dy], so
 row 0 is the top (y_max). ``grid_points`` gives the pixel centres at which the model
 should be evaluated so that its output lines up with the drawn data points.
+
+Your own points (the playground sets :attr:`DecisionBoundary.editable`): with the focus,
+the arrows move a cursor over the picture (shift: five cells), ``a``/``enter`` places a
+point of the chosen class there, ``x``/``delete`` removes the nearest point, ``k`` chooses
+the next class; a left click places a point at the cell clicked, a right click (or
+ctrl+click) removes the nearest. The widget only says where, in data coordinates
+(:class:`DecisionBoundary.PointPlaced`, :class:`DecisionBoundary.PointRemoved`); the
+session changes the data.
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -73,6 +83,10 @@ BOTTOM_ROWS = AXIS_ROWS + 1
 #: Cells of the legend's colour bar (fewer, down to LEGEND_BAR_MIN, in a narrow panel).
 LEGEND_BAR = 16
 LEGEND_BAR_MIN = 6
+#: The cursor of your own points: a cross in the colour of the class it places (black for a value), on white.
+CURSOR_GLYPH = "╋"
+#: Cells a shift+arrow moves the cursor.
+CURSOR_JUMP = 5
 CURVE_BACKGROUND = blend(ZERO, WHITE, 0.5)
 CURVE_LINE = POSITIVE
 CURVE_POINT = NEGATIVE
@@ -246,8 +260,45 @@ class DecisionBoundary(Widget):
     }
     """
 
+    BINDINGS = [
+        Binding("left", "move(-1, 0)", "cursor left", show=False),
+        Binding("right", "move(1, 0)", "cursor right", show=False),
+        Binding("up", "move(0, -1)", "cursor up", show=False),
+        Binding("down", "move(0, 1)", "cursor down", show=False),
+        Binding("shift+left", f"move(-{CURSOR_JUMP}, 0)", "cursor far left", show=False),
+        Binding("shift+right", f"move({CURSOR_JUMP}, 0)", "cursor far right", show=False),
+        Binding("shift+up", f"move(0, -{CURSOR_JUMP})", "cursor far up", show=False),
+        Binding("shift+down", f"move(0, {CURSOR_JUMP})", "cursor far down", show=False),
+        Binding("a,enter", "place", "add point", id="add_point"),
+        Binding("x,delete,backspace", "remove", "remove point", id="remove_point"),
+        Binding("k", "cycle_class", "class to add", id="point_class"),
+    ]
+
+    class PointPlaced(Message):
+        """Add a point at (x, y) of the plane (on a curve: input x, target y)."""
+
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__()
+            self.x, self.y = x, y
+
+    class PointRemoved(Message):
+        """Remove the point nearest (x, y) of the plane."""
+
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__()
+            self.x, self.y = x, y
+
+    class PlaceCycled(Message):
+        """Choose the next class (or value) to place."""
+
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        #: Whether points can be added and removed here (the playground: yes; a lab: no).
+        self.editable = False
+        #: The cursor's cell (column, row) in the picture, once it has been moved or clicked.
+        self.cursor: tuple[int, int] | None = None
+        #: The colour of the class the cursor places (None: white, for values).
+        self.place_color: tuple[int, int, int] | None = None
         self._view: BoundaryView | None = None
         self._strips: list[Strip] = []
         self._indices: np.ndarray | None = None
@@ -412,8 +463,98 @@ class DecisionBoundary(Widget):
             strip = self._strips[y]
             if strip.cell_length != width:
                 strip = strip.crop_extend(0, width, self.rich_style)
-            return strip
+            return self._with_cursor(strip, y)
         return Strip.blank(width, self.rich_style)
+
+    # ------------------------------------------------------------ your own points
+    def _with_cursor(self, strip: Strip, y: int) -> Strip:
+        """``strip`` with the cursor drawn over its cell, when this is the cursor's row and the panel has the focus."""
+        cell = self.cursor_cell()
+        if cell is None or not self.has_focus:
+            return strip
+        gx, gy, _, _ = self.picture_region()
+        col, row = cell
+        if y != gy + row:
+            return strip
+        x = gx + col
+        style = Style(color=hex_color(self.place_color or BLACK), bgcolor=hex_color(WHITE), bold=True)
+        return Strip.join([strip.crop(0, x), Strip([Segment(CURSOR_GLYPH, style)], 1), strip.crop(x + 1, strip.cell_length)])
+
+    def on_focus(self, event: events.Focus) -> None:
+        self.refresh()  # the cursor shows while the panel has the focus
+
+    def on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    def cursor_cell(self) -> tuple[int, int] | None:
+        """The cursor's (column, row) in the picture, kept inside it (None: not editable, or nothing drawn)."""
+        if not self.editable or self._view is None:
+            return None
+        _, _, w, h = self.picture_region()
+        col, row = self.cursor if self.cursor is not None else (w // 2, h // 2)
+        return max(0, min(w - 1, col)), max(0, min(h - 1, row))
+
+    def cell_point(self, col: int, row: int) -> tuple[float, float] | None:
+        """The data coordinates (x, y) of the centre of picture cell (col, row): a point placed there is drawn in that cell."""
+        if self._view is None:
+            return None
+        _, _, w, h = self.picture_region()
+        x_min, x_max, y_min, y_max = plane_extent(self._view)
+        return x_min + (col + 0.5) * (x_max - x_min) / w, y_max - (row + 0.5) * (y_max - y_min) / h
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The point keys only where points can be edited (not in a lab's boundaries)."""
+        if action in ("move", "place", "remove", "cycle_class"):
+            return self.editable and self._view is not None
+        return True
+
+    def action_move(self, dx: int, dy: int) -> None:
+        cell = self.cursor_cell()
+        if cell is None:
+            return
+        self.cursor = (cell[0] + dx, cell[1] + dy)
+        self.cursor = self.cursor_cell()
+        self.refresh()
+
+    def _post_at_cursor(self, kind: type[PointPlaced] | type[PointRemoved]) -> None:
+        cell = self.cursor_cell()
+        point = self.cell_point(*cell) if cell is not None else None
+        if point is not None:
+            self.post_message(kind(*point))
+
+    def action_place(self) -> None:
+        self._post_at_cursor(self.PointPlaced)
+
+    def action_remove(self) -> None:
+        self._post_at_cursor(self.PointRemoved)
+
+    def action_cycle_class(self) -> None:
+        self.post_message(self.PlaceCycled())
+
+    def on_click(self, event: events.Click) -> None:
+        """Left click: a point at the cell clicked; right click (or ctrl+click): the nearest point removed."""
+        if not self.editable or self._view is None:
+            return
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        gx, gy, w, h = self.picture_region()
+        col, row = offset.x - gx, offset.y - gy
+        if not (0 <= col < w and 0 <= row < h):
+            return  # on the axes or the legend
+        self.cursor = (col, row)
+        self.refresh()
+        if event.button == 3 or event.ctrl:
+            self._post_at_cursor(self.PointRemoved)
+        elif event.button == 1:
+            self._post_at_cursor(self.PointPlaced)
+
+
+def place_color(task: str, target: float) -> tuple[int, int, int] | None:
+    """The cursor's colour: the class a placed point gets (None, white, when it places a value)."""
+    if task != "classification":
+        return None
+    return CLASS_COLORS[int(target) % len(CLASS_COLORS)]
 
 
 def _bar_colors(view: BoundaryView, cells: int) -> list[str]:
