@@ -58,8 +58,9 @@ class StepScreen(Screen[None]):
         Binding("u", "apply", "apply update", id="step.apply"),
         Binding("tab", "next_sample", "next sample", id="step.sample", priority=True),
         Binding("c", "pick", "chain of…", id="step.pick"),
-        Binding("f", "toggle_gradients", "gradients", id="step.gradients"),
         Binding("escape", "leave", "back", id="step.back"),
+        # last: on a narrow footer it is the one cut, not `escape`
+        Binding("f", "toggle_gradients", "gradients", id="step.gradients"),
     ]
     DEFAULT_CSS = """
     StepScreen #step-status { height: 1; padding: 0 1; background: $panel; }
