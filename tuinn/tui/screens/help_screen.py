@@ -33,6 +33,7 @@ shows it whole.
 | `l` | latent space: a layer's activations after PCA (or UMAP), k-means clusters |
 | `w` | inputs: importance from the first-layer weights and from gradients, across seeds |
 | `c` | per-layer / global colour scale of the weight heatmaps |
+| `f` | Weights panel: heatmaps → each layer's W over the epochs (percentile bands) → b → heatmaps |
 | `v` | type a value into the selected link's weight (select it in the network with `i`) |
 | `escape` | show the model's output again (after selecting a neuron) |
 | `m` | the last warnings in full: why training paused, why an edit was refused |
@@ -49,6 +50,10 @@ saturated); neuron colour = bias. Focus it (`4`, a click or `tab`) and use the a
 shows a neuron's output over the plane; `i` selects its incoming links one by one.
 
 **Weights** (`5`): W of each layer as a heatmap; arrows move the selected cell, `[`/`]` switch layer.
+With `f`: how each layer's W (then b) spread over the epochs, as TensorBoard draws it:
+bands between the min, 7, 16, 31, 69, 84, 93 % and max, the median as a line, epoch 0 at
+the left and now at the right; a layer learning is seen widening. `[`/`]` choose the
+layers shown when not all fit.
 
 **Decision boundary** (`6`): the output over the input plane, with axis ticks and a legend
 under it: which colour is which value, which dot a training and which a test point
