@@ -41,6 +41,19 @@ DTYPES = ("float64", "float32")
 TASKS = ("auto", "classification", "regression")
 BALANCES = ("none", "undersample", "oversample", "weights")
 MONITORS = ("test_loss", "validation_loss", "train_loss", "test_accuracy", "validation_accuracy")
+SCHEDULES = ("constant", "step", "exponential", "cosine", "plateau")
+THRESHOLD_MODES = ("rel", "abs")
+#: The keys each learning-rate schedule reads, named as PyTorch's lr_scheduler arguments
+#: (StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau), so a torch user's numbers carry over.
+SCHEDULE_KEYS: dict[str, tuple[str, ...]] = {
+    "constant": (),
+    "step": ("step_size", "gamma"),
+    "exponential": ("gamma",),
+    "cosine": ("T_max", "eta_min"),
+    "plateau": ("factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr"),
+}
+#: gamma when a file leaves it out: StepLR's own default; ExponentialLR has none, 0.95 halves α in about 14 epochs.
+DEFAULT_GAMMA = {"step": 0.1, "exponential": 0.95}
 MAX_SAMPLES = 10_000_000
 #: The largest seed: np.random.RandomState (UMAP's random_state in the latent view) takes 0 … 2**32 − 1.
 MAX_SEED = 2**32 - 1
@@ -91,6 +104,35 @@ class EarlyStopping:
 
 
 @dataclass
+class Schedule:
+    """``[train] schedule = {name = "step", step_size = 10, gamma = 0.5}`` (or just ``schedule = "cosine"``).
+
+    One table with a ``name`` and PyTorch's argument names, not flat ``decay_*`` keys in
+    ``[train]``: the parameters of one schedule stay together, a key another schedule
+    reads is refused by name, and the numbers of a torch script carry over unchanged.
+    ``T_max`` left out is ``train.epochs`` (resolved when the file is read, so that a run
+    resumed with more epochs keeps its curve). ``mode`` is not a key: the schedule watches
+    a loss, which is always minimised.
+    """
+
+    name: str = "constant"
+    step_size: int = 30
+    gamma: float = 0.1
+    T_max: int = 100
+    eta_min: float = 0.0
+    factor: float = 0.1
+    patience: int = 10
+    threshold: float = 1e-4
+    threshold_mode: str = "rel"
+    cooldown: int = 0
+    min_lr: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The name and the keys this schedule reads (what ``config.toml`` holds)."""
+        return {"name": self.name, **{k: getattr(self, k) for k in SCHEDULE_KEYS[self.name]}}
+
+
+@dataclass
 class TrainSpec:
     """``[train]``: loss, optimizer and the loop."""
 
@@ -112,6 +154,7 @@ class TrainSpec:
     eps: float | None = None
     kfold: int = 0  # 0: no cross-validation; K ≥ 2: stratified K-fold
     early_stopping: EarlyStopping | None = None
+    schedule: Schedule = field(default_factory=Schedule)
 
     def optimizer_hyper(self) -> dict[str, float]:
         """Hyperparameters for ``make_optimizer`` (eps only when given)."""
@@ -432,6 +475,7 @@ def parse_train(raw: Any, c: Checker) -> TrainSpec:
             raise c.fail("train.kfold", "must be 0 (off) or at least 2 folds")
     if "early_stopping" in t:
         s.early_stopping = parse_early_stopping(t["early_stopping"], c)
+    s.schedule = parse_schedule(t.get("schedule", "constant"), c, s.epochs)
     return s
 
 
@@ -496,6 +540,37 @@ def parse_early_stopping(raw: Any, c: Checker) -> EarlyStopping:
     if "min_delta" in es:
         stop.min_delta = c.number(es["min_delta"], "train.early_stopping.min_delta", 0.0)
     return stop
+
+
+def parse_schedule(raw: Any, c: Checker, epochs: int) -> Schedule:
+    """``train.schedule``: a name, or a table of a name and the keys that schedule reads (no others)."""
+    key = "train.schedule"
+    t = {"name": raw} if isinstance(raw, str) else c.table(raw, key, ("name", *_names(Schedule)[1:]))
+    if "name" not in t:
+        raise c.fail(f"{key}.name", f"is required (one of {', '.join(SCHEDULES)})")
+    s = Schedule(name=c.choice(t["name"], f"{key}.name", SCHEDULES, "schedule"), T_max=epochs)
+    s.gamma = DEFAULT_GAMMA.get(s.name, s.gamma)
+    reads = SCHEDULE_KEYS[s.name]
+    for k in t:
+        if k != "name" and k not in reads:
+            what = f"it reads {', '.join(reads)}" if reads else "it has no parameters"
+            raise c.fail(f"{key}.{k}", f"is not read by the {s.name} schedule ({what})")
+    for k in ("step_size", "T_max"):
+        if k in t:
+            setattr(s, k, c.integer(t[k], f"{key}.{k}", lo=1))
+    for k in ("patience", "cooldown"):
+        if k in t:
+            setattr(s, k, c.integer(t[k], f"{key}.{k}", lo=0))
+    if "gamma" in t:
+        s.gamma = c.number(t["gamma"], f"{key}.gamma", 0.0, 1.0, lo_open=True)
+    if "factor" in t:
+        s.factor = c.number(t["factor"], f"{key}.factor", 0.0, 1.0, lo_open=True, hi_open=True)
+    for k in ("eta_min", "threshold", "min_lr"):
+        if k in t:
+            setattr(s, k, c.number(t[k], f"{key}.{k}", 0.0))
+    if "threshold_mode" in t:
+        s.threshold_mode = c.choice(t["threshold_mode"], f"{key}.threshold_mode", THRESHOLD_MODES, "threshold mode")
+    return s
 
 
 def check_consistency(e: Experiment, c: Checker) -> None:
@@ -639,6 +714,8 @@ def to_dict(e: Experiment) -> dict[str, Any]:
     train = {f.name: getattr(e.train, f.name) for f in fields(TrainSpec)}
     if e.train.early_stopping is not None:
         train["early_stopping"] = {f.name: getattr(e.train.early_stopping, f.name) for f in fields(EarlyStopping)}
+    # A constant rate is written as nothing, so that the config.toml of a run without a schedule reads as before.
+    train["schedule"] = e.train.schedule.to_dict() if e.train.schedule.name != "constant" else None
     return clean({"seed": e.seed, "name": e.name, "description": e.description, "data": data, "model": model, "train": train})
     if e.data.split_by_rows:  # the rows are the split: a fraction beside them would be refused when read back
         del data["test_fraction"], data["validation_fraction"]

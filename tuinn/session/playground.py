@@ -67,7 +67,7 @@ class Snapshot:
     caption: str
     backend: str
     device: str
-    learning_rate: float
+    learning_rate: float  # the α of the next epoch (the schedule's, not only train.learning_rate)
     message: str = ""
     best_epoch: int | None = None  # epoch of the best monitored value (lowest loss / highest accuracy)
     monitor: str = ""  # what best_epoch and early stopping watch, e.g. "test_loss"
@@ -76,6 +76,8 @@ class Snapshot:
     #: (units, rows, cols) on a MAP_RESOLUTION grid of pixel centres, row 0 at the top
     #: (1-D data: rows = 1). None when the session computes no maps.
     neuron_maps: tuple[np.ndarray, ...] | None = None
+    #: The α each epoch trained with, the last ones aligned with the end of the loss histories (epochs 1 …).
+    learning_rates: tuple[float, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -225,7 +227,7 @@ class Playground(PlaygroundEdits):
                 try:
                     self.trainer.run_epoch()
                     losses = self._losses_now()
-                    self.trainer.check_finite(dict(losses))
+                    self.trainer.finish_epoch(dict(losses))  # check_finite, then the schedule sees the losses
                 except TuinnError as exc:  # DivergedError: the trainer put the weights back
                     self.message = f"paused: {exc}"
                     self.running = False
@@ -507,7 +509,8 @@ class Playground(PlaygroundEdits):
             caption=caption,
             backend=t.model.name,
             device=t.model.device,
-            learning_rate=self.experiment.train.learning_rate,
+            learning_rate=t.next_rate(),
+            learning_rates=tuple(t.rates[-max(0, len(self.train_loss) - 1):]) if len(self.train_loss) > 1 else (),
             message=self.message,
             best_epoch=self.best_epoch(),
             monitor=self.monitor(),

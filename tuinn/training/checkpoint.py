@@ -31,6 +31,7 @@ import numpy as np
 
 from tuinn import __version__
 from tuinn.errors import CheckpointError
+from tuinn.training.schedules import state_problem
 
 FORMAT = "tuinn-checkpoint-1"
 
@@ -91,6 +92,7 @@ def save(
         "optimizer_buffers": len(opt_state["state"]),
         "rng": state["rng"],
         "early": early_meta,
+        "schedule": state.get("schedule"),  # the plateau rule's bookkeeping (None: a schedule without state)
     }
     metadata = {
         "format": FORMAT,
@@ -104,7 +106,8 @@ def save(
 
 def _strip(state: dict[str, Any]) -> dict[str, Any]:
     """A state without its arrays (they are stored as tensors)."""
-    return {"epoch": state["epoch"], "steps": state["steps"], "optimizer": {"t": state["optimizer"]["t"]}, "rng": state["rng"]}
+    return {"epoch": state["epoch"], "steps": state["steps"], "optimizer": {"t": state["optimizer"]["t"]}, "rng": state["rng"],
+            "schedule": state.get("schedule")}
 
 
 def _json_default(obj: Any) -> Any:
@@ -147,7 +150,8 @@ def load(path: Path) -> Checkpoint:
             _, i, name = k.split("/", 2)
             buffers[int(i)][name] = v
     optimizer = {"t": meta["optimizer_t"], "state": buffers}
-    state = {"epoch": meta["epoch"], "steps": meta["steps"], "params": params, "optimizer": optimizer, "rng": meta["rng"]}
+    state = {"epoch": meta["epoch"], "steps": meta["steps"], "params": params, "optimizer": optimizer, "rng": meta["rng"],
+             "schedule": meta.get("schedule")}
     early = None
     if meta.get("early"):
         e = meta["early"]
@@ -315,6 +319,8 @@ class _Checker:
         if "rng" not in meta:
             raise self.fail("corrupt tuinn metadata: state has no 'rng'")
         self.rng(meta["rng"], "state.rng")
+        if (problem := state_problem(meta.get("schedule"))) is not None:
+            raise self.fail(f"corrupt tuinn metadata: state.schedule: {problem}")
         return meta
 
     def sort_tensors(self, tensors: dict[str, np.ndarray], optimizer: str, allowed: Any,

@@ -25,14 +25,17 @@ from typing import Any
 import numpy as np
 
 from tuinn.config.spec import Experiment
-from tuinn.engine.batched import BatchedNetwork, StackedData, architecture, make_batched_optimizer
+from tuinn.engine.batched import BatchedNetwork, StackedData, architecture, make_batched_optimizer, per_model
 from tuinn.engine.optimizers import Optimizer
 from tuinn.errors import TuinnError
 from tuinn.training.trainer import Trainer
 
 
 def refuse_unstackable(exp: Experiment) -> None:
-    """A one-line error naming the layer a batched engine cannot stack (batch or layer norm)."""
+    """A one-line error naming what a batched engine cannot stack: batch or layer norm, the plateau schedule."""
+    if exp.train.schedule.name == "plateau":
+        raise TuinnError("train.schedule = \"plateau\": the batched engine evaluates no loss between epochs, which plateau "
+                         "watches; use step, exponential or cosine, or train such models one at a time")
     for i, layer in enumerate(exp.model.layers, 1):
         if layer.norm != "none":
             raise TuinnError(f"model.layers[{i}].norm = {layer.norm!r}: the batched engine does not stack batch or layer norm "
@@ -87,8 +90,11 @@ def _fit_group(trainers: Sequence[Trainer], epochs: int, on_epoch: Callable[[int
     steps = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, epochs + 1):
-            per_model = [t.epoch_batches() for t in trainers]  # each trainer's own shuffle stream
-            batches = [np.stack(step) for step in zip(*per_model, strict=True)]
+            # Each model's schedule (a function of the epoch: plateau is refused) at the epoch it is at.
+            optimizer.learning_rate = per_model([t.schedule.rate(t.experiment.train.learning_rate, t.epoch + epoch - 1)
+                                                 for t in trainers])
+            drawn = [t.epoch_batches() for t in trainers]  # each trainer's own shuffle stream
+            batches = [np.stack(step) for step in zip(*drawn, strict=True)]
             losses = batched.train_epoch(data, batches, optimizer)
             steps += len(batches)
             for m in np.flatnonzero(~np.isfinite(losses).all(axis=0)):

@@ -31,6 +31,7 @@ from tuinn.engine.trace import StepTrace
 from tuinn.errors import ConfigError, DivergedError
 from tuinn.training.build import build_network
 from tuinn.training.early_stopping import EarlyStopper, monitored_value
+from tuinn.training.schedules import LearningRateSchedule, monitored_loss
 
 STREAMS = ("data", "init", "shuffle", "dropout", "balance", "kfold")
 #: A training loss this many times its starting value, after :data:`BLOWUP_AFTER` epochs, gets a warning.
@@ -52,9 +53,12 @@ class EpochResult:
     batch_loss: float
     seconds: float
     splits: dict[str, dict[str, Any]]
+    learning_rate: float | None = None  # the α this epoch trained with (the schedule's)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"epoch": self.epoch, "batch_loss": self.batch_loss, "seconds": round(self.seconds, 6)}
+        if self.learning_rate is not None:
+            out["learning_rate"] = self.learning_rate
         for split, metrics in self.splits.items():
             for key, value in metrics.items():
                 out[f"{split}_{key}"] = value
@@ -135,6 +139,9 @@ class Trainer:
         self.epoch = 0
         self.steps = 0
         self.history: list[EpochResult] = []
+        self.schedule = LearningRateSchedule(exp.train.schedule)
+        #: ``rates[i]``: the α epoch i + 1 trained with (NaN for epochs this object did not run, e.g. before a checkpoint).
+        self.rates: list[float] = []
         self.model.bind(self.x, self.y, self.sample_weight)
         if self.uses_batch_norm and len(self.train_order) < 2:
             raise ConfigError("model.layers", "batch norm needs at least 2 training samples")
@@ -236,6 +243,7 @@ class Trainer:
         """
         before = self.state()
         self.epoch_start = before
+        rate = self.model.learning_rate = self.next_rate()
         losses = []
         with np.errstate(over="ignore", invalid="ignore"):
             for batch in self.epoch_batches():
@@ -244,12 +252,28 @@ class Trainer:
                     self.restore(before)
                     raise DivergedError(
                         f"training diverged in epoch {self.epoch + 1}: the loss became {loss} "
-                        f"(learning rate {self.experiment.train.learning_rate:g} is probably too large); "
+                        f"(learning rate {rate:g} is probably too large); "
                         f"the weights of epoch {self.epoch} are kept"
                     )
                 losses.append(loss)
         self.epoch += 1
+        self.rates[self.epoch - 1:] = [math.nan] * max(0, self.epoch - 1 - len(self.rates))  # NaN: epochs run elsewhere
+        self.rates.append(rate)
         return float(np.mean(losses))
+
+    def next_rate(self) -> float:
+        """The α of the next epoch: ``train.schedule`` applied to ``train.learning_rate`` (a schedule edited
+        in the playground is picked up here; a new one starts fresh)."""
+        spec = self.experiment.train.schedule
+        if spec != self.schedule.spec:
+            self.schedule = LearningRateSchedule(spec)
+        return self.schedule.rate(self.experiment.train.learning_rate, self.epoch)
+
+    def finish_epoch(self, losses: dict[str, float | None]) -> None:
+        """After :meth:`run_epoch` and evaluating the splits: :meth:`check_finite`, then the schedule sees the
+        monitored loss (``plateau``: validation, else train)."""
+        self.check_finite(losses)
+        self.schedule.observe(monitored_loss(losses), self.experiment.train.learning_rate)
 
     def check_finite(self, losses: dict[str, float | None]) -> None:
         """After :meth:`run_epoch`: when a split's loss of the new weights is not finite,
@@ -262,7 +286,7 @@ class Trainer:
         what = ", ".join(f"{split} loss {v}" for split, v in bad.items())
         raise DivergedError(
             f"training diverged in epoch {epoch}: after its last update the {what} "
-            f"(learning rate {self.experiment.train.learning_rate:g} is probably too large); "
+            f"(learning rate {self.model.learning_rate:g} is probably too large); "
             f"the weights of epoch {self.epoch} are kept"
         )
 
@@ -330,6 +354,7 @@ class Trainer:
             "params": self.model.get_parameters(),
             "optimizer": self.model.optimizer_state(),
             "rng": {"shuffle": self.shuffle_rng.bit_generator.state, "dropout": self.model.rng_state()},  # fresh dicts
+            "schedule": self.schedule.state(),
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -340,6 +365,7 @@ class Trainer:
         self.model.load_optimizer_state(state["optimizer"])
         self.shuffle_rng.bit_generator.state = copy.deepcopy(state["rng"]["shuffle"])
         self.model.set_rng_state(state["rng"]["dropout"])
+        self.schedule.load_state(state.get("schedule"))
 
     # -------------------------------------------------------------------- fit
     #: The early-stopping rule of the current (or last) :meth:`fit`; None without ``train.early_stopping``.
@@ -376,10 +402,10 @@ class Trainer:
             t0 = time.perf_counter()
             batch_loss = self.run_epoch()
             splits = self.evaluate_all()
-            self.check_finite({name: r.get("loss") for name, r in splits.items()})
-            ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, splits)
+            self.finish_epoch({name: r.get("loss") for name, r in splits.items()})
+            ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, splits, self.rates[-1])
             if on_warning is not None and (warning := watch.check(self.epoch, splits.get("train", {}).get("loss", math.nan),
-                                                                   self.experiment.train.learning_rate)):
+                                                                   self.rates[-1])):
                 on_warning(warning)
             self.history.append(ep)
             result.history.append(ep)
