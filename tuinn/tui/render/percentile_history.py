@@ -30,11 +30,16 @@ CAPACITY = 256
 EXACT_UP_TO = 16384
 
 
+_FRACTIONS = np.array(PERCENTILES) / 100
+
+
 def percentiles(values: np.ndarray) -> np.ndarray:
     """The :data:`PERCENTILES` of the finite entries of ``values`` (float64, ascending).
 
-    Non-finite entries are left out; with none finite the result is all NaN (and the
-    pictures leave that sample blank). Large arrays: see :data:`EXACT_UP_TO`.
+    NumPy's default ("linear") definition, computed from one sort: 12-20 µs for a small
+    layer where ``np.percentile`` takes ~90 (it is called for every layer's W and b at
+    every frame). Non-finite entries are left out; with none finite the result is all
+    NaN (and the pictures leave that sample blank). Large arrays: see :data:`EXACT_UP_TO`.
     """
     flat = np.asarray(values, dtype=np.float64).ravel()
     if flat.size and not np.isfinite(flat).all():
@@ -42,8 +47,12 @@ def percentiles(values: np.ndarray) -> np.ndarray:
     if flat.size == 0:
         return np.full(len(PERCENTILES), np.nan)
     lo, hi = float(flat.min()), float(flat.max())
-    sample = flat[:: -(-flat.size // EXACT_UP_TO)] if flat.size > EXACT_UP_TO else flat
-    out = np.percentile(sample, PERCENTILES)
+    ordered = np.sort(flat[:: -(-flat.size // EXACT_UP_TO)] if flat.size > EXACT_UP_TO else flat)
+    position = _FRACTIONS * (ordered.size - 1)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, ordered.size - 1)
+    weight = position - below
+    out = ordered[below] * (1 - weight) + ordered[above] * weight  # not a + (b − a)·w: b − a overflows at ±1e308
     out[0], out[-1] = lo, hi
     return np.clip(out, lo, hi)  # ascending even where the sample missed the tails
 
