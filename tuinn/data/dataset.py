@@ -301,5 +301,5 @@ def build_dataset(spec: DataSpec, rng: np.random.Generator) -> Dataset:
     return Dataset(
         name=spec.source, task=s.task, feature_names=list(s.names), points=s.points, x=s.x, labels=labels, values=s.values,
         n_classes=s.n_classes, train=train, test=test, validation=val, class_names=class_names, target_name=s.target_name,
-        where=s.where, playground_features=spec.source in SOURCES or (spec.source == "inline" and spec.features is not None),
+        where=s.where, playground_features=spec.playground_features,
     )

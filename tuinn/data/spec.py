@@ -48,6 +48,12 @@ class DataSpec:
         return self.source in SOURCES
 
     @property
+    def playground_features(self) -> bool:
+        """True when the inputs are the Playground's features of points of the plane (or line): a
+        synthetic source, or inline points given ``features`` (a data set drawn in the playground)."""
+        return self.synthetic or (self.source == "inline" and self.features is not None)
+
+    @property
     def split_by_rows(self) -> bool:
         """Whether the split is given row by row (``test_rows`` / ``validation_rows``) rather than by fractions."""
         return self.test_rows is not None or self.validation_rows is not None

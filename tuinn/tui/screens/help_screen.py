@@ -59,6 +59,15 @@ layers shown when not all fit.
 under it: which colour is which value, which dot a training and which a test point
 (`t` shows or hides the test points, `d` discretizes the output).
 
+**Your own points**: focus the boundary (`6` or a click); the arrows move a cursor
+(`shift`+arrow: five cells), `a` or `enter` adds a point there, `x` or `delete` removes
+the nearest point, `k` chooses the class of the next point (the cursor takes its colour;
+a regression steps through low to high values; on a curve the height is the target). The
+mouse: a left click adds a point in the cell clicked, a right click (or `ctrl`+click)
+removes the nearest. An added point is a training point; training goes on from the same
+weights. The data becomes inline data of the experiment: `ctrl+s` saves it with every
+point and its split, and `ctrl+o`, `tuinn FILE` and `tuinn train` read exactly those points.
+
 **Loss** (`7`): train, test (and validation) loss per epoch. A red line marks the best epoch of
 the held-out loss (validation if there is a validation split, else test): training past
 it is overfitting. With *early stop* set, training pauses after that many epochs without

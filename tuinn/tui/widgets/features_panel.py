@@ -40,16 +40,18 @@ class FeaturesPanel(Vertical):
     def __init__(self, session: Playground, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.session = session
-        self.set_class(not session.experiment.data.synthetic, "-not-applicable")
+        self.set_class(not session.experiment.data.playground_features, "-not-applicable")
 
     def _chosen(self) -> tuple[list[str], bool]:
         data = self.session.experiment.data
-        return (data.features or ["x1", "x2"]), data.synthetic
+        return (data.features or ["x1", "x2"]), data.playground_features  # a source of the Playground, or points drawn in it
 
     def applicable(self, name: str) -> bool:
         """Whether the current source can provide feature ``name`` (a 1-D source has no x2)."""
-        source = SOURCES.get(self.session.experiment.data.source)
-        return not (source is not None and source.dims == 1 and needs_second_input(name))
+        data = self.session.experiment.data
+        source = SOURCES.get(data.source)
+        dims = source.dims if source is not None else len((data.x or [[0.0, 0.0]])[0])  # inline points: their columns
+        return not (dims == 1 and needs_second_input(name))
 
     def compose(self) -> ComposeResult:
         selected, enabled = self._chosen()
