@@ -6,7 +6,6 @@ bindings that name the same keys."""
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 from textual.widgets import Button, Checkbox, Select
@@ -15,7 +14,9 @@ from tuinn.session.playground import default_experiment
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.screens.evaluate_screen import EvaluateScreen
 from tuinn.tui.screens.help_screen import HELP
+from tuinn.tui.screens.latent_screen import LatentScreen
 from tuinn.tui.screens.playground_screen import PANELS, PlaygroundScreen
+from tuinn.tui.screens.weights_screen import WeightsScreen
 
 from .test_app import choose, settle
 
@@ -196,9 +197,11 @@ def test_readme_help_and_bindings_name_the_same_keys() -> None:
         assert f"`{key}`" in HELP, f"the help screen does not name the key {key!r}"
     for text in (playground, HELP):
         assert "epochs/s" in text and "per frame" not in text  # the speeds are epochs a second
-    evaluate = section(readme, "Judging a model")
-    for binding in EvaluateScreen.BINDINGS:
-        if binding.show:
-            for key in re.split(",", binding.key):
-                shown = {"left": "←", "right": "→", "left_square_bracket": "[", "right_square_bracket": "]"}.get(key, key)
-                assert f"`{shown}`" in evaluate or key == "escape", f"README's Evaluate does not name {key!r}"
+    # The screens over the playground: every key of their footers is in README's paragraph on them.
+    judging = section(readme, "Judging a model")
+    arrows = {"left": "←", "right": "→", "left_square_bracket": "[", "right_square_bracket": "]"}
+    for screen in (EvaluateScreen, LatentScreen, WeightsScreen):
+        for binding in screen.BINDINGS:
+            if binding.show and binding.key != "escape":
+                keys = [arrows.get(key, key) for key in binding.key.split(",")]
+                assert any(f"`{key}`" in judging for key in keys), f"README does not name {screen.__name__}'s key {binding.key!r}"
