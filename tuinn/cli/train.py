@@ -267,6 +267,7 @@ def distributed_command(args: Any, world: Any) -> int:
 
     precheck(args.config, args.set, args.resume, world.size, strict=False)  # every rank, before any waits for another
     dd.start(world)
+    run = None
     try:
         run = DistributedRun.open_world(world, args.config, args.set, resume=args.resume, epochs=args.epochs,
                                         kfold=args.kfold, out=args.out)
@@ -275,7 +276,10 @@ def distributed_command(args: Any, world: Any) -> int:
         if world.main:
             return finish(run, Printer(args.json, args.quiet), args.json)
         trained = run.train(Bystander())
-        return trained.exit_code if isinstance(trained, Interruption) else 0
+        if isinstance(trained, Interruption):
+            return trained.exit_code
+        run.results(trained)  # the evaluation of the final weights is shared out: take part in it as rank 0 does
+        return 0
     except RankError:
         raise
     except TuinnError as exc:
@@ -288,4 +292,4 @@ def distributed_command(args: Any, world: Any) -> int:
         raise TuinnError(f"rank {world.rank}: the other processes of this run stopped ({str(exc).splitlines()[0][:120]}); "
                          f"rank 0 says why") from None
     finally:
-        dd.stop()
+        dd.stop(run.trainer.model if run is not None else None)

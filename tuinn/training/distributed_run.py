@@ -10,9 +10,9 @@ What differs by rank is who touches the disk:
   spec and the trainer's state. So the other ranks need no copy of the files (several
   machines need no shared disk), and a refusal is one line from rank 0 while every rank
   exits 2 before training starts.
-* **Training.** Evaluation runs on every rank on the whole data with the same weights,
-  so every rank sees the same losses and makes the same decisions (divergence, early
-  stopping) without asking rank 0; rank 0 prints, appends ``metrics.jsonl`` and writes
+* **Training.** Evaluation is shared out over the ranks and gathered, so every rank sees
+  the same losses and makes the same decisions (divergence, early stopping) without
+  asking rank 0; every rank also evaluates the final weights with rank 0. Rank 0 prints, appends ``metrics.jsonl`` and writes
   checkpoints of the unwrapped model (a single process's checkpoint, which resumes on
   any number of processes); the other ranks write nothing (:class:`SilentFolder`).
 * **K-fold.** Folds are shared out in rounds: in a round starting at fold s, rank r
