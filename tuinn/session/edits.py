@@ -8,7 +8,7 @@ tested headless; every view (keys, mouse, palette, lessons, labs) calls the same
 
 Each method returns what it does to the run, :data:`Applies`:
 
-- ``"live"``: the run goes on from the epoch it is at (learning rate, L1/L2, batch size,
+- ``"live"``: the run goes on from the epoch it is at (learning rate and its schedule, L1/L2, batch size,
   early stopping, a weight typed in, the backend);
 - ``"restart"``: the experiment is rebuilt at epoch 0 from its seed (data, features,
   architecture, optimizer), as TensorFlow Playground does;
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from tuinn.config.spec import EarlyStopping, Experiment, LayerSpec
+from tuinn.config.spec import SCHEDULES, Checker, EarlyStopping, Experiment, LayerSpec, parse_schedule
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
 from tuinn.session.custom_points import CustomPointEdits
@@ -154,6 +154,19 @@ class PlaygroundEdits(CustomPointEdits):
         def change(e: Experiment) -> None:
             e.train.early_stopping = None if not patience else EarlyStopping(
                 monitor="validation_loss" if e.data.validation_fraction > 0 else "test_loss", patience=int(patience))
+
+        self.edit_spec(change, restart=False)
+        return "live"
+
+    def set_schedule(self, name: str, **params: object) -> Applies:
+        """Live: a learning-rate schedule by name, with PyTorch's parameter names (the spec's defaults for the
+        rest; cosine's T_max: train.epochs). It counts from epoch 0, so at epoch 150 a step schedule is
+        already where it would be after 150 epochs; plateau starts watching afresh."""
+        if name not in SCHEDULES:
+            return self.refuse(f"schedule must be one of {', '.join(SCHEDULES)}, not {name!r}")
+
+        def change(e: Experiment) -> None:
+            e.train.schedule = parse_schedule({"name": name, **params}, Checker(e.source), e.train.epochs)
 
         self.edit_spec(change, restart=False)
         return "live"

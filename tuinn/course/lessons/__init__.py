@@ -28,7 +28,7 @@ CONTROLS = {
     # Features panel
     "features",
     # Hyperparameters panel
-    "learning_rate", "optimizer", "regularization", "reg_rate", "early_stopping", "problem", "backend",
+    "learning_rate", "schedule", "optimizer", "regularization", "reg_rate", "early_stopping", "problem", "backend",
     "layers", "layer", "activation", "norm", "dropout", "neurons",
     # keys and screens
     "play", "step_through", "evaluate", "latent", "weights_insight",

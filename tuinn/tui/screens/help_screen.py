@@ -28,6 +28,7 @@ shows it whole.
 | `t` | show / hide test points |
 | `d` | discretize the output |
 | `o` | log scale of the loss plot |
+| `y` | the learning rate α of each epoch over the loss plot (dotted, normalised: the largest α at the top) |
 | `s` | step-through backprop on the current weights and the next batch |
 | `e` | evaluate: metrics per split, ROC with a movable threshold, K-fold, class balance |
 | `l` | latent space: a layer's activations after PCA (or UMAP), k-means clusters |

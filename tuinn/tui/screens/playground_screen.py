@@ -61,14 +61,14 @@ WARNING_SECONDS = 10
 CONTROL_WIDGETS = {
     "source": ["#source"], "noise": ["#noise"], "test_fraction": ["#test_fraction"], "batch_size": ["#batch_size"],
     "classes": ["#classes"], "validation_fraction": ["#validation_fraction"], "balance": ["#balance"],
-    "regenerate": ["#regenerate"], "features": ["#features-panel"], "learning_rate": ["#learning_rate"],
+    "regenerate": ["#regenerate"], "features": ["#features-panel"], "learning_rate": ["#learning_rate"], "schedule": ["#schedule"],
     "optimizer": ["#optimizer"], "regularization": ["#regularization"], "reg_rate": ["#reg_rate"],
     "early_stopping": ["#early_stopping"], "problem": ["#problem"], "backend": ["#backend"],
     "layers": ["#add_layer"], "layer": ["#layer"], "activation": ["#activation"], "norm": ["#norm"],
     "dropout": ["#dropout"], "neurons": ["#add_neuron"],
 }
 DATA_CONTROLS = frozenset({"source", "noise", "test_fraction", "batch_size", "classes", "validation_fraction", "balance", "regenerate"})
-HYPER_CONTROLS = frozenset({"learning_rate", "optimizer", "regularization", "reg_rate", "early_stopping", "problem", "backend",
+HYPER_CONTROLS = frozenset({"learning_rate", "schedule", "optimizer", "regularization", "reg_rate", "early_stopping", "problem", "backend",
                             "layers", "layer", "activation", "norm", "dropout", "neurons"})
 #: Actions that belong to a lesson control (off until the lesson introduces it).
 ACTION_CONTROLS = {
@@ -87,6 +87,7 @@ PANELS = {
 #: A control's edit → the session method it calls (per-layer controls act on the selected layer).
 EDITS: dict[str, Callable[[Playground, Any], object]] = {
     "learning_rate": lambda pg, v: pg.set_learning_rate(float(v)),
+    "schedule": lambda pg, v: pg.set_schedule(str(v)),
     "batch_size": lambda pg, v: pg.set_batch_size(v),
     "regularization": lambda pg, v: pg.set_regularization(v),
     "reg_rate": lambda pg, v: pg.set_reg_rate(float(v)),
@@ -131,6 +132,7 @@ class PlaygroundScreen(Screen[None]):
         Binding("t", "toggle_test", "test points", id="test_points", show=False, priority=True),
         Binding("d", "toggle_discretize", "discretize", id="discretize", show=False, priority=True),
         Binding("o", "toggle_log", "log loss", id="log_loss", show=False, priority=True),
+        Binding("y", "toggle_rate", "α on loss", id="rate_overlay", show=False, priority=True),
         Binding("s", "step_through", "step-through", id="step_through", priority=True),
         Binding("e", "evaluate", "evaluate", id="evaluate", priority=True),
         Binding("l", "latent", "latent space", id="latent", priority=True),
@@ -278,7 +280,8 @@ class PlaygroundScreen(Screen[None]):
                 show_test=self.show_test, discretize=self.discretize, caption=s.caption,
                 class_points=s.task == "classification"))
         self.query_one(LossPlot).show(s.train_loss, s.test_loss, s.validation_loss, now=not s.running,
-                                      best_epoch=s.best_epoch, monitor=s.monitor, stopped_epoch=s.stopped_epoch)
+                                      best_epoch=s.best_epoch, monitor=s.monitor, stopped_epoch=s.stopped_epoch,
+                                      learning_rates=s.learning_rates)
         self.query_one(StatusLine).show(s, self.speed_label())
         if s.message != self._announced and s.message:
             self.warn(s.message)
@@ -365,6 +368,9 @@ class PlaygroundScreen(Screen[None]):
 
     def action_toggle_log(self) -> None:
         self.query_one(LossPlot).toggle_log()
+
+    def action_toggle_rate(self) -> None:
+        self.query_one(LossPlot).toggle_rate()
 
     def action_toggle_scale(self) -> None:
         heat = self.query_one(WeightHeatmap)

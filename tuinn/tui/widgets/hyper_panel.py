@@ -1,4 +1,4 @@
-"""The hyperparameters of the lecture: learning rate, optimizer, regularisation, early
+"""The hyperparameters of the lecture: learning rate and its decay (schedule), optimizer, regularisation, early
 stopping, problem type, backend, and the architecture (layers, neurons, activation,
 normalisation and dropout per layer).
 
@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
-from tuinn.config.spec import ACTIVATIONS, NORMS, OPTIMIZERS
+from tuinn.config.spec import ACTIVATIONS, NORMS, OPTIMIZERS, SCHEDULES
 from tuinn.session.edits import task_of
 from tuinn.session.playground import Playground
 from tuinn.tui.widgets.edit import ArmedPanel, Edit, with_value
@@ -43,6 +43,7 @@ def hyper_rows(pg: Playground) -> list[Row]:
     patience = t.early_stopping.patience if t.early_stopping else 0
     return [
         ("learn rate", "learning_rate", [(f"{r:g}", r) for r in with_value(RATES, t.learning_rate)], t.learning_rate, False),
+        ("decay", "schedule", [(n, n) for n in SCHEDULES], t.schedule.name, False),
         ("optimizer", "optimizer", [(o, o) for o in OPTIMIZERS], t.optimizer, False),
         ("regularize", "regularization", [("none", "none"), ("L1", "l1"), ("L2", "l2")], pg.regularization_kind, False),
         ("reg. rate", "reg_rate", [(f"{r:g}", r) for r in with_value(REG_RATES, pg.regularization_rate)], pg.regularization_rate,

@@ -10,6 +10,13 @@ second (plotext's render costs ~20 ms here). plotext's log scale raises on value
 it also takes the log of its stored data at every build, so the figure is replayed fresh at each render
 (:mod:`tuinn.tui.widgets.plotext_base`).
 
+The learning rate can be overlaid (``y`` in the playground, :meth:`LossPlot.toggle_rate`)
+as a dotted line *normalised* to the loss axes: the largest α at the top of the drawn
+losses, α = 0 at the bottom (on a log scale, α's fraction of its maximum is the fraction
+of the decades spanned). A second y axis was the alternative; plotext's right axis would
+take the width the curve needs at 80 columns, and what a schedule shows is the shape —
+where α drops — against the loss; the legend says the maximum α the top stands for.
+
 The axes are ours, not plotext's: epoch 0 at the left edge, ticks at round numbers on
 both axes (:mod:`tuinn.tui.render.ticks`), labels a few characters wide, so a diverging
 run's loss of 1e97 is drawn (plotext's 98-digit labels left no room for the curve) and
@@ -29,7 +36,23 @@ from tuinn.tui.widgets.plotext_base import SketchPlot
 
 MAX_REDRAW_HZ = 2.0
 COLORS = {"train": (59, 142, 234), "test": (245, 147, 34), "validation": (44, 160, 44)}
+RATE_COLOR = (148, 148, 148)
 LOG_FLOOR = 1e-12
+
+
+def rate_line(rates: tuple[float, ...] | list[float], last: int, low: float, high: float, log: bool) -> tuple[np.ndarray, np.ndarray, float]:
+    """(epochs, heights, α_max): the α of epochs ``last − len(rates) + 1 … last`` mapped onto the loss axes
+    [low, high] — α_max at ``high``, 0 at ``low`` (log: geometrically). Epochs whose α is unknown (NaN) are left out."""
+    r = np.asarray(rates, dtype=float)
+    x = np.arange(last - len(r) + 1, last + 1, dtype=float)
+    keep = np.isfinite(r)
+    x, r = x[keep], r[keep]
+    top = float(r.max()) if r.size else 0.0
+    if top <= 0 or high <= low:
+        return x[:0], r[:0], top
+    frac = r / top
+    y = low * (high / low) ** frac if log and low > 0 else low + frac * (high - low)
+    return x, y, top
 
 
 def downsample(values: tuple[float, ...] | list[float] | np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,6 +78,8 @@ class LossPlot(SketchPlot):
         self.best_epoch: int | None = None
         self.monitor = ""
         self.stopped_epoch: int | None = None
+        self.show_rate = False
+        self._rates: tuple[float, ...] = ()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -62,14 +87,17 @@ class LossPlot(SketchPlot):
         self._draw()
 
     def show(self, train: tuple[float, ...], test: tuple[float, ...], validation: tuple[float, ...] = (), now: bool = False,
-             best_epoch: int | None = None, monitor: str = "", stopped_epoch: int | None = None) -> None:
+             best_epoch: int | None = None, monitor: str = "", stopped_epoch: int | None = None,
+             learning_rates: tuple[float, ...] = ()) -> None:
         """New curves: drawn at the next redraw slot, or at once with ``now`` (e.g. when paused).
 
         ``best_epoch`` (judged by ``monitor``, e.g. "test_loss") is drawn as a vertical line:
         where the held-out loss was lowest, i.e. where more training started to overfit.
-        ``stopped_epoch`` marks where early stopping paused.
+        ``stopped_epoch`` marks where early stopping paused. ``learning_rates``: the α of the
+        last epochs (ending at the last), drawn when :attr:`show_rate` is on.
         """
         self._curves = {"train": train, "test": test, "validation": validation}
+        self._rates = learning_rates
         self._colors = dict(COLORS)
         self.best_epoch, self.monitor, self.stopped_epoch = best_epoch, monitor, stopped_epoch
         self._dirty = True
@@ -80,6 +108,7 @@ class LossPlot(SketchPlot):
         """Any named curves with their colours (a lab's comparison), same axes and redraw rate."""
         self._curves = {name: values for name, values, _ in series}
         self._colors = {name: color for name, _, color in series}
+        self._rates = ()
         self.best_epoch, self.monitor, self.stopped_epoch = None, "", None
         self._dirty = True
         if now or time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
@@ -87,6 +116,11 @@ class LossPlot(SketchPlot):
 
     def toggle_log(self) -> None:
         self.log_scale = not self.log_scale
+        self._draw()
+
+    def toggle_rate(self) -> None:
+        """Overlay the learning rate of each epoch, or stop."""
+        self.show_rate = not self.show_rate
         self._draw()
 
     def _maybe_redraw(self) -> None:
@@ -126,11 +160,24 @@ class LossPlot(SketchPlot):
             plt.vline(self.best_epoch, (214, 39, 40))
         if drawn and self.stopped_epoch is not None:
             plt.vline(self.stopped_epoch, (148, 103, 189))
+        rate_top = self._draw_rate(low, high, last) if drawn else None
         if drawn:
             self._axes(low, high, last)
         plt.xlabel("epoch")
-        self.border_subtitle = self._legend(marked, drawn, broken)
+        self.border_subtitle = self._legend(marked, drawn, broken, rate_top)
         self.refresh()
+
+    def _draw_rate(self, low: float, high: float, last: int) -> float | None:
+        """The α overlay (when on and known), dotted, on the loss axes; the α the top of the axes stands for."""
+        if not self.show_rate or not self._rates:
+            return None
+        x, y, top = rate_line(self._rates, last, low, high, self.log_scale)
+        if not len(x):
+            return None
+        n = max(2 * max(self.size.width, 20), 40)
+        xs, ys = downsample(y, n)
+        self.plt.plot((xs + x[0]).tolist(), ys.tolist(), color=RATE_COLOR, marker="dot")
+        return top
 
     def _axes(self, low: float, high: float, last: int) -> None:
         """Epoch 0 at the left edge and the last epoch at the right; ticks at round numbers on both axes.
@@ -155,7 +202,7 @@ class LossPlot(SketchPlot):
         if yticks:
             plt.yticks(yticks, tick_labels(yticks, log=self.log_scale))
 
-    def _legend(self, marked: bool, drawn: bool, broken: dict[str, str]) -> str:
+    def _legend(self, marked: bool, drawn: bool, broken: dict[str, str], rate_top: float | None = None) -> str:
         """The border's legend: each curve's colour and name, the marked epochs, and where a curve stopped being a number."""
         legend = []
         for name, (r, g, b) in self._colors.items():
@@ -166,4 +213,6 @@ class LossPlot(SketchPlot):
             legend.append(f"[#d62728]│[/] best {self.best_epoch} ({self.monitor.replace('_', ' ')})")
         if drawn and self.stopped_epoch is not None:
             legend.append(f"[#9467bd]│[/] stopped {self.stopped_epoch}")
+        if rate_top is not None:
+            legend.append(f"[#949494]┄[/] α (top {rate_top:.3g})")
         return "  ".join(legend) + ("  (log scale)" if self.log_scale else "")
