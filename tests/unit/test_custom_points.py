@@ -27,7 +27,9 @@ def test_an_added_point_trains_with_the_same_weights_and_every_other_point_keeps
     before = pg.trainer.dataset
     params = pg.trainer.model.get_parameters()
     test_points = before.points[pg.trainer.test_idx].copy()
+    trainer = pg.trainer
     assert pg.add_point(1.25, -2.5) == "live"
+    assert pg.trainer is trainer  # the same run (views that follow it keep their history)
     ds = pg.trainer.dataset
     assert pg.experiment.data.source == "inline" and pg.message == ""
     assert len(ds.points) == len(before.points) + 1

@@ -189,7 +189,12 @@ class CustomPointEdits:
         return "live"
 
     def _swap(self, change: Callable[[DataSpec, Trainer], DataSpec]) -> None:
-        """Change the data under the running model: a new trainer on the new data, given the old one's state."""
+        """Change the data under the running model: a trainer built on the new data, given the old one's state.
+
+        The session's trainer object stays the same one, its attributes replaced by the new
+        trainer's: views that follow a run key on it (the Weights panel's history over the
+        epochs starts again for another trainer, as after a restart), and this run goes on.
+        """
         from tuinn.config.spec import from_dict, to_dict
         from tuinn.training.trainer import Trainer
 
@@ -202,7 +207,9 @@ class CustomPointEdits:
             checked = from_dict(to_dict(trial), self.experiment.source)  # validated as a file is
             trainer = Trainer(checked)
             trainer.restore(old.state())
-            self.experiment, self.trainer = checked, trainer
+            vars(old).clear()
+            vars(old).update(vars(trainer))
+            self.experiment = checked
             self._replace_last_losses()
 
         self.apply(edit)
