@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -50,7 +51,7 @@ async def full_text_screen(pilot, app: TuinnApp) -> str:  # type: ignore[no-unty
     return text
 
 
-def test_a_refused_backend_and_a_divergence_pause_are_readable_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_backend_and_a_divergence_pause_are_readable_at_80_columns(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """One app for both (an app start is most of a test's time): torch made unimportable, then a run that diverges."""
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` fails, find_spec says it is not there
     exp = loads(resolve("reg-plane")[0])
@@ -83,4 +84,11 @@ def test_a_refused_backend_and_a_divergence_pause_are_readable_at_80_columns(mon
             assert rows[0].startswith("⏸ paused") and rows[1].startswith("⚠ paused: training diverged"), rows
             shown = await full_text_screen(pilot, app)
             assert pause in shown and refusal in shown and shown.index(refusal) < shown.index(pause)  # newest last
+            # A refusal of the screen's own (a load that failed) goes the same three ways.
+            assert not app.playground_screen.load(tmp_path / "missing.toml")
+            await settle(pilot)
+            failed = pg.message
+            assert failed.startswith("not loaded:") and "missing.toml" in failed and failed in notifications(app)
+            assert status_rows(app)[1].startswith("⚠ not loaded:")
+            assert failed in await full_text_screen(pilot, app)
     asyncio.run(go())

@@ -306,6 +306,12 @@ class PlaygroundScreen(Screen[None]):
         self.notify(text, title="refused" if severity == "error" else "", severity=severity, timeout=WARNING_SECONDS,
                     markup=False)
 
+    def refuse(self, why: str) -> None:
+        """A refusal of the screen's own (a weight that is not a number, a save or load that failed) said as the
+        session's are: the session keeps it (status line), :meth:`warn` announces it and lists it for `m`."""
+        self.session.refuse(why)
+        self.refresh_view()
+
     def action_messages(self) -> None:
         """The last warnings in full (the status line cuts a long one; a notification goes away)."""
         self.refresh_view()  # a pause the 18 fps timer has not drawn yet is listed too
@@ -536,10 +542,10 @@ class PlaygroundScreen(Screen[None]):
             try:
                 value = float(answer)
             except ValueError:
-                self.notify(f"{answer!r} is not a number", severity="error", markup=False)
+                self.refuse(f"{answer!r} is not a number")
                 return
             if not math.isfinite(value):
-                self.notify(f"{answer!r}: a weight must be a finite number", severity="error", markup=False)
+                self.refuse(f"{answer!r}: a weight must be a finite number")
                 return
             self.session.edit_weight(layer, row, col, value)
 
@@ -560,7 +566,7 @@ class PlaygroundScreen(Screen[None]):
                     path = self.session.save(Path(answer))
                     self.notify(f"saved to {path}", markup=False)
                 except (TuinnError, OSError) as exc:
-                    self.notify(f"not saved: {exc}", severity="error", markup=False)
+                    self.refuse(f"not saved: {exc}")
 
         # The spec's name is slugged: a name like "../../x" must not make the proposed folder leave runs/.
         default = f"runs/{slug(self.session.experiment.name)}-playground"
@@ -595,7 +601,7 @@ class PlaygroundScreen(Screen[None]):
         try:
             self.session.load(target)
         except (TuinnError, OSError) as exc:
-            self.notify(f"not loaded: {exc}", severity="error", markup=False)
+            self.refuse(f"not loaded: {exc}")
             return False
         self.notify(f"loaded {target}", markup=False)
         self.refresh_view()
