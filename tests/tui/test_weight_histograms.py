@@ -127,8 +127,6 @@ class Bands(Screen[None]):
     spiral weights shrunk to a fifth at epoch 0 and growing to themselves by epoch 400
     (how a trained layer spreads out), plus noise of a fixed seed."""
 
-    DEFAULT_CSS = "WeightHeatmap { width: 64; height: 19; }"
-
     def compose(self) -> ComposeResult:
         yield WeightHeatmap(id="weights")
 
@@ -138,6 +136,7 @@ class Bands(Screen[None]):
         weights = [params[f"{i}.W"] for i in range(1, n + 1)]
         biases = [params[f"{i}.b"] for i in range(1, n + 1)]
         heat = self.query_one(WeightHeatmap)
+        heat.styles.width, heat.styles.height = 64, 19  # the Weights panel of the playground at 160×48
         heat.border_title = "Weights (5)"
         rng = np.random.default_rng(0)
         for epoch in range(0, 401, 10):
@@ -145,6 +144,44 @@ class Bands(Screen[None]):
             heat.record("run", epoch, [w * scale + rng.normal(0, 0.02, w.shape) for w in weights], biases)
         heat.show(weights, [f"W{i}" for i in range(1, n + 1)])
         heat.view = "W"
+
+
+class DeepBands(Screen[None]):
+    """A 10-layer history in a panel of 40×12: not every chart fits."""
+
+    def compose(self) -> ComposeResult:
+        yield WeightHeatmap(id="weights")
+
+    def on_mount(self) -> None:
+        heat = self.query_one(WeightHeatmap)
+        heat.styles.width, heat.styles.height = 40, 12
+        weights = [np.full((3, 3), float(i)) for i in range(10)]
+        for epoch in (0, 1):
+            heat.record("run", epoch, weights, [np.zeros(3)] * 10)
+        heat.show(weights, [f"W{i}" for i in range(1, 11)])
+        heat.view = "W"
+        heat.focus()
+
+
+def test_when_not_all_layers_fit_the_brackets_move_the_window() -> None:
+    async def go() -> None:
+        app = Host(DeepBands())
+        async with app.run_test(size=(60, 20)) as pilot:
+            await pilot.pause()
+            heat = app.screen.query_one(WeightHeatmap)
+            subtitle = str(heat.border_subtitle)
+            shown = int(re.fullmatch(r"W 1–(\d+) of 10 \(\[ \]\) · epochs 0–1", subtitle).group(1))  # type: ignore[union-attr]
+            assert 1 <= shown < 10
+            text = "\n".join(heat.render_line(y).text for y in range(heat.size.height))
+            assert "W1 3×3" in text and "W10 3×3" not in text
+            await pilot.press(*["right_square_bracket"] * 9)  # to the last layer
+            await pilot.pause()
+            assert heat.current_layer == 10 and str(heat.border_subtitle).startswith(f"W {11 - shown}–10 of 10")
+            text = "\n".join(heat.render_line(y).text for y in range(heat.size.height))
+            assert "W10 3×3" in text and "W1 3×3" not in text
+            await pilot.press("down")  # the cell keys belong to the heatmaps (there: row 2)
+            assert heat.selected == (10, 0, 0)
+    asyncio.run(go())
 
 
 def test_weight_bands_snapshot(snap: Snap) -> None:

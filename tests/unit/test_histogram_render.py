@@ -19,6 +19,7 @@ from tuinn.tui.render.distribution_bands import (
     layout,
     value_range,
     value_rows,
+    y_ticks,
 )
 from tuinn.tui.render.log_histogram import bars, gradient_lines, layer_histogram, magnitude_range
 from tuinn.tui.render.percentile_history import EXACT_UP_TO, PERCENTILES, PercentileHistory, percentiles
@@ -129,6 +130,16 @@ def test_huge_ranges_stay_finite() -> None:
     assert rows.min() >= 0 and rows.max() <= 19 and rows[0] == 19 and rows[-1] == 0
     strips = grid_strips([("W¹", np.array([0]), huge)], 30, 8, TABLE, Style())
     assert "nan" not in "".join(s.text for s in strips).lower() and "inf" not in "".join(s.text for s in strips)
+
+
+def test_a_short_y_axis_gets_two_labels_and_never_minus_zero() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        lo, hi = sorted(rng.normal(size=2) * rng.choice([1e-5, 0.1, 1, 10]))
+        for rows in (2, 3, 4, 8):
+            labels = y_ticks(lo, hi, rows)
+            assert len(labels) >= 2 and not {"-0", "-0.0"} & set(labels.values()), (lo, hi, rows, labels)
+    assert y_ticks(-0.6676, 0.8527, 2) == {0: "0.5", 1: "-0.5"}  # the kept ticks of step 0.5, not relabelled as 0 and -0
 
 
 def test_layout_fits_the_charts_and_drops_what_cannot_fit() -> None:

@@ -156,24 +156,27 @@ def band_table(background: tuple[int, int, int], foreground: tuple[int, int, int
     return StyleTable([hex_color(background), *bands, median, zero])
 
 
-def y_ticks(lo: float, hi: float, rows: int) -> dict[int, float]:
-    """Round ticks for ``rows`` cell rows over [lo, hi], by the row each labels: about one in three rows, at least two.
+def y_ticks(lo: float, hi: float, rows: int) -> dict[int, str]:
+    """Round ticks for ``rows`` cell rows over [lo, hi]: each labelled row → its label; about one in three rows, at least two.
 
-    Few rows make a 1-2-5 step awkward (±4 in 4 rows: at most 3 ticks leave only 0, 5
+    Few rows make a 1-2-5 step awkward (±0.7 in 2 rows: at most 3 ticks leave only 0, 5
     collide), so the step shrinks until two ticks show; where only colliding sets have
-    two, the first tick of each row is kept. A span too wide for a float (±1e308) gets
-    its two ends.
+    two, the first tick of each row is kept (labelled with the decimals of the step
+    they came from: −0.5 and 0.5, not −0 and 0). A span too wide for a float (±1e308)
+    gets its two ends.
     """
     if not math.isfinite(hi - lo):
-        return {0: hi, rows - 1: lo} if rows > 1 else {0: hi}
+        ends = tick_labels([lo, hi], log=True)
+        return {0: ends[1], rows - 1: ends[0]} if rows > 1 else {0: ends[1]}
     target = max(2, rows // 3 + 1)
-    chosen: dict[int, float] = {}
-    fallback: dict[int, float] = {}
-    for m in range(2, rows + 2):
-        placed: dict[int, float] = {}
+    chosen: dict[int, str] = {}
+    fallback: dict[int, str] = {}
+    placed: dict[int, str] = {}
+    for m in range(2, max(rows + 2, 8)):
+        placed = {}
         ticks = linear_ticks(lo, hi, m)
-        for t in ticks:
-            placed.setdefault(tick_cell(t, lo, hi, rows, reverse=True), t)
+        for t, label in zip(ticks, tick_labels(ticks), strict=True):
+            placed.setdefault(tick_cell(t, lo, hi, rows, reverse=True), label)
         if len(placed) == len(ticks) and len(placed) >= 2:
             if m <= target or not chosen:
                 chosen = placed
@@ -186,8 +189,7 @@ def y_ticks(lo: float, hi: float, rows: int) -> dict[int, float]:
 
 def gutter(lo: float, hi: float, rows: int) -> list[str]:
     """The y axis left of a picture of ``rows`` cell rows: round tick labels right-aligned, then ┤ or │."""
-    ticks = y_ticks(lo, hi, rows)
-    labels = dict(zip(ticks, tick_labels(list(ticks.values())), strict=True))
+    labels = y_ticks(lo, hi, rows)
     width = max((len(label) for label in labels.values()), default=0)
     return [labels[r].rjust(width) + "┤" if r in labels else " " * width + "│" for r in range(rows)]
 

@@ -151,7 +151,7 @@ class WeightHeatmap(Widget, can_focus=True):
         self.selection_text = ""
         self._base = Style()
         self._biases: list[np.ndarray] = []
-        self._band_note = ""  # which layers the bands show, when not all fit
+        self._band_note = "percentiles"  # or which layers the bands show, when not all fit
         #: Percentiles of W¹…Wᴸ then b¹…bᴸ over the epochs of the current run.
         self.history = PercentileHistory()
 
@@ -287,7 +287,7 @@ class WeightHeatmap(Widget, can_focus=True):
 
     def _update_subtitle(self) -> None:
         if self.view != "heatmap":
-            text = f"{self.view} percentiles · {epoch_span(self.history.epochs)}{self._band_note}"
+            text = f"{self.view} {self._band_note} · {epoch_span(self.history.epochs)}"
         elif self._sel is None:
             text = ""
         else:
@@ -391,7 +391,7 @@ class WeightHeatmap(Widget, can_focus=True):
         labels = [self._label(lay) if self.view == "W" else self._bias_label(lay) for lay in range(n)]
         shown = layout(n, width, height).shown
         first = max(0, min(self._layer - shown + 1, n - shown))
-        self._band_note = f" · layers {first + 1}–{first + shown} of {n} ([ ])" if shown < n else ""
+        self._band_note = f"{first + 1}–{first + shown} of {n} ([ ])" if shown < n else "percentiles"
         self._update_subtitle()
         epochs = self.history.epochs
         charts = [(labels[lay], epochs, self.history.series(offset + lay)) for lay in range(first, first + shown)]
