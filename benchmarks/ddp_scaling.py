@@ -9,8 +9,8 @@ random projection, so the net has something to learn), trained with the torch ba
 * two processes with one thread each (``--nproc 2``: DistributedDataParallel, gloo),
 
 side by side, alternating, in one run. Reported: the median epoch time read from each
-run's ``metrics.jsonl`` (the training steps and the evaluation of every split, which
-every rank runs on the whole data), the wall time of the command (process start, torch
+run's ``metrics.jsonl`` (the training steps and the evaluation of every split, both
+shared out over the processes), the wall time of the command (process start, torch
 import, data, training), and the largest absolute difference between the final weights
 of one and two processes.
 
@@ -111,10 +111,13 @@ def main() -> int:
             epoch = statistics.median(t["epoch"] for t in runs)
             wall = statistics.median(t["wall"] for t in runs)
             print(f"  {name:42s} epoch {epoch * 1000:8.1f} ms  ({base / epoch:4.2f}× the default)   command {wall:6.2f} s")
-        one = checkpoint.load(folder / "run-0-0" / "model.safetensors").state["params"]
-        two = checkpoint.load(folder / "run-0-2" / "model.safetensors").state["params"]
-        diff = max(float(np.max(np.abs(one[k] - two[k]))) for k in one)
-        print(f"  final weights, 1 vs 2 processes: max |ΔW| = {diff:.3g} ({args.dtype})")
+        params = [checkpoint.load(folder / f"run-0-{i}" / "model.safetensors").state["params"] for i in range(3)]
+
+        def diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+            return max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
+
+        print(f"  final weights, 1 vs 2 processes: max |ΔW| = {diff(params[1], params[2]):.3g} ({args.dtype}); "
+              f"for scale, 1 process with torch's threads vs 1 thread: {diff(params[0], params[1]):.3g}")
     return 0
 
 

@@ -32,10 +32,16 @@ from typing import Any
 from tuinn.backends.world import World
 from tuinn.config.spec import Experiment, from_dict, to_dict
 from tuinn.errors import DivergedError, TuinnError
-from tuinn.training.interrupts import Interrupted
+from tuinn.training.interrupts import Interrupted, ignore_stop_signals
 from tuinn.training.run import FoldEvents, Interruption, RunEvents, Trained, TrainingRun, make_trainer, read_spec
 from tuinn.training.run_folder import SilentFolder
 from tuinn.training.trainer import Trainer
+
+
+class PeerLost(TuinnError):
+    """Another process of the run went away without a stop signal (killed, crashed, its machine lost)."""
+
+    exit_code = 1
 
 
 class RankError(TuinnError):
@@ -158,18 +164,30 @@ class DistributedRun(TrainingRun):
 
     # ------------------------------------------------------------ training
     def train(self, events: RunEvents) -> Trained | Interruption:
-        """As a single process's; a collective broken by a stopped peer after a stop signal is that interruption."""
+        """As a single process's, and when another process goes away mid-run: after a stop signal that is
+        the interruption; without one (a process killed, a machine gone) rank 0 still saves the last
+        finished epoch and :class:`PeerLost` says where."""
+        import signal
+
         from tuinn.backends import distributed as dd
 
         try:
             return super().train(events)
         except Exception as exc:
-            if not (self.guard.received and dd.peer_lost(exc)):
+            if not dd.peer_lost(exc):
                 raise
+            ignore_stop_signals()  # torchrun stops every worker once one has gone: let this one save and say so first
+            received = list(self.guard.received)
             with self.guard, self.guard.shutting_down():
-                stop = self._stop(Interrupted(self.guard.received[0]))
-            events.interrupted(stop)
-            return stop
+                stop = self._stop(Interrupted(received[0] if received else signal.SIGTERM))
+            if received:
+                events.interrupted(stop)
+                return stop
+            kept = (f"epoch {stop.saved_epoch} saved to {stop.checkpoint}" if stop.saved_epoch is not None
+                    else f"{stop.folds_done} of {stop.k} folds kept in {stop.folds}" if stop.folds_done is not None
+                    else str(stop.save_error))
+            raise PeerLost(f"another process of this run went away (its connection closed: killed, crashed or its machine lost); {kept} "
+                           f"(continue with: tuinn train --resume {self.run_dir})") from None
 
     def _kfold_phase(self, events: RunEvents) -> dict[str, Any]:
         return cross_validate_ranks(self.exp, self.exp.train.kfold or 0, self, events)

@@ -103,3 +103,12 @@ class SignalGuard:
             yield
         finally:
             self._pending = None
+
+
+def ignore_stop_signals() -> None:
+    """From now on SIGINT, SIGTERM and SIGHUP do nothing (main thread only): for a process that is already
+    stopping outside a :class:`SignalGuard` (a distributed run whose peer went away), so that the stop
+    signal torchrun sends next cannot kill it between its save and its last line."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
