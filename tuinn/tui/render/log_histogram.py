@@ -32,8 +32,10 @@ EIGHTHS = " ▁▂▃▄▅▆▇█"
 EMPTY_RANGE = (-8, 0)
 BAR_STYLE = Style(color=hex_color(POSITIVE))
 DIM = Style(dim=True)
-#: Columns per x tick, at least.
-COLS_PER_TICK = 8
+#: Columns per x tick, at least (a label is 4-5 wide: 1e-6).
+COLS_PER_TICK = 6
+#: Bins per decade, at most: steps of ×1.33. On a wide screen the bars stop there, and the axis with them.
+BINS_PER_DECADE = 8
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ def gradient_lines(tensors: Sequence[np.ndarray], names: Sequence[str], width: i
     lo, hi = magnitude_range(tensors)
     name_width = max(len(n) for n in names)
     right = max(len(summary(layer_histogram(t, lo, hi, 1))) for t in tensors)  # the summary does not depend on the bins
-    bins = max(4, width - name_width - 2 - 2 - right)  # "name │" bars "│ " summary
+    # "name │" bars "│ " summary; at most BINS_PER_DECADE a decade (a wider comb of single values reads worse)
+    bins = max(4, min(width - name_width - 2 - 2 - right, BINS_PER_DECADE * (hi - lo)))
     hists = [layer_histogram(t, lo, hi, bins) for t in tensors]
     lines = []
     for name, h in zip(names, hists, strict=True):
