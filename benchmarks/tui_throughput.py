@@ -95,6 +95,10 @@ async def measure(seconds: float, repeats: int) -> dict[str, object]:
             "network diagram, plain markers": lambda: diagram.show(list(s.layer_sizes), list(s.weights), list(s.biases),
                                                                    list(s.feature_names), list(s.activations)),
             "weight heatmaps": lambda: screen.query_one(WeightHeatmap).show(list(s.weights), [f"W{i}" for i in range(1, len(s.weights) + 1)]),
+            "weight percentiles recorded (every frame, any view)": lambda: screen.query_one(WeightHeatmap).record(
+                "benchmark", s.epoch, list(s.weights), list(s.biases)),
+            "weight bands (the panel's f: drawn instead of the heatmaps)": lambda: screen.query_one(WeightHeatmap)._band_strips(
+                *screen.query_one(WeightHeatmap).size, screen.query_one(WeightHeatmap).rich_style),
             "decision boundary": lambda: screen.query_one(DecisionBoundary).show(view),
             "loss plot": lambda: screen.query_one(LossPlot)._draw(),
             "status line": lambda: screen.query_one(StatusLine).show(s, "max"),
