@@ -212,23 +212,23 @@ def test_an_interrupted_kfold_run_resumes_with_its_unfinished_fold(tmp_path: Pat
 
     from tuinn.training import kfold as crossval
 
-    real_fit = crossval.Trainer.fit
-    fits = {"n": 0}
+    real_held_out = crossval.held_out
+    folds = {"n": 0}
 
-    def fit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        fits["n"] += 1
-        if fits["n"] == 3:  # Ctrl-C while fold 3 trains
+    def held_out(*args, **kwargs):  # type: ignore[no-untyped-def]
+        folds["n"] += 1
+        if folds["n"] == 3:  # Ctrl-C before fold 3 is done (the folds train together: it is the 3rd to be evaluated)
             raise KeyboardInterrupt
-        return real_fit(self, *args, **kwargs)
+        return real_held_out(*args, **kwargs)
 
-    monkeypatch.setattr(crossval.Trainer, "fit", fit)
+    monkeypatch.setattr(crossval, "held_out", held_out)
     stopped = tmp_path / "stopped"
     code, _, err = tuinn_main(capsys, "train", *KFOLD, "--out", str(stopped))
     assert code == 130, err
     assert "k-fold phase" in err and "2 of 4 folds" in err and f"--resume {stopped}" in err
     assert len((stopped / "folds.jsonl").read_text().splitlines()) == 2
     assert not (stopped / "cv.json").exists()
-    monkeypatch.setattr(crossval.Trainer, "fit", real_fit)
+    monkeypatch.setattr(crossval, "held_out", real_held_out)
 
     code, stdout, err = tuinn_main(capsys, "train", "--resume", str(stopped), "--json")
     assert code == 0, err

@@ -5,7 +5,8 @@ set (everything but the validation split) into K stratified folds, train K model
 the same spec, each holding out one fold, and report the mean ± std of their held-out
 metrics. :func:`iter_folds` yields the folds one by one so that ``tuinn train`` can
 print progress and the app can show it and cancel between epochs; :func:`summarize`
-turns them into the ``cv.json`` table.
+turns them into the ``cv.json`` table. Folds of one shape train together on the
+batched engine (:mod:`tuinn.training.together`) unless something needs them one by one.
 
 Headless: NumPy only.
 """
@@ -19,7 +20,7 @@ import numpy as np
 
 from tuinn.config.spec import Experiment
 from tuinn.errors import DivergedError, TuinnError
-from tuinn.training.trainer import EpochResult, Trainer, seed_streams
+from tuinn.training.trainer import EpochResult, Trainer, nonfinite_losses, seed_streams
 
 METRICS = ("accuracy", "auc", "sensitivity", "specificity", "loss")
 METRICS_REGRESSION = ("mse", "mae", "r2", "loss")
@@ -36,6 +37,8 @@ def iter_folds(
     base: Trainer | None = None,
     on_epoch: Callable[[EpochResult], None] | None = None,
     start: int = 1,
+    together: bool = True,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, float]]:
     """Train fold ``start``..K and yield each fold's held-out metrics (same keys as :func:`metric_names`).
 
@@ -46,7 +49,7 @@ def iter_folds(
     the spec and the fold: a run resumed at fold ``start`` yields what an uninterrupted
     run yields there.
     """
-    for _, metrics in numbered_folds(exp, k, epochs, base, on_epoch, start):
+    for _, metrics in numbered_folds(exp, k, epochs, base, on_epoch, start, together=together, on_progress=on_progress):
         yield metrics
 
 
@@ -58,12 +61,21 @@ def numbered_folds(
     on_epoch: Callable[[EpochResult], None] | None = None,
     start: int = 1,
     mine: Callable[[int], bool] | None = None,
+    together: bool = True,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, dict[str, float]]]:
     """Like :func:`iter_folds`, yielding (fold number, metrics), and only the folds ``mine`` accepts.
 
     ``mine`` is how several processes share the folds out (``tuinn train`` under
     torchrun): each trains the folds that are its own, and since a fold depends on
     nothing but the spec and its number, it does not matter which process trains it.
+
+    ``together`` (default): when no ``on_epoch`` wants each fold's epochs and every fold
+    is :func:`stackable`, the folds are trained together on the batched engine
+    (:func:`_folds_together`), which costs a few single runs instead of K. Folds whose
+    training sets differ in size by one sample (K not dividing the learning set) cannot
+    share a stack (their batches differ): they form a second group, trained after the
+    first. ``on_progress(epochs)`` is told of epochs finished, counted per model.
     """
     from tuinn.data.split import kfold_indices
 
@@ -75,16 +87,78 @@ def numbered_folds(
     folds = kfold_indices(learning, k, seed_streams(exp.seed)["kfold"], ds.labels)
     names = metric_names(base)
     n_epochs = exp.train.epochs if epochs is None else epochs
-    for i, (train, held) in enumerate(folds, 1):
-        if i < start or (mine is not None and not mine(i)):
-            continue
+    chosen = [(i, train, held) for i, (train, held) in enumerate(folds, 1) if i >= start and (mine is None or mine(i))]
+    if together and on_epoch is None and len(chosen) > 1:
+        trainers = [Trainer(exp, dataset=ds, split=(train, held, ds.validation)) for _, train, held in chosen]
+        if all(stackable(t) for t in trainers):
+            yield from _folds_together([i for i, _, _ in chosen], trainers, k, n_epochs, names, on_progress)
+            return
+    for i, train, held in chosen:
         trainer = Trainer(exp, dataset=ds, split=(train, held, ds.validation))
         try:
             trainer.fit(n_epochs, on_epoch=on_epoch)
         except DivergedError as exc:
             raise DivergedError(f"fold {i}/{k}: {exc}") from None
-        r = trainer.evaluate("test")
-        yield i, {m: float(r.get(m, float("nan"))) for m in names}
+        if on_progress is not None:
+            on_progress(n_epochs)
+        yield i, held_out(trainer, names)
+
+
+def held_out(trainer: Trainer, names: tuple[str, ...]) -> dict[str, float]:
+    """A fold's metrics: the trained model on the fold it did not see (the trainer's ``test`` split)."""
+    r = trainer.evaluate("test")
+    return {m: float(r.get(m, float("nan"))) for m in names}
+
+
+def stackable(trainer: Trainer) -> bool:
+    """Whether a fold's trainer can train on the batched engine with the others and end where its own ``fit`` would.
+
+    Not: the torch backend, batch or layer norm, the plateau schedule (it watches a loss
+    between epochs), early stopping (each fold would stop at its own epoch and restore its
+    own best weights: that bookkeeping is the sequential ``fit``'s).
+    """
+    from tuinn.training.together import refuse_unstackable
+
+    if trainer.model.name != "numpy" or trainer.experiment.train.early_stopping is not None:
+        return False
+    try:
+        refuse_unstackable(trainer.experiment)
+    except TuinnError:
+        return False
+    return True
+
+
+def _split_losses(trainer: Trainer) -> dict[str, float | None]:
+    """The loss of every non-empty split (what the sequential ``fit`` checks after each epoch)."""
+    out: dict[str, float | None] = {}
+    for name in ("train", "test", "validation"):
+        x, y = trainer.split(name)
+        if len(x):
+            with np.errstate(over="ignore", invalid="ignore"):
+                out[name] = float(trainer.model.evaluate_loss(x, y))
+    return out
+
+
+def _folds_together(numbers: list[int], trainers: list[Trainer], k: int, epochs: int, names: tuple[str, ...],
+                    on_progress: Callable[[int], None] | None) -> Iterator[tuple[int, dict[str, float]]]:
+    """The folds trained together (:func:`~tuinn.training.together.fit_together`), then yielded in order.
+
+    Each fold's model equals its sequential ``fit`` to rounding (1e-12, tested). A fold
+    whose batch loss stopped being finite, or whose train, held-out or validation loss
+    after the last epoch is not finite, raises :class:`DivergedError` naming it, after the
+    folds before it were yielded — what the sequential loop yields and raises.
+    """
+    from tuinn.training.together import fit_together
+
+    diverged = fit_together(trainers, epochs, on_epoch=on_progress)
+    for number, trainer, epoch in zip(numbers, trainers, diverged, strict=True):
+        rate = f"(learning rate {trainer.experiment.train.learning_rate:g} is probably too large)"
+        if epoch is not None:
+            raise DivergedError(f"fold {number}/{k}: training diverged in epoch {epoch}: the loss became non-finite {rate}")
+        if bad := nonfinite_losses(_split_losses(trainer)):
+            what = ", ".join(f"{split} loss {v}" for split, v in bad.items())
+            raise DivergedError(f"fold {number}/{k}: training diverged by epoch {epochs}: after its last update the {what} {rate}")
+        yield number, held_out(trainer, names)
 
 
 def summarize(per_fold: list[dict[str, float]]) -> dict[str, Any]:
