@@ -44,6 +44,16 @@ def test_an_added_point_trains_with_the_same_weights_and_every_other_point_keeps
     assert pg.trainer.epoch == 3 and len(pg.train_loss) == 4
 
 
+def test_a_point_added_while_training_waits_for_the_end_of_the_epoch() -> None:
+    pg = Playground(default_experiment())
+    pg.running = True  # as the training thread sets it: edits queue until the next epoch starts
+    n = len(pg.trainer.dataset.points)
+    pg.add_point(0.0, 0.0)
+    assert len(pg.trainer.dataset.points) == n
+    pg.run_epochs(1)
+    assert len(pg.trainer.dataset.points) == n + 1 and pg.trainer.epoch == 1
+
+
 def test_the_class_key_cycles_and_removing_takes_the_nearest_point() -> None:
     pg = Playground(default_experiment())
     assert pg.place_name() == "class 0" and pg.cycle_place() == "class 1" and pg.cycle_place() == "class 0"
@@ -92,9 +102,13 @@ def test_regression_places_a_step_of_the_largest_target_and_a_curve_the_height_c
     text, source = resolve("sine")
     pg = Playground(loads(text, source))
     assert pg.place_name() == "the height you click"
+    pg.neuron = (1, 0)  # a neuron's output is drawn: the height clicked is not a target
+    assert pg.add_point(0.5, 0.75) == "refused" and "escape" in pg.message
+    pg.neuron = None
     pg.add_point(0.5, 0.75)
     ds = pg.trainer.dataset
-    np.testing.assert_array_equal(ds.points[-1], [0.5]) and np.testing.assert_array_equal(ds.values[-1], [0.75])
+    np.testing.assert_array_equal(ds.points[-1], [0.5])
+    np.testing.assert_array_equal(ds.values[-1], [0.75])
 
 
 def test_without_row_renumbers_the_held_out_rows_after_it() -> None:

@@ -117,6 +117,7 @@ class CustomPointEdits:
     experiment: Experiment
     trainer: Trainer
     extent: tuple[float, float, float, float]
+    neuron: tuple[int, int] | None
     #: Which of :func:`place_choices` a placed point gets.
     _place_choice: int = 0
 
@@ -147,9 +148,16 @@ class CustomPointEdits:
         self._touch()
         return self.place_name()
 
+    def _why_not(self) -> str:
+        """Why points cannot be placed now ("" when they can): the data, or a curve drawn in a neuron's units."""
+        why = editable(self.trainer)
+        if not why and self.trainer.dataset.points.shape[1] == 1 and self.neuron is not None:
+            why = "a neuron's output is drawn, not the targets: press escape to show the model's output, then place points"
+        return why
+
     def add_point(self, x: float, y: float) -> Applies:
         """Live: a training point at (x, y) of the drawn plane (on a curve: input x, target y), of the class chosen."""
-        why = editable(self.trainer)
+        why = self._why_not()
         if why:
             return self.refuse(why)
 
@@ -165,7 +173,7 @@ class CustomPointEdits:
 
     def remove_point(self, x: float, y: float) -> Applies:
         """Live: the point nearest (x, y) of the drawn plane leaves the data (on a curve: y is the target)."""
-        why = editable(self.trainer)
+        why = self._why_not()
         if why:
             return self.refuse(why)
 
