@@ -53,14 +53,14 @@ def test_learning_rate_lab_is_built_from_its_data_file() -> None:
             await drawn(pilot)
             screen = app.screen
             assert isinstance(screen, RunsLab)
-            assert [len(g.variants) for g in lab.groups] == [4, 2]
+            assert [len(g.variants) for g in lab.groups] == [3, 3]
             views = list(screen.query(VariantView))
             assert [v.label for v in views] == [label for g in lab.groups for label, _ in g.variants]
             # learning rates and optimizers as the data file sets them
             rates = [v.playground.experiment.train.learning_rate for v in screen.variants]
-            assert rates == [0.0003, 0.03, 10.0, 3.0, 0.003, 0.003]
-            assert [v.playground.experiment.train.optimizer for v in screen.variants][4:] == ["sgd", "adam"]
-            assert [v.playground.experiment.train.schedule.name for v in screen.variants][3:] == ["exponential", "constant", "constant"]
+            assert rates == [0.0003, 0.03, 10.0, 0.003, 0.003, 3.0]
+            assert [v.playground.experiment.train.optimizer for v in screen.variants][3:] == ["sgd", "adam", "sgd"]
+            assert [v.playground.experiment.train.schedule.name for v in screen.variants][3:] == ["constant", "constant", "exponential"]
             # same net, same data, same initial weights
             first = screen.variants[0].playground.snapshot()
             for v in screen.variants[1:]:
@@ -214,8 +214,8 @@ def test_learning_rate_lab_after_60_epochs_orders_the_curves() -> None:
             assert np.sum(np.diff(large) > 0) >= 10 and large.max() > 2 * start  # too large: it jumps around
             assert large[30:].min() > 4 * good[-1]  # … and stays far above the good rate
             assert adam[-1] < 0.25 * sgd[-1] and sgd[-1] < 0.9 * start  # Adam at the same α gets much further
-            decaying = loss["decaying α=3×0.9ᵉ"]
-            alphas = next(v for v in screen.variants if v.label == "decaying α=3×0.9ᵉ").playground.trainer.rates
+            decaying = loss["decay α=3·0.9ᵉ"]
+            alphas = next(v for v in screen.variants if v.label == "decay α=3·0.9ᵉ").playground.trainer.rates
             assert alphas == [3.0 * 0.9**e for e in range(60)]  # the schedule's α, epoch by epoch
             # large and decaying: down fastest at first, then it settles below the good constant rate
             assert decaying[6] < 0.5 * good[6] and decaying[-1] < 0.5 * good[-1] and np.all(np.diff(decaying[-20:]) <= 1e-9)
