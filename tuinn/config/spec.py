@@ -388,7 +388,8 @@ def _inline_rows(t: dict[str, Any], c: Checker, d: DataSpec) -> None:
             taken[row] = key
         setattr(d, key, sorted(rows))
     if len(taken) >= n and taken:
-        raise c.fail("data.test_rows" if "test_rows" in t else "data.validation_rows", f"every one of the {n} rows is held out; leave some to train on")
+        key = "data.test_rows" if "test_rows" in t else "data.validation_rows"
+        raise c.fail(key, f"every one of the {n} rows is held out; leave some to train on")
     if d.validation_rows is not None:
         d.validation_fraction = len(d.validation_rows) / max(1, n)
 
@@ -709,6 +710,8 @@ def to_dict(e: Experiment) -> dict[str, Any]:
 
     data = {f.name: getattr(e.data, f.name) for f in fields(DataSpec)}
     data["test_fraction"] = e.data.resolved_test_fraction
+    if e.data.split_by_rows:  # the rows are the split: a fraction beside them would be refused when read back
+        del data["test_fraction"], data["validation_fraction"]
     model = {"init": e.model.init, "init_scale": e.model.init_scale, "bias_init": e.model.bias_init,
              "layers": [{f.name: getattr(layer, f.name) for f in fields(LayerSpec)} for layer in e.model.layers]}
     train = {f.name: getattr(e.train, f.name) for f in fields(TrainSpec)}
@@ -717,5 +720,3 @@ def to_dict(e: Experiment) -> dict[str, Any]:
     # A constant rate is written as nothing, so that the config.toml of a run without a schedule reads as before.
     train["schedule"] = e.train.schedule.to_dict() if e.train.schedule.name != "constant" else None
     return clean({"seed": e.seed, "name": e.name, "description": e.description, "data": data, "model": model, "train": train})
-    if e.data.split_by_rows:  # the rows are the split: a fraction beside them would be refused when read back
-        del data["test_fraction"], data["validation_fraction"]

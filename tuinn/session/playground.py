@@ -126,11 +126,11 @@ class Playground(PlaygroundEdits):
         self.axes = slice_axes(self.trainer)
         if ds.synthetic and ds.points.shape[1] == 2:
             self.extent = PLANE
-        elif ds.points.shape[1] >= 2:
-            pts = ds.points[:, list(self.axes)]
         elif ds.playground_features and ds.points.shape[1] == 2:  # inline points with the Playground's features: its plane, grown to hold them
             lo, hi = ds.points.min(axis=0), ds.points.max(axis=0)
             self.extent = (min(PLANE[0], lo[0]), max(PLANE[1], hi[0]), min(PLANE[2], lo[1]), max(PLANE[3], hi[1]))
+        elif ds.points.shape[1] >= 2:
+            pts = ds.points[:, list(self.axes)]
             lo, hi = pts.min(axis=0), pts.max(axis=0)
             pad = 0.1 * (hi - lo + 1e-9)
             self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
