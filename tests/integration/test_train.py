@@ -43,7 +43,8 @@ def test_default_example_prints_progress_and_writes_a_run(tmp_path: Path) -> Non
     records = [json.loads(line) for line in lines]
     assert [r["epoch"] for r in records] == [1, 2, 3, 4, 5]
     for r in records:
-        assert {"train_loss", "test_loss", "train_accuracy", "test_auc", "seconds"} <= set(r)
+        assert {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "seconds"} <= set(r)
+        assert "test_auc" not in r  # per epoch: loss and accuracy only, unless --metrics all (results.json: the full report)
     # config.toml is the fully resolved spec: it reproduces the run.
     again = tuinn("train", str(run / "config.toml"), "--out", str(tmp_path / "again"), "--quiet")
     assert again.returncode == 0

@@ -345,10 +345,11 @@ def test_write_failure_full_disk_at_config_toml(workdir: Path, capsys: pytest.Ca
 
 def test_write_failure_full_disk_at_a_metrics_line_keeps_the_checkpoint(workdir: Path, capsys: pytest.CaptureFixture[str],
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """metrics.jsonl cannot take the line of epoch 3: one line, exit 2, the checkpoint as it was; once there is
-    space again, ``--resume`` goes on from it."""
+    """metrics.jsonl cannot take the lines after epoch 1: one line, exit 2, the checkpoint as it was; once there is
+    space again, ``--resume`` goes on from it. (The lines are buffered and appended before each checkpoint and at
+    the end: the fault arms once the first line is on disk, i.e. at the next append.)"""
     run = workdir / "RUN"
-    fault = Fault(workdir, errno.ENOSPC, "full", only="metrics.jsonl", when=lambda: metrics_lines(run) >= 2, keep=run / CHECKPOINT)
+    fault = Fault(workdir, errno.ENOSPC, "full", only="metrics.jsonl", when=lambda: metrics_lines(run) >= 1, keep=run / CHECKPOINT)
     code, _, err = tuinn(capsys, monkeypatch, fault, "train", "xor", "--epochs", "5", "--out", str(run), "--quiet")
     assert_one_line(code, err, str(run / "metrics.jsonl"), errno.ENOSPC, fault)
     assert fault.kept_bytes is not None and (run / CHECKPOINT).read_bytes() == fault.kept_bytes

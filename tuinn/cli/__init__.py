@@ -95,6 +95,26 @@ def _step_compare(exp, args: argparse.Namespace) -> int:  # type: ignore[no-unty
 
 
 def _cmd_play(args: argparse.Namespace) -> int:
+    """Open the playground: the session is built once, here (a bad file fails with one line
+    before the screen opens), and handed to the app.
+
+    The cyclic garbage collector is off until the first frame is drawn (the app turns it on
+    again, :meth:`~tuinn.tui.app.TuinnApp.on_ready`): the imports and the first layout
+    allocate millions of objects and free almost none, and its few hundred passes over them
+    were ~10 % of the time to the first frame. ``finally`` turns it on whatever happens.
+    """
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _open_playground(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _open_playground(args: argparse.Namespace) -> int:
     from tuinn.config.experiments import resolve
     from tuinn.config.spec import loads
     from tuinn.errors import ConfigError, attach_source
@@ -113,13 +133,13 @@ def _cmd_play(args: argparse.Namespace) -> int:
     from tuinn.session.playground import Playground
 
     try:
-        Playground(exp)  # build once here: a bad file fails with one line, before the screen opens
+        playground = Playground(exp)  # a bad file fails with one line, before the screen opens
     except ConfigError as exc:
         raise attach_source(exc, exp.source) from None
     from tuinn.tui.app import TuinnApp
     from tuinn.tui.runner import run_app
 
-    app = TuinnApp(exp, autoplay=args.play)
+    app = TuinnApp(exp, autoplay=args.play, playground=playground)
     if view is not None:  # the link's view toggles (the Playground hides test points by default)
         app.playground_screen.show_test, app.playground_screen.discretize = view.show_test, view.discretize
     run_app(app)  # a crash of the app: exit 1
@@ -220,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its folder")
     train.add_argument("--json", action="store_true", help="last line of stdout: one JSON object with the results")
     train.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
+    train.add_argument("--metrics", choices=("basic", "all"), default="basic",
+                       help="per epoch in metrics.jsonl: basic = loss and accuracy (default), all = the full report; "
+                            "results.json always has the full report")
     train.set_defaults(func=_cmd_train)
 
     ev = sub.add_parser("eval", help="metrics of a saved model", description="Metrics of a saved model per split, or on other data.")

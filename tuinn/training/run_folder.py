@@ -36,6 +36,8 @@ CHECKPOINT = "model.safetensors"
 METRICS = "metrics.jsonl"
 FOLDS = "folds.jsonl"
 SAVE_EVERY_S = 10.0
+#: Buffered ``metrics.jsonl`` lines are appended at least this often (and before every checkpoint and at the end).
+FLUSH_EVERY_S = 0.5
 
 
 def json_safe(obj: Any) -> Any:
@@ -101,14 +103,18 @@ def write_config(folder: Path, spec: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------- metrics.jsonl
-def append_metrics(path: Path, ep: EpochResult, fold: int | None = None) -> None:
-    """One complete line per epoch, flushed at once (a kill tears at most this line)."""
+def metrics_line(ep: EpochResult, fold: int | None = None) -> str:
+    """The ``metrics.jsonl`` line of one epoch, newline included."""
     record = ep.to_json()
     if fold is not None:
         record = {"fold": fold, **record}
+    return json.dumps(json_safe(record)) + "\n"
+
+
+def append_lines(path: Path, lines: list[str]) -> None:
+    """Complete lines appended in one write (a kill tears at most the last, which ``metrics_lines`` drops)."""
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(json_safe(record)) + "\n")
-        fh.flush()
+        fh.write("".join(lines))
 
 
 def _record_epoch(line: str) -> int | None:
@@ -208,10 +214,17 @@ class RunFolder:
         self.results = path / "results.json"
         self.saved_epoch = saved_epoch
         self.last_save = time.monotonic()
+        self._pending: list[str] = []  # metrics lines not yet appended (see append_epoch)
+        self.last_flush = time.monotonic()
 
     # checkpoints
     def save(self, spec: dict[str, Any], state: dict[str, Any], early: Any, inputs: dict[str, Any]) -> None:
-        """Write ``model.safetensors`` (atomically, no signal in between) and note its epoch."""
+        """Write ``model.safetensors`` (atomically, no signal in between) and note its epoch.
+
+        The buffered metrics lines go first: a checkpoint's epochs always have their lines
+        on disk, and a metrics file that cannot be written leaves the previous checkpoint.
+        """
+        self.flush_metrics()
         with self.guard.critical(), writing(self.checkpoint):
             checkpoint.save(self.checkpoint, spec, state, early, inputs)
         self.saved_epoch = state["epoch"]
@@ -228,10 +241,27 @@ class RunFolder:
 
     # metrics.jsonl
     def append_epoch(self, ep: EpochResult) -> None:
-        with self.guard.critical(), writing(self.metrics):
-            append_metrics(self.metrics, ep)
+        """Buffer the epoch's line; the buffer is appended every FLUSH_EVERY_S, before each checkpoint and at the end.
+
+        Why buffered: opening, appending and closing the file each epoch cost ~55 µs, a
+        tenth of an epoch of the default net. Nothing a resume needs is lost by it: lines
+        after the last checkpoint are trimmed on ``--resume`` anyway, and every save
+        (the one after a stop signal or a divergence included) appends the buffer first.
+        """
+        self._pending.append(metrics_line(ep))
+        if time.monotonic() - self.last_flush > FLUSH_EVERY_S:
+            self.flush_metrics()
+
+    def flush_metrics(self) -> None:
+        """Append the buffered lines (one write, inside the signal guard's critical section)."""
+        if self._pending:
+            with self.guard.critical(), writing(self.metrics):
+                append_lines(self.metrics, self._pending)
+            self._pending.clear()
+        self.last_flush = time.monotonic()
 
     def trim_metrics(self, epoch: int) -> None:
+        self.flush_metrics()
         with writing(self.metrics):
             trim_metrics(self.metrics, epoch)
 

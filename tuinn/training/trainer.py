@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,10 @@ from tuinn.training.early_stopping import EarlyStopper, monitored_value
 from tuinn.training.schedules import LearningRateSchedule, monitored_loss
 
 STREAMS = ("data", "init", "shuffle", "dropout", "balance", "kfold")
+#: What each epoch reports (``--metrics``): ``basic`` the loss and accuracy of each split, ``all`` the full report.
+EPOCH_METRICS = ("basic", "all")
+#: Epochs kept in memory (``Trainer.history``, ``FitResult.history``); every epoch's line is in ``metrics.jsonl``.
+HISTORY_KEPT = 1000
 #: A training loss this many times its starting value, after :data:`BLOWUP_AFTER` epochs, gets a warning.
 BLOWUP_FACTOR = 1000.0
 BLOWUP_AFTER = 10
@@ -101,7 +106,8 @@ class FitResult:
     epochs_run: int
     stopped_early: bool = False
     best_epoch: int | None = None
-    history: list[EpochResult] = field(default_factory=list)
+    #: The last :data:`HISTORY_KEPT` epochs (a million epochs of dicts would be gigabytes).
+    history: deque[EpochResult] = field(default_factory=lambda: deque(maxlen=HISTORY_KEPT))
 
 
 class Trainer:
@@ -138,7 +144,10 @@ class Trainer:
         self.model: Model = make_model(exp, network, backend=backend, device=device, n_train=len(self.train_order))
         self.epoch = 0
         self.steps = 0
-        self.history: list[EpochResult] = []
+        #: The last :data:`HISTORY_KEPT` epochs this object trained (bounded: ``metrics.jsonl`` holds them all).
+        self.history: deque[EpochResult] = deque(maxlen=HISTORY_KEPT)
+        #: What :meth:`fit` evaluates each epoch (:data:`EPOCH_METRICS`); :meth:`evaluate` always gives the full report.
+        self.epoch_metrics = "basic"
         self.schedule = LearningRateSchedule(exp.train.schedule)
         #: ``rates[i]``: the α epoch i + 1 trained with (NaN for epochs this object did not run, e.g. before a checkpoint).
         self.rates: list[float] = []
@@ -309,27 +318,46 @@ class Trainer:
             return (out + 1.0) / 2.0
         return out
 
-    def evaluate(self, name: str, threshold: float = 0.5) -> dict[str, Any]:
-        """Loss and metrics of one split ({} when the split is empty)."""
+    def loss_and_outputs(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """The data loss and the outputs of one evaluation-mode forward (the loss pass's outputs are the metrics').
+
+        On the NumPy engine the output layer's ẑ feeds both the (fused) loss and ŷ; another
+        backend is asked twice (its loss and its outputs).
+        """
+        from tuinn.backends.numpy import NumpyModel
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not isinstance(self.model, NumpyModel):
+                return float(self.model.evaluate_loss(x, y)), self.model.predict(x)
+            net = self.model.network
+            zn = net.logits(x)
+            out = net.layers[-1].activation.forward(zn)
+            return float(net.loss.fused_value(zn, y) if net.fused else net.loss.value(out, y)), out
+
+    def evaluate(self, name: str, threshold: float = 0.5, full: bool = True) -> dict[str, Any]:
+        """Loss and metrics of one split ({} when the split is empty); ``full=False``: the loss and accuracy only."""
         from tuinn import metrics
 
         idx = {"train": self.train_idx, "test": self.test_idx, "validation": self.val_idx}[name]
         if len(idx) == 0:
             return {}
         x, y = self.x[idx], self.y[idx]
+        loss, out = self.loss_and_outputs(x, y)
+        result: dict[str, Any] = {"loss": loss}
         # Overflow on the way to a huge loss is reported as that loss, not as a warning.
         with np.errstate(over="ignore", invalid="ignore"):
-            result: dict[str, Any] = {"loss": self.model.evaluate_loss(x, y)}
-            out = self.outputs(x)
             if self.dataset.labels is not None:
                 probs = self.probabilities(out)
-                result.update(metrics.classification_report(self.dataset.labels[idx], probs, threshold=threshold))
-            else:
+                if full:
+                    result.update(metrics.classification_report(self.dataset.labels[idx], probs, threshold=threshold))
+                else:
+                    result["accuracy"] = metrics.quick_accuracy(self.dataset.labels[idx], probs, threshold)
+            elif full:
                 result.update(metrics.regression_report(y, out))
         return result
 
-    def evaluate_all(self) -> dict[str, dict[str, Any]]:
-        return {name: r for name in ("train", "test", "validation") if (r := self.evaluate(name))}
+    def evaluate_all(self, full: bool = True) -> dict[str, dict[str, Any]]:
+        return {name: r for name in ("train", "test", "validation") if (r := self.evaluate(name, full=full))}
 
     def input_info(self) -> dict[str, Any]:
         """How raw data becomes this model's inputs (stored with checkpoints)."""
@@ -401,7 +429,7 @@ class Trainer:
         while self.epoch < epochs:
             t0 = time.perf_counter()
             batch_loss = self.run_epoch()
-            splits = self.evaluate_all()
+            splits = self.evaluate_all(full=self.epoch_metrics == "all")
             self.finish_epoch({name: r.get("loss") for name, r in splits.items()})
             ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, splits, self.rates[-1])
             if on_warning is not None and (warning := watch.check(self.epoch, splits.get("train", {}).get("loss", math.nan),
