@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
 import numpy as np
 from textual.app import ComposeResult
@@ -52,7 +53,7 @@ def medians(lines: list[str]) -> list[float]:
     return [float(m.group(1)) for line in lines if (m := re.search(r"median (\S+)", line))]
 
 
-def test_f_cycles_the_weights_panel_and_the_history_follows_the_run() -> None:
+def test_f_cycles_the_weights_panel_and_the_history_follows_the_run(tmp_path: Path) -> None:
     async def go() -> None:
         app = TuinnApp(default_experiment())
         async with app.run_test(size=SIZE) as pilot:
@@ -68,11 +69,16 @@ def test_f_cycles_the_weights_panel_and_the_history_follows_the_run() -> None:
             assert any("┤▀" in s for s in strips)  # a y axis and its picture
             w1 = app.playground.snapshot().weights[0]
             np.testing.assert_allclose(heat.history.series(0)[-1][[0, 4, 8]], [w1.min(), np.median(w1), w1.max()])
-            await pilot.press("f", "r")  # the biases; reset: a new trainer, a new history
+            app.playground.save(tmp_path / "run")  # epoch 2
+            await pilot.press("f", "r", "n")  # the biases; reset: back to epoch 0, then 1
             await settle(pilot)
             strips = [heat.render_line(y).text for y in range(heat.size.height)]
             assert heat.view == "b" and any("b1 4" in s for s in strips)
-            assert heat.history.epochs.tolist() == [0]
+            assert heat.history.epochs.tolist()[-1] == 1 and 2 not in heat.history.epochs
+            # Loaded at epoch 2: another run, not epoch 2 of this one (the trainer names the run).
+            assert app.playground_screen.load(tmp_path / "run")
+            await settle(pilot)
+            assert heat.history.epochs.tolist() == [2]
             await pilot.press("f")
             assert heat.view == "heatmap"
     asyncio.run(go())
