@@ -167,8 +167,8 @@ def test_a_second_ctrl_c_during_the_save_does_not_break_the_checkpoint(tmp_path:
             signal.raise_signal(signal.SIGINT)
 
     monkeypatch.setattr(checkpoint, "save", save)
-    real_append = run_folder.append_metrics
-    monkeypatch.setattr(run_folder, "append_metrics", lambda path, ep, fold=None: (real_append(path, ep, fold), interrupt_in_epoch_3(ep)))
+    real_append = run_folder.RunFolder.append_epoch
+    monkeypatch.setattr(run_folder.RunFolder, "append_epoch", lambda self, ep: (real_append(self, ep), interrupt_in_epoch_3(ep)))
     code, _, err = tuinn_main(capsys, "train", "xor", "--epochs", "50", "--quiet", "--out", str(tmp_path / "r"))
     assert code == 130, err
     assert calls["n"] == 3
