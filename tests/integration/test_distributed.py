@@ -65,8 +65,10 @@ epochs = 30
 backend = "torch"
 dtype = "float64"
 """
-ADAM = ["--set", 'train.optimizer="adam"', "--set", "train.learning_rate=0.01", "--kfold", "3"]
-SGD_LAST_BATCH_OF_ONE = ["--set", "train.batch_size=23"]
+# Each with a learning-rate schedule: every rank must apply it alike (plateau from the gathered losses, and across a resume).
+ADAM = ["--set", 'train.optimizer="adam"', "--set", "train.learning_rate=0.01", "--kfold", "3",
+        "--set", 'train.schedule={name="step", step_size=10, gamma=0.5}']
+SGD_LAST_BATCH_OF_ONE = ["--set", "train.batch_size=23", "--set", 'train.schedule={name="plateau", patience=1, factor=0.5, threshold=0.1}']
 
 
 def launch(spec: Path, out: Path, *args: str) -> subprocess.Popen[str]:
@@ -155,6 +157,8 @@ def test_metrics_hold_one_line_per_epoch_with_the_single_process_numbers(adam_kf
     for mine, theirs in zip(lines, reference, strict=True):
         for key in ("batch_loss", "train_loss", "test_loss"):
             assert abs(mine[key] - theirs[key]) <= 1e-9, (mine["epoch"], key)
+        assert mine["learning_rate"] == theirs["learning_rate"]
+    assert [r["learning_rate"] for r in lines][::10] == [0.01, 0.005, 0.0025]  # the step schedule, on two processes
 
 
 def test_kfold_on_two_processes_writes_the_cv_of_one(adam_kfold: tuple[Path, Path]) -> None:
@@ -188,6 +192,21 @@ def test_resumed_on_two_processes_the_weights_equal_an_uninterrupted_single_proc
     assert json.loads((run / "results.json").read_text(encoding="utf-8"))["epochs_run"] == EPOCHS
     assert [r["epoch"] for r in metrics(run)] == list(range(1, EPOCHS + 1))
     assert max_difference(weights(run), weights(interrupted["one"])) <= 1e-9
+    rates = [r["learning_rate"] for r in metrics(run)]
+    assert rates == [r["learning_rate"] for r in metrics(interrupted["one"])] and len(set(rates)) > 1  # plateau lowered α alike
+
+
+def test_a_checkpoint_of_two_processes_resumes_in_one(interrupted: dict[str, Any], tmp_path: Path) -> None:
+    """The checkpoint is a single process's: a copy of the 2-process run and the 1-process run both go on to epoch 33 alike."""
+    import shutil
+
+    two, one = tmp_path / "two", tmp_path / "one"
+    shutil.copytree(interrupted["run"], two)
+    shutil.copytree(interrupted["one"], one)
+    for run in (two, one):
+        assert main(["train", "--resume", str(run), "--epochs", "33", "--quiet"]) == 0
+    assert checkpoint.load(two / "model.safetensors").state["epoch"] == 33
+    assert max_difference(weights(two), weights(one)) <= 1e-9
 
 
 # ---------------------------------------------------------------- bad use
