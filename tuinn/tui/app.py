@@ -9,6 +9,7 @@ of actions to switch off, and the palette lists the actions of whatever screen i
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,6 @@ from tuinn.course.lessons import Lesson
 from tuinn.session.pacing import SPEEDS
 from tuinn.session.playground import Playground
 from tuinn.tui.palette import PaletteApp
-from tuinn.tui.screens.help_screen import HelpScreen
 from tuinn.tui.screens.playground_screen import PlaygroundScreen
 
 #: Keys of the app the palette leaves out (Textual's own commands already offer them).
@@ -42,12 +42,25 @@ class TuinnApp(PaletteApp[None]):
     ]
 
     def __init__(self, exp: Experiment, autoplay: bool = False, lesson: Lesson | None = None,
-                 shown: frozenset[str] | None = None) -> None:
+                 shown: frozenset[str] | None = None, playground: Playground | None = None) -> None:
+        """``playground``: the session on ``exp`` when the caller built it already (``tuinn`` builds
+        it first, so that a bad file fails before the screen opens): building it twice cost startup time."""
         super().__init__()
         self.lesson = lesson
         #: The session every view of this app draws from.
-        self.playground = Playground(exp)
+        self.playground = Playground(exp) if playground is None else playground
         self.playground_screen = PlaygroundScreen(self.playground, lesson=lesson, shown=shown, autoplay=autoplay)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: collect garbage again, from here on only what is new.
+
+        ``tuinn`` turns the cyclic garbage collector off while it starts (a few hundred
+        collections during the imports and the first layout, ~10 % of the time to the first
+        frame, and almost nothing to collect); ``gc.freeze()`` then moves everything that
+        startup made out of the collector's way, so that it is never walked again.
+        """
+        gc.freeze()
+        gc.enable()
 
     def get_default_screen(self) -> Screen[None]:
         """The playground is the first screen; Evaluate, the labs, step-through… open over it."""
@@ -65,6 +78,8 @@ class TuinnApp(PaletteApp[None]):
         return True
 
     def action_help(self) -> None:
+        from tuinn.tui.screens.help_screen import HelpScreen  # its Markdown (markdown-it) loads when first asked for
+
         self.push_screen(HelpScreen())
 
     def action_next_lesson(self) -> None:

@@ -29,7 +29,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from tuinn.config.tf_playground import looks_like_link, parse_url
@@ -117,6 +117,10 @@ EDITS: dict[str, Callable[[Playground, Any], object]] = {
 class PlaygroundScreen(Screen[None]):
     """A network learning, on one screen: controls, network, weights, boundary, loss, status."""
 
+    #: The network has the focus from the start (Textual's default focuses the first control,
+    #: and moving it on in on_mount restyled the screen twice more: ~5 % of the startup).
+    AUTO_FOCUS = "#network"
+
     #: Every key is a priority binding: it acts before the focused widget sees it, so a Select
     #: that has the focus (after a choice in its dropdown) no longer eats `space`, and a Checkbox
     #: no longer takes `space` for itself (`enter` still opens a Select and ticks a box).
@@ -175,6 +179,8 @@ class PlaygroundScreen(Screen[None]):
         pg = self.session
         with Horizontal(id="main"):
             if self.lesson is not None:
+                from textual.widgets import Markdown  # markdown-it loads only for a lesson (startup, issue 17)
+
                 with VerticalScroll(id="lesson"):
                     yield Markdown(lesson_markdown(self.lesson))
             with VerticalScroll(id="controls"):

@@ -1,0 +1,120 @@
+"""`tuinn` (the default playground) starts light: issue 17 §6, the first frame within 0.5 s.
+
+Time itself is measured by ``benchmarks/startup.py`` (a timing assertion would fail on a
+loaded machine for reasons that have nothing to do with the code); this test pins the
+causes the benchmark found, which do not depend on the machine:
+
+- the session (and its trainer) is built once, not once to check the file and again for
+  the app;
+- nothing the first frame does not show is imported: no torch (``auto`` picks NumPy for
+  the default net), no markdown-it (only a lesson's text and the help are Markdown);
+- the network has the focus from the start (moving it there from the first control
+  restyled the whole screen twice);
+- the garbage collector, off while tuinn starts, is on again afterwards.
+
+The real ``tuinn.cli.main([])`` runs in a FRESH interpreter (this process has imported
+everything already), with Textual's headless driver in place of the terminal; the child
+exits once the first frame with the session drawn in it has been painted.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHILD = r"""
+import gc, json, sys
+
+import tuinn.tui.runner as runner
+from tuinn.cli import main
+
+counts = {"Playground": 0, "Trainer": 0}
+seen = {}
+
+
+def counted(cls, name):
+    init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        counts[name] += 1
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+
+
+def run_headless(app):
+    # What run_app does, on the headless driver; the child stops after its first drawn frame.
+    from textual.screen import Screen
+
+    from tuinn.tui.screens.playground_screen import PlaygroundScreen
+
+    draw, set_focus = PlaygroundScreen.draw, Screen.set_focus
+    focused = []
+
+    def record_focus(self, widget, *args, **kwargs):
+        if not seen:
+            focused.append(getattr(widget, "id", None))
+        return set_focus(self, widget, *args, **kwargs)
+
+    def first_draw(self, snapshot):
+        draw(self, snapshot)
+        if not seen:
+            seen["focused"] = focused
+            self.app.call_after_refresh(self.app.exit)  # once this frame is painted
+
+    PlaygroundScreen.draw, Screen.set_focus = first_draw, record_focus
+    app.run(headless=True, size=(160, 48))
+    seen["frames"] = app.playground_screen.frames
+    seen["return_code"] = app.return_code
+
+
+# The classes are patched where they are defined, before the play path imports them.
+from tuinn.session.playground import Playground
+from tuinn.training.trainer import Trainer
+
+counted(Playground, "Playground")
+counted(Trainer, "Trainer")
+runner.run_app = run_headless
+status = main([])  # `tuinn`: the default playground
+print(json.dumps({"status": status, "counts": counts, "gc_enabled": gc.isenabled(), **seen,
+                  "modules": sorted(m for m in sys.modules if m.split(".")[0] in
+                                    ("torch", "markdown_it", "textual", "plotext") or m == "textual.widgets._markdown")}))
+"""
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What the child reports after `tuinn`'s first frame."""
+    cwd = tmp_path_factory.mktemp("startup")
+    done = subprocess.run([sys.executable, "-c", CHILD], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["status"] == 0 and report["return_code"] == 0
+    assert report["frames"] >= 1  # the session was drawn: the checks below are about a real first frame
+    assert list(Path(cwd).iterdir()) == []  # opening the playground writes nothing
+    return report
+
+
+def test_the_session_is_built_once(started: dict[str, object]) -> None:
+    assert started["counts"] == {"Playground": 1, "Trainer": 1}
+
+
+def test_the_first_frame_imports_neither_torch_nor_markdown(started: dict[str, object]) -> None:
+    modules = set(started["modules"])  # type: ignore[arg-type]
+    assert "textual" in modules  # the list is real (the app ran in the child)
+    assert not {m for m in modules if m.split(".")[0] == "torch"}
+    assert not {m for m in modules if m.split(".")[0] == "markdown_it"}
+    assert "textual.widgets._markdown" not in modules
+
+
+def test_the_network_has_the_focus_from_the_start(started: dict[str, object]) -> None:
+    """Every widget given the focus before the first frame: the network only (not a control first)."""
+    assert started["focused"] and set(started["focused"]) == {"network"}  # type: ignore[arg-type]
+
+
+def test_the_garbage_collector_is_on_again(started: dict[str, object]) -> None:
+    assert started["gc_enabled"] is True
