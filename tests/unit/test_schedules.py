@@ -26,6 +26,8 @@ EPOCHS = 40
 #: A loss that falls, stalls, wobbles within the threshold and falls again: plateau's rule meets every branch.
 LOSSES = [1.0, 0.8, 0.8, 0.80001, 0.79, 0.79, 0.79, 0.79, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4,
           0.4, 0.4, 0.4, 0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+#: A loss that never improves after the first epoch: α falls every patience + cooldown + 1 epochs, down to min_lr.
+FLAT = [1.0] * 30
 
 #: tuinn's name → (the same parameters, under the same names, and torch's class).
 SPECS = {
@@ -59,18 +61,19 @@ def test_each_epoch_schedule_gives_torch_lr_schedulers_rate(name: str) -> None:
     assert len(set(ours_rates)) > 3  # the rate does move
 
 
+@pytest.mark.parametrize("losses", [LOSSES, FLAT], ids=["stalling", "flat"])
 @pytest.mark.parametrize("params", [
     {"patience": 2, "factor": 0.5},
-    {"patience": 1, "factor": 0.3, "cooldown": 2, "min_lr": 0.01},
+    {"patience": 1, "factor": 0.3, "cooldown": 2, "min_lr": 0.001},
     {"patience": 0, "factor": 0.5, "threshold": 0.05, "threshold_mode": "abs"},
 ])
-def test_plateau_gives_reduce_lr_on_plateaus_rate_bit_for_bit(params: dict[str, object]) -> None:
+def test_plateau_gives_reduce_lr_on_plateaus_rate_bit_for_bit(params: dict[str, object], losses: list[float]) -> None:
     torch = pytest.importorskip("torch")
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=BASE)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", **params)
     ours = LearningRateSchedule(schedule("plateau", **params))
     ours_rates, torch_rates = [], []
-    for loss in LOSSES:
+    for loss in losses:
         ours_rates.append(ours.rate(BASE, 0))
         torch_rates.append(opt.param_groups[0]["lr"])
         ours.observe(loss, BASE)
@@ -198,3 +201,19 @@ def test_metrics_jsonl_records_each_epochs_learning_rate_and_resume_continues_it
     assert run_tuinn("train", "--resume", str(tmp_path / "a"), "--epochs", "6", "--quiet").returncode == 0
     lines = [json.loads(line) for line in (tmp_path / "a" / "metrics.jsonl").read_text().splitlines()]
     assert [(r["epoch"], r["learning_rate"]) for r in lines] == [(1, 0.5), (2, 0.5), (3, 0.25), (4, 0.25), (5, 0.125), (6, 0.125)]
+
+
+def test_trainers_trained_together_follow_each_ones_schedule_and_plateau_is_refused() -> None:
+    from tuinn.errors import TuinnError
+    from tuinn.training.together import fit_together, refuse_unstackable
+
+    schedules = ['{name = "step", step_size = 2, gamma = 0.5}', '{name = "cosine", T_max = 4}']
+    together = [Trainer(loads(spec(s))) for s in schedules]
+    fit_together(together, 4)
+    for trainer, s in zip(together, schedules, strict=True):
+        alone = Trainer(loads(spec(s)))
+        alone.fit(4)
+        for key, value in alone.model.get_parameters().items():
+            np.testing.assert_allclose(trainer.model.get_parameters()[key], value, rtol=1e-12, atol=1e-15)
+    with pytest.raises(TuinnError, match='train.schedule = "plateau": the batched engine'):
+        refuse_unstackable(loads(spec(PLATEAU)))
