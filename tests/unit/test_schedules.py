@@ -217,3 +217,14 @@ def test_trainers_trained_together_follow_each_ones_schedule_and_plateau_is_refu
             np.testing.assert_allclose(trainer.model.get_parameters()[key], value, rtol=1e-12, atol=1e-15)
     with pytest.raises(TuinnError, match='train.schedule = "plateau": the batched engine'):
         refuse_unstackable(loads(spec(PLATEAU)))
+
+
+def test_the_step_through_steps_with_each_epochs_scheduled_alpha() -> None:
+    from tuinn.session.stepping import StepSession
+
+    steps = StepSession(Trainer(loads(spec('{name = "step", step_size = 1, gamma = 0.5}'))))
+    seen = []
+    while steps.trainer.epoch < 3:
+        seen.append(steps.trace.learning_rate)
+        steps.apply()
+    assert sorted(set(seen), reverse=True) == [0.5, 0.25, 0.125]  # epochs 1, 2, 3 of the schedule

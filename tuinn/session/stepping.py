@@ -35,6 +35,8 @@ class StepSession:
                 self.trainer.epoch += 1
             self._batches = self.trainer.epoch_batches()
             self._next = 0
+            # The epoch's α, as tuinn train sets it (a schedule; plateau, which needs the epoch's losses, stays where it is).
+            self.trainer.model.learning_rate = self.trainer.next_rate()
         self.batch = self._batches[self._next]
         self.batch_number = self._next + 1
         self._next += 1
