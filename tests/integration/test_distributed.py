@@ -1,7 +1,7 @@
 """``tuinn train --nproc 2``: two processes (gloo over loopback) train what one process trains.
 
-Each scenario is one launch of torch's launcher, shared by the assertions about it
-(module-scoped fixtures), against a single process run in-process:
+Each scenario is one launch of torch's launcher (two for stop and resume), checked by one
+test against a single process run in-process:
 
 * Adam with 3-fold cross-validation, batch 15 of 70 samples (each rank gets 8 or 7 of
   a batch: uneven slices): final weights within 1e-9 of one process's, one
@@ -11,8 +11,9 @@ Each scenario is one launch of torch's launcher, shared by the assertions about 
   stopped by SIGTERM to the launcher after a few epochs and resumed on 2 processes to
   epoch 30: the weights equal an uninterrupted single process's 30 epochs.
 
-The bad uses are refused before any process starts, in-process. Budget: ≤ 25 s for the
-module on 2 cores (three launches; each costs ~2-3 s of process start and torch import).
+The bad uses are refused before any process starts, in-process. Cost: about 25 CPU-seconds
+(three launches of two workers, each worker ~2.5 CPU-s of Python start and torch import,
+the references in-process); the two workers of a launch run side by side on 2 cores.
 """
 
 from __future__ import annotations
@@ -144,15 +145,26 @@ def interrupted(spec: Path) -> dict[str, Any]:
             "lines_after_stop": lines_after_stop, "resumed": resumed, "target": target}
 
 
+# One test per scenario: the suite runs under xdist (-n 4), which gives each worker its own
+# module-scoped fixtures, so assertions spread over several tests could launch a scenario
+# once per worker. The helpers below group what each scenario checks.
+
+
 # ---------------------------------------------------------------- Adam, k-fold
-def test_two_processes_train_the_weights_of_one_with_adam(adam_kfold: tuple[Path, Path]) -> None:
+def test_adam_and_kfold_on_two_processes_equal_one_process(adam_kfold: tuple[Path, Path]) -> None:
     two, one = adam_kfold
+    same_weights(two, one)
+    same_metrics_line_per_epoch(two, one)
+    same_cv(two, one)
+    assert sorted(p.name for p in two.iterdir()) == sorted(p.name for p in one.iterdir())  # rank 1 wrote nothing of its own
+
+
+def same_weights(two: Path, one: Path) -> None:
     assert checkpoint.load(two / "model.safetensors").state["epoch"] == EPOCHS
     assert max_difference(weights(two), weights(one)) <= 1e-9
 
 
-def test_metrics_hold_one_line_per_epoch_with_the_single_process_numbers(adam_kfold: tuple[Path, Path]) -> None:
-    two, one = adam_kfold
+def same_metrics_line_per_epoch(two: Path, one: Path) -> None:
     lines, reference = metrics(two), metrics(one)
     assert [r["epoch"] for r in lines] == list(range(1, EPOCHS + 1))
     for mine, theirs in zip(lines, reference, strict=True):
@@ -162,8 +174,7 @@ def test_metrics_hold_one_line_per_epoch_with_the_single_process_numbers(adam_kf
     assert [r["learning_rate"] for r in lines][::10] == [0.01, 0.005, 0.0025]  # the step schedule, on two processes
 
 
-def test_kfold_on_two_processes_writes_the_cv_of_one(adam_kfold: tuple[Path, Path]) -> None:
-    two, one = adam_kfold
+def same_cv(two: Path, one: Path) -> None:
     cv, reference = (json.loads((run / "cv.json").read_text(encoding="utf-8")) for run in (two, one))
     assert cv["folds"] == reference["folds"] == 3
     for metric in ("accuracy", "auc", "loss"):
@@ -173,13 +184,15 @@ def test_kfold_on_two_processes_writes_the_cv_of_one(adam_kfold: tuple[Path, Pat
     assert results["epochs_run"] == EPOCHS and results["cv"]["folds"] == 3
 
 
-def test_only_rank_0_writes_the_run_folder(adam_kfold: tuple[Path, Path]) -> None:
-    two, one = adam_kfold
-    assert sorted(p.name for p in two.iterdir()) == sorted(p.name for p in one.iterdir())
-
-
 # ---------------------------------------------------------------- SGD, stop and resume
-def test_sigterm_stops_both_processes_and_rank_0_saves(interrupted: dict[str, Any]) -> None:
+def test_sgd_stopped_by_sigterm_and_resumed_on_two_processes(interrupted: dict[str, Any], tmp_path: Path) -> None:
+    stopped_and_saved(interrupted)
+    resumed_like_one_process(interrupted)
+    resumes_in_one_process(interrupted, tmp_path)
+
+
+def stopped_and_saved(interrupted: dict[str, Any]) -> None:
+    """SIGTERM to the launcher stops both processes; rank 0 saves and says so in one line."""
     assert interrupted["stop_code"] == 143
     lines = [line for line in interrupted["stop_err"].splitlines() if line.strip()]
     assert len(lines) == 1 and "interrupted (SIGTERM)" in lines[0] and "--resume" in lines[0], lines
@@ -187,7 +200,8 @@ def test_sigterm_stops_both_processes_and_rank_0_saves(interrupted: dict[str, An
     assert interrupted["lines_after_stop"] == interrupted["saved"]  # metrics.jsonl trimmed to the checkpoint
 
 
-def test_resumed_on_two_processes_the_weights_equal_an_uninterrupted_single_process(interrupted: dict[str, Any]) -> None:
+def resumed_like_one_process(interrupted: dict[str, Any]) -> None:
+    """Resumed on two processes, the weights equal an uninterrupted single process's."""
     assert interrupted["resumed"] == 0
     run, target = interrupted["run"], interrupted["target"]
     assert json.loads((run / "results.json").read_text(encoding="utf-8"))["epochs_run"] == target
@@ -197,7 +211,7 @@ def test_resumed_on_two_processes_the_weights_equal_an_uninterrupted_single_proc
     assert rates == [r["learning_rate"] for r in metrics(interrupted["one"])] and len(set(rates)) > 1  # plateau lowered α alike
 
 
-def test_a_checkpoint_of_two_processes_resumes_in_one(interrupted: dict[str, Any], tmp_path: Path) -> None:
+def resumes_in_one_process(interrupted: dict[str, Any], tmp_path: Path) -> None:
     """The checkpoint is a single process's: a copy of the 2-process run and the 1-process run both go on 3 epochs alike."""
     import shutil
 
