@@ -306,6 +306,9 @@ class SilentFolder(RunFolder):
     def append_epoch(self, ep: EpochResult) -> None:
         return None
 
+    def flush_metrics(self) -> None:
+        return None
+
     def trim_metrics(self, epoch: int) -> None:
         return None
 
