@@ -114,10 +114,18 @@ def gather(obj: Any) -> list[Any]:
     return out
 
 
+#: Words of the errors gloo and NCCL raise when the other end of a collective is gone (gloo's are plain RuntimeErrors).
+PEER_GONE = ("gloo", "NCCL", "onnection", "closed by peer", "Broken pipe", "timed out", "Timed out")
+
+
 def peer_lost(exc: BaseException) -> bool:
-    """Whether ``exc`` is a collective that failed because another rank went away."""
-    kinds: tuple[type[BaseException], ...] = (RuntimeError,)
-    return isinstance(exc, kinds) and dist.is_available() and dist.is_initialized()
+    """Whether ``exc`` is a collective that failed because another rank went away (not any RuntimeError:
+    a bug must still show its traceback)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return False
+    if isinstance(exc, getattr(dist, "DistError", ())):
+        return True
+    return isinstance(exc, RuntimeError) and any(word in str(exc) for word in PEER_GONE)
 
 
 # ------------------------------------------------------------ the model
