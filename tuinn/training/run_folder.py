@@ -108,6 +108,8 @@ def metrics_line(ep: EpochResult, fold: int | None = None) -> str:
     record = ep.to_json()
     if fold is not None:
         record = {"fold": fold, **record}
+    if all(type(v) in (int, str, type(None)) or (type(v) is float and math.isfinite(v)) for v in record.values()):
+        return json.dumps(record) + "\n"  # the flat, finite record of most epochs: nothing for json_safe to do
     return json.dumps(json_safe(record)) + "\n"
 
 

@@ -241,8 +241,11 @@ class Trainer:
         self.steps += 1
         return self.model.traced_step(batch)
 
-    def run_epoch(self) -> float:
+    def run_epoch(self, start: dict[str, Any] | None = None) -> float:
         """One pass over the training data; returns the mean of the batch losses.
+
+        ``start`` is :meth:`state` as it is now, when the caller holds one already
+        (:meth:`fit` passes ``last_good``: one copy of the state per epoch instead of two).
 
         Raises :class:`DivergedError` at the first non-finite loss, with the parameters
         put back as they were at the end of the previous epoch. The batch losses are
@@ -250,7 +253,7 @@ class Trainer:
         caller evaluates the splits after the epoch and calls :meth:`check_finite`, which
         puts back ``epoch_start`` (the state this epoch began from) in turn.
         """
-        before = self.state()
+        before = self.state() if start is None else start
         self.epoch_start = before
         rate = self.model.learning_rate = self.next_rate()
         losses = []
@@ -428,7 +431,7 @@ class Trainer:
         result = FitResult(epochs_run=0)
         while self.epoch < epochs:
             t0 = time.perf_counter()
-            batch_loss = self.run_epoch()
+            batch_loss = self.run_epoch(self.last_good)  # last_good: the state now (nothing below changes it)
             splits = self.evaluate_all(full=self.epoch_metrics == "all")
             self.finish_epoch({name: r.get("loss") for name, r in splits.items()})
             ep = EpochResult(self.epoch, batch_loss, time.perf_counter() - t0, splits, self.rates[-1])
