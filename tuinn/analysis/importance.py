@@ -105,6 +105,37 @@ def importances(trainer: Any, split: str = "train") -> dict[str, np.ndarray]:
     return {"weights": weight_importance(net), "gradient": gradient_importance(net, x)}
 
 
+def _trained(trainers: list[Any], epochs: int, together: bool, on_epoch: Callable[[], None] | None) -> Any:
+    """Each trainer after ``epochs`` epochs, in order: trained together when they stack, else one by one.
+
+    A model whose loss stopped being finite raises :class:`DivergedError` naming its seed,
+    after the models before it were yielded (as one by one).
+    """
+    from tuinn.training.together import can_stack, fit_together
+
+    def tick(models: int) -> None:
+        for _ in range(models):
+            on_epoch()  # type: ignore[misc]
+
+    if together and len(trainers) > 1 and all(can_stack(t) for t in trainers):
+        diverged = fit_together(trainers, epochs, on_epoch=tick if on_epoch is not None else None)
+        for trainer, epoch in zip(trainers, diverged, strict=True):
+            if epoch is not None:
+                raise DivergedError(f"seed {trainer.experiment.seed}: training diverged in epoch {epoch}: the loss became "
+                                    f"non-finite (learning rate {trainer.experiment.train.learning_rate:g} is probably too large)")
+            yield trainer
+        return
+    for trainer in trainers:
+        while trainer.epoch < epochs:
+            try:
+                trainer.run_epoch()
+            except DivergedError as exc:
+                raise DivergedError(f"seed {trainer.experiment.seed}: {exc}") from None
+            if on_epoch is not None:
+                on_epoch()
+        yield trainer
+
+
 def insight(
     exp: Any,
     seeds: int,
@@ -112,6 +143,7 @@ def insight(
     k: int = 3,
     on_seed: Callable[[int, dict[str, Any]], None] | None = None,
     on_epoch: Callable[[], None] | None = None,
+    together: bool = True,
 ) -> dict[str, Any]:
     """Train ``seeds`` models that differ only in their seed and compare their input rankings.
 
@@ -119,7 +151,12 @@ def insight(
     only the initial weights, the shuffling and dropout differ: what changes between the
     rankings is then the training's randomness, not the data. Model i uses seed
     ``exp.seed + i``. ``on_seed(i, result)`` reports each model as it finishes;
-    ``on_epoch()`` is called after every epoch (a UI raises from it to cancel).
+    ``on_epoch()`` is called after every epoch of every model (a UI raises from it to cancel).
+
+    ``together`` (default): the models train together on the batched engine (one set of
+    matmul calls for all seeds; each model equals its own training to rounding) and are
+    reported when all are trained; models the batched engine cannot stack (torch, batch
+    or layer norm, the plateau schedule) train one after the other, reported one by one.
     """
     from tuinn.training.trainer import Trainer
 
@@ -128,22 +165,17 @@ def insight(
     base = Trainer(exp)
     ds, split = base.dataset, (base.train_idx, base.test_idx, base.val_idx)
     n_epochs = exp.train.epochs if epochs is None else epochs
-    per_seed = []
+    trainers = []
     for i in range(seeds):
         e = copy.deepcopy(exp)
         e.seed = exp.seed + i
-        trainer = Trainer(e, dataset=ds, split=split)
-        while trainer.epoch < n_epochs:
-            try:
-                trainer.run_epoch()
-            except DivergedError as exc:
-                raise DivergedError(f"seed {e.seed}: {exc}") from None
-            if on_epoch is not None:
-                on_epoch()
+        trainers.append(Trainer(e, dataset=ds, split=split))
+    per_seed = []
+    for i, trainer in enumerate(_trained(trainers, n_epochs, together, on_epoch)):
         imp = importances(trainer)
         test = trainer.evaluate("test") if len(trainer.test_idx) else {}
         result = {
-            "seed": e.seed,
+            "seed": trainer.experiment.seed,
             "weights": imp["weights"].tolist(),
             "gradient": imp["gradient"].tolist(),
             "rank_weights": ranking(imp["weights"]),

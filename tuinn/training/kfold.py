@@ -117,15 +117,9 @@ def stackable(trainer: Trainer) -> bool:
     between epochs), early stopping (each fold would stop at its own epoch and restore its
     own best weights: that bookkeeping is the sequential ``fit``'s).
     """
-    from tuinn.training.together import refuse_unstackable
+    from tuinn.training.together import can_stack
 
-    if trainer.model.name != "numpy" or trainer.experiment.train.early_stopping is not None:
-        return False
-    try:
-        refuse_unstackable(trainer.experiment)
-    except TuinnError:
-        return False
-    return True
+    return trainer.experiment.train.early_stopping is None and can_stack(trainer)
 
 
 def _split_losses(trainer: Trainer) -> dict[str, float | None]:

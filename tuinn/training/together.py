@@ -42,6 +42,21 @@ def refuse_unstackable(exp: Experiment) -> None:
                              "(their statistics and γ, β are per model); train such models one at a time")
 
 
+def can_stack(trainer: Trainer) -> bool:
+    """Whether ``trainer`` can train on the batched engine: the NumPy backend, and nothing :func:`refuse_unstackable` refuses.
+
+    For callers that train several models either way (k-fold, ``tuinn insight --seeds``)
+    and fall back to one at a time rather than refuse.
+    """
+    if trainer.model.name != "numpy":
+        return False
+    try:
+        refuse_unstackable(trainer.experiment)
+    except TuinnError:
+        return False
+    return True
+
+
 def stack_key(trainer: Trainer) -> tuple[Any, ...]:
     """Trainers with equal keys train together: one architecture, loss, optimizer, data and batch shape.
 
@@ -139,4 +154,4 @@ def fit_together(trainers: Sequence[Trainer], epochs: int, on_epoch: Callable[[i
     return diverged
 
 
-__all__ = ["fit_together", "groups", "refuse_unstackable", "stack_key"]
+__all__ = ["can_stack", "fit_together", "groups", "refuse_unstackable", "stack_key"]
