@@ -8,6 +8,8 @@ causes the benchmark found, which do not depend on the machine:
   the app;
 - nothing the first frame does not show is imported: no torch (``auto`` picks NumPy for
   the default net), no markdown-it (only a lesson's text and the help are Markdown);
+- the first paint shows the session (empty panels were painted first, then everything
+  again once drawn);
 - the network has the focus from the start (moving it there from the first control
   restyled the whole screen twice);
 - the garbage collector, off while tuinn starts, is on again afterwards.
@@ -48,12 +50,18 @@ def counted(cls, name):
 
 def run_headless(app):
     # What run_app does, on the headless driver; the child stops after its first drawn frame.
+    from textual.app import App
     from textual.screen import Screen
 
     from tuinn.tui.screens.playground_screen import PlaygroundScreen
 
-    draw, set_focus = PlaygroundScreen.draw, Screen.set_focus
-    focused = []
+    draw, set_focus, display = PlaygroundScreen.draw, Screen.set_focus, App._display
+    focused, paints = [], []
+
+    def record_paint(self, screen, update):
+        if update is not None:
+            paints.append(len(seen))  # 0: before the first draw
+        return display(self, screen, update)
 
     def record_focus(self, widget, *args, **kwargs):
         if not seen:
@@ -66,9 +74,10 @@ def run_headless(app):
             seen["focused"] = focused
             self.app.call_after_refresh(self.app.exit)  # once this frame is painted
 
-    PlaygroundScreen.draw, Screen.set_focus = first_draw, record_focus
+    PlaygroundScreen.draw, Screen.set_focus, App._display = first_draw, record_focus, record_paint
     app.run(headless=True, size=(160, 48))
     seen["frames"] = app.playground_screen.frames
+    seen["paints"] = paints
     seen["return_code"] = app.return_code
 
 
@@ -109,6 +118,13 @@ def test_the_first_frame_imports_neither_torch_nor_markdown(started: dict[str, o
     assert not {m for m in modules if m.split(".")[0] == "torch"}
     assert not {m for m in modules if m.split(".")[0] == "markdown_it"}
     assert "textual.widgets._markdown" not in modules
+
+
+def test_the_first_paint_shows_the_session(started: dict[str, object]) -> None:
+    """The session is drawn before anything is painted: no frame of empty panels first."""
+    paints = started["paints"]
+    assert paints, "no paint recorded: the hook on App._display no longer sees the paints"
+    assert 0 not in paints  # type: ignore[operator]
 
 
 def test_the_network_has_the_focus_from_the_start(started: dict[str, object]) -> None:

@@ -230,7 +230,20 @@ class PlaygroundScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)
-        self._shown_version = -1
+        if self.frames != 1 or event.size != self._drawn_at:  # startup's Resize events: the size of the first frame
+            self._shown_version = -1
+
+    #: The screen size the first frame was drawn at (before the first paint).
+    _drawn_at: Any = None
+
+    def _compositor_refresh(self) -> None:
+        """Before the first paint, once the layout has given the panels their sizes: draw the session,
+        so that the first frame shows it (else the empty panels were painted, then all again: ~10 %
+        of the startup). Textual has no public hook between its layout and its paint (issue 17)."""
+        if self.frames == 0 and self.is_current and self.query_one(DecisionBoundary).size.area:
+            self.refresh_view()
+            self._drawn_at = self.size
+        super()._compositor_refresh()
 
     def _check_size(self, size: Any) -> None:
         w, h = size
