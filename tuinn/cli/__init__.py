@@ -101,7 +101,7 @@ def _cmd_play(args: argparse.Namespace) -> int:
     The cyclic garbage collector is off until the first frame is drawn (the app turns it on
     again, :meth:`~tuinn.tui.app.TuinnApp.on_ready`): the imports and the first layout
     allocate millions of objects and free almost none, and its few hundred passes over them
-    were ~10 % of the time to the first frame. ``finally`` turns it on whatever happens.
+    were ~12 % of the time to the first frame (benchmarks/startup.py). ``finally`` turns it on whatever happens.
     """
     import gc
 

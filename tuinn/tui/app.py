@@ -55,7 +55,7 @@ class TuinnApp(PaletteApp[None]):
         """The first frame is on screen: collect garbage again, from here on only what is new.
 
         ``tuinn`` turns the cyclic garbage collector off while it starts (a few hundred
-        collections during the imports and the first layout, ~10 % of the time to the first
+        collections during the imports and the first layout, ~12 % of the time to the first
         frame, and almost nothing to collect); ``gc.freeze()`` then moves everything that
         startup made out of the collector's way, so that it is never walked again.
         """
