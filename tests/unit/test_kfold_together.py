@@ -53,8 +53,10 @@ def test_folds_trained_together_equal_folds_trained_one_by_one(monkeypatch: pyte
     # folds 2-4 of an uneven learning set: training sets of two sizes, so two stacking groups, in one call
     assert calls == [2]
     assert sum(progress) == 3 * 6
-    sequential = list(CV.numbered_folds(exp, 4, start=2, together=False))
+    one_by_one: list[int] = []
+    sequential = list(CV.numbered_folds(exp, 4, start=2, together=False, on_progress=one_by_one.append))
     assert calls == [2]  # the sequential loop does not stack
+    assert one_by_one == [1] * (3 * 6)  # told of each epoch of each fold
     _close(batched, sequential)
     assert [n for n, _ in batched] == [2, 3, 4]
     assert len({f["loss"] for _, f in batched}) == 3  # three different models, not one repeated

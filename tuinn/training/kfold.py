@@ -75,7 +75,8 @@ def numbered_folds(
     (:func:`_folds_together`), which costs a few single runs instead of K. Folds whose
     training sets differ in size by one sample (K not dividing the learning set) cannot
     share a stack (their batches differ): they form a second group, trained after the
-    first. ``on_progress(epochs)`` is told of epochs finished, counted per model.
+    first. ``on_progress(epochs)`` is told of epochs finished, counted per model (raise
+    from it to stop; unlike ``on_epoch`` it lets the folds train together).
     """
     from tuinn.data.split import kfold_indices
 
@@ -93,14 +94,14 @@ def numbered_folds(
         if all(stackable(t) for t in trainers):
             yield from _folds_together([i for i, _, _ in chosen], trainers, k, n_epochs, names, on_progress)
             return
+    if on_epoch is None and on_progress is not None:
+        on_epoch = lambda _: on_progress(1)  # noqa: E731  # one model's epoch
     for i, train, held in chosen:
         trainer = Trainer(exp, dataset=ds, split=(train, held, ds.validation))
         try:
             trainer.fit(n_epochs, on_epoch=on_epoch)
         except DivergedError as exc:
             raise DivergedError(f"fold {i}/{k}: {exc}") from None
-        if on_progress is not None:
-            on_progress(n_epochs)
         yield i, held_out(trainer, names)
 
 

@@ -41,6 +41,17 @@ def job_epochs(pg: Playground) -> tuple[int, str]:
     return n, f"{epochs_text(n)} (train.epochs of the spec; the playground is at epoch 0)"
 
 
+def per_model(on_epoch: Callable[..., None]) -> Callable[[int], None]:
+    """An ``on_progress(models)`` (epochs finished, counted per model, as models trained together report them)
+    from a job's one-epoch ``on_epoch``: the job's progress and cancellation work either way."""
+
+    def progress(models: int) -> None:
+        for _ in range(models):
+            on_epoch(None)
+
+    return progress
+
+
 class TrainingJobPanel(BackgroundJob, Vertical):
     """A panel with one background training job; ``epochs`` is what each of its models trains."""
 

@@ -3,7 +3,8 @@
 One test split is one roll of the dice; K models each judged on the fold they did not see
 give a spread (:mod:`tuinn.training.kfold`). The K models train in the background
 (:class:`~tuinn.tui.training_job.TrainingJobPanel`: a ProgressBar counts folds × epochs, the
-job can be cancelled between epochs), on copies of the spec and the playground's own
+job can be cancelled between epochs; folds of one shape train together on the batched engine,
+so they appear together at the end), on copies of the spec and the playground's own
 dataset; the playground itself is not touched.
 """
 
@@ -21,7 +22,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Select, Static
 
 from tuinn.training.kfold import iter_folds, metric_names, summarize
-from tuinn.tui.training_job import TrainingJobPanel, epochs_text, job_epochs
+from tuinn.tui.training_job import TrainingJobPanel, epochs_text, job_epochs, per_model
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ class KFoldPanel(TrainingJobPanel):
         self.names = metric_names(base)
         self.per_fold, self.summary = [], None
         k, epochs = self.k, self.epochs
-        self.start_training(k * epochs, lambda on_epoch: iter_folds(exp, k, epochs, base=base, on_epoch=on_epoch))
+        # on_progress, not on_epoch: the folds train together on the batched engine (a few runs' time instead of K)
+        self.start_training(k * epochs, lambda on_epoch: iter_folds(exp, k, epochs, base=base, on_progress=per_model(on_epoch)))
 
     def cancel(self) -> None:
         """Cancel the job: the panel says "cancelled" at once, the worker stops at the end of the epoch it is in."""
