@@ -257,9 +257,11 @@ class Trainer:
         self.epoch_start = before
         rate = self.model.learning_rate = self.next_rate()
         losses = []
+        step = self.model.step  # not self.step: two calls fewer per batch (the count is kept below)
         with np.errstate(over="ignore", invalid="ignore"):
             for batch in self.epoch_batches():
-                loss = self.step(batch)
+                self.steps += 1
+                loss = step(batch)
                 if not math.isfinite(loss):
                     self.restore(before)
                     raise DivergedError(
@@ -271,7 +273,7 @@ class Trainer:
         self.epoch += 1
         self.rates[self.epoch - 1:] = [math.nan] * max(0, self.epoch - 1 - len(self.rates))  # NaN: epochs run elsewhere
         self.rates.append(rate)
-        return float(np.mean(losses))
+        return math.fsum(losses) / len(losses) if losses else math.nan  # exact sum: no rounding that depends on NumPy's pairing
 
     def next_rate(self) -> float:
         """The α of the next epoch: ``train.schedule`` applied to ``train.learning_rate`` (a schedule edited
