@@ -89,3 +89,24 @@ def test_metrics_all_writes_the_full_report_per_epoch(tmp_path: Path) -> None:
         assert [r["epoch"] for r in records] == [1, 2]
         assert all(("test_auc" in r) == expect_auc and "test_accuracy" in r for r in records)
         assert "auc" in json.loads((out / "results.json").read_text())["test"]
+
+
+def test_buffered_metrics_lines_reach_the_file_when_training_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash in the middle of a run (here: an error in epoch 4) still leaves the lines of epochs 1-3 in metrics.jsonl."""
+    from tuinn.training import run_folder
+    from tuinn.training.run import TrainingRun
+
+    monkeypatch.setattr(run_folder, "SAVE_EVERY_S", 1e9)
+    monkeypatch.setattr(run_folder, "FLUSH_EVERY_S", 1e9)  # nothing is appended between checkpoints
+    real = Trainer.run_epoch
+
+    def run_epoch(self: Trainer, *args: object) -> float:
+        if self.epoch == 3:
+            raise RuntimeError("boom")
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Trainer, "run_epoch", run_epoch)
+    run = TrainingRun.open("xor", ["data.samples=40"], epochs=6, out=str(tmp_path / "r"))
+    with pytest.raises(RuntimeError, match="boom"):
+        run.train(Printer(json_mode=False, quiet=True))
+    assert [json.loads(line)["epoch"] for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()] == [1, 2, 3]

@@ -15,6 +15,7 @@ how they are written are in :mod:`tuinn.training.run_folder`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tomllib
 from collections.abc import Callable
@@ -235,6 +236,10 @@ class TrainingRun:
                 raise DivergedError(f"{exc}, in {self.folder.checkpoint}") from None
             except WriteError as exc:
                 raise WriteError(f"{exc}; {self.folder.kept()}") from None
+            except Exception:  # anything else (a bug): the buffered metrics lines still reach the file, then the error
+                with contextlib.suppress(WriteError):
+                    self.folder.flush_metrics()
+                raise
 
     def save(self, state: dict[str, Any]) -> None:
         """Checkpoint ``state`` with the spec, the early-stopping bookkeeping and the input standardisation."""
