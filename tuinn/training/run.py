@@ -98,7 +98,7 @@ class RunEvents(FoldEvents, Protocol):
         ...
 
     def epoch_finished(self, ep: EpochResult, total: int) -> None:
-        """An epoch is done and its line is in ``metrics.jsonl``."""
+        """An epoch is done and its line is queued for ``metrics.jsonl`` (appended at the next flush: see ``RunFolder.append_epoch``)."""
         ...
 
     def fit_stopped(self) -> None:

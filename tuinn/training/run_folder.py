@@ -4,8 +4,9 @@ A run lives in a folder: ``config.toml`` (the fully resolved spec), ``metrics.js
 (one JSON object per epoch), ``model.safetensors`` (weights and training state),
 ``results.json`` (the final metrics) and, with k-fold, ``folds.jsonl`` (one line per
 finished fold) and ``cv.json``. Every file is written atomically (temporary file +
-rename) except the two ``.jsonl`` files, which are appended one complete line at a time
-and trimmed back on resume.
+rename) except the two ``.jsonl`` files, which are appended in complete lines
+(``folds.jsonl`` a line per fold at once, ``metrics.jsonl`` buffered: see
+:meth:`RunFolder.append_epoch`) and trimmed back on resume.
 
 Why a module of its own: these are the rules that make a run folder safe to kill and
 resume (writes inside the signal guard's critical sections, a write error that names
