@@ -22,6 +22,7 @@ Run: python benchmarks/train_overhead.py [--repeats 5] [--epochs 200 2200]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -48,7 +49,7 @@ def hand_loop(epochs: int, metrics_path: Path) -> None:
     order = rng.permutation(N)
     tr, te = order[: N // 2], order[N // 2 :]
     sizes = [2, 4, 2, 1]
-    params = [(rng.normal(0, np.sqrt(2 / (i + o)), size=(o, i)), np.zeros(o)) for i, o in zip(sizes, sizes[1:])]
+    params = [(rng.normal(0, np.sqrt(2 / (i + o)), size=(o, i)), np.zeros(o)) for i, o in itertools.pairwise(sizes)]
     last = len(params) - 1
 
     def forward(a: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -94,7 +95,7 @@ def child_cpu(cmd: list[str]) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one child run with stdout and stderr piped."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
