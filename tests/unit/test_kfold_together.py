@@ -91,3 +91,9 @@ def test_kfold_run_writes_the_sequential_cv(tmp_path, capsys) -> None:  # type: 
     assert cv["folds"] == 3
     for m in CV.METRICS:
         np.testing.assert_allclose(cv[m]["folds"], expected[m]["folds"], rtol=1e-12, atol=1e-15)
+
+
+def test_data_too_big_to_hold_k_times_trains_the_folds_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(together, "STACK_DATA_BYTES", 1000)  # the 83 samples × 2 inputs × 8 bytes, 3 times, twice: > 1000
+    monkeypatch.setattr(together, "fit_together", lambda *a, **k: pytest.fail("stacked data too big to stack"))
+    assert [n for n, _ in CV.numbered_folds(_exp("train.epochs=1"), 3)] == [1, 2, 3]

@@ -111,13 +111,13 @@ def _trained(trainers: list[Any], epochs: int, together: bool, on_epoch: Callabl
     A model whose loss stopped being finite raises :class:`DivergedError` naming its seed,
     after the models before it were yielded (as one by one).
     """
-    from tuinn.training.together import can_stack, fit_together
+    from tuinn.training.together import can_stack, data_fits, fit_together
 
     def tick(models: int) -> None:
         for _ in range(models):
             on_epoch()  # type: ignore[misc]
 
-    if together and len(trainers) > 1 and all(can_stack(t) for t in trainers):
+    if together and len(trainers) > 1 and data_fits(len(trainers), trainers[0].x.nbytes) and all(map(can_stack, trainers)):
         diverged = fit_together(trainers, epochs, on_epoch=tick if on_epoch is not None else None)
         for trainer, epoch in zip(trainers, diverged, strict=True):
             if epoch is not None:

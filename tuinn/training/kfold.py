@@ -70,8 +70,8 @@ def numbered_folds(
     torchrun): each trains the folds that are its own, and since a fold depends on
     nothing but the spec and its number, it does not matter which process trains it.
 
-    ``together`` (default): when no ``on_epoch`` wants each fold's epochs and every fold
-    is :func:`stackable`, the folds are trained together on the batched engine
+    ``together`` (default): when no ``on_epoch`` wants each fold's epochs, every fold is
+    :func:`stackable` and K copies of the data fit (:func:`~tuinn.training.together.data_fits`), the folds are trained together on the batched engine
     (:func:`_folds_together`), which costs a few single runs instead of K. Folds whose
     training sets differ in size by one sample (K not dividing the learning set) cannot
     share a stack (their batches differ): they form a second group, trained after the
@@ -79,6 +79,7 @@ def numbered_folds(
     from it to stop; unlike ``on_epoch`` it lets the folds train together).
     """
     from tuinn.data.split import kfold_indices
+    from tuinn.training.together import data_fits
 
     base = base if base is not None else Trainer(exp)
     ds = base.dataset
@@ -89,7 +90,7 @@ def numbered_folds(
     names = metric_names(base)
     n_epochs = exp.train.epochs if epochs is None else epochs
     chosen = [(i, train, held) for i, (train, held) in enumerate(folds, 1) if i >= start and (mine is None or mine(i))]
-    if together and on_epoch is None and len(chosen) > 1:
+    if together and on_epoch is None and len(chosen) > 1 and data_fits(len(chosen), ds.x.nbytes):
         trainers = [Trainer(exp, dataset=ds, split=(train, held, ds.validation)) for _, train, held in chosen]
         if all(stackable(t) for t in trainers):
             yield from _folds_together([i for i, _, _ in chosen], trainers, k, n_epochs, names, on_progress)

@@ -42,6 +42,16 @@ def refuse_unstackable(exp: Experiment) -> None:
                              "(their statistics and γ, β are per model); train such models one at a time")
 
 
+#: Stacking holds every model's copy of the data at once (and, when they differ, one stacked copy): a caller that
+#: may fall back trains one model at a time above this many bytes of data (:func:`data_fits`).
+STACK_DATA_BYTES = 256 * 2**20
+
+
+def data_fits(models: int, data_bytes: int) -> bool:
+    """Whether ``models`` copies of ``data_bytes`` of inputs, twice over, stay under :data:`STACK_DATA_BYTES`."""
+    return 2 * models * data_bytes <= STACK_DATA_BYTES
+
+
 def can_stack(trainer: Trainer) -> bool:
     """Whether ``trainer`` can train on the batched engine: the NumPy backend, and nothing :func:`refuse_unstackable` refuses.
 
@@ -154,4 +164,4 @@ def fit_together(trainers: Sequence[Trainer], epochs: int, on_epoch: Callable[[i
     return diverged
 
 
-__all__ = ["can_stack", "fit_together", "groups", "refuse_unstackable", "stack_key"]
+__all__ = ["STACK_DATA_BYTES", "can_stack", "data_fits", "fit_together", "groups", "refuse_unstackable", "stack_key"]
