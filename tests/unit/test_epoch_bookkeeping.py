@@ -62,22 +62,35 @@ def _ep(n: int) -> EpochResult:
     return EpochResult(n, 0.5, 0.001, {"train": {"loss": 0.5, "accuracy": 0.75}})
 
 
-def test_the_printer_shows_at_most_ten_epochs_a_second_and_always_the_last(capsys: pytest.CaptureFixture[str]) -> None:
+def _shown(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return [line.split(" - ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch ")]
+
+
+def test_the_printer_shows_at_most_ten_epochs_a_second_and_always_the_last(capsys: pytest.CaptureFixture[str],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuinn.cli import train as train_cli
+
+    assert train_cli.SHOW_EVERY_S == 0.1
+    monkeypatch.setattr(train_cli, "SHOW_EVERY_S", 1e9)  # no time passes between epochs: only the first and the last show
     printer = Printer(json_mode=False, quiet=False)
     printer.fit_started(200, 0)
-    for n in range(1, 101):  # far faster than 10 a second
+    for n in range(1, 101):
         printer.epoch_finished(_ep(n), 200)
     printer.fit_stopped()  # stopped at 100 of 200 (early stopping, a signal): its last epoch is shown
-    shown = [line.split(" - ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch ")]
-    assert shown[0] == "Epoch 1/200" and shown[-1] == "Epoch 100/200"
-    assert len(shown) <= 4, shown  # 100 epochs in well under 0.4 s
+    assert _shown(capsys) == ["Epoch 1/200", "Epoch 100/200"]
     printer = Printer(json_mode=False, quiet=False)
     printer.fit_started(3, 0)
     for n in (1, 2, 3):
         printer.epoch_finished(_ep(n), 3)
     printer.fit_stopped()
-    assert [line.split(" - ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch ")] == \
-        ["Epoch 1/3", "Epoch 3/3"]
+    assert _shown(capsys) == ["Epoch 1/3", "Epoch 3/3"]  # the last epoch once, not again at the stop
+    monkeypatch.setattr(train_cli, "SHOW_EVERY_S", 0.0)  # every interval has passed: every epoch shows
+    printer = Printer(json_mode=False, quiet=False)
+    printer.fit_started(3, 0)
+    for n in (1, 2, 3):
+        printer.epoch_finished(_ep(n), 3)
+    printer.fit_stopped()
+    assert _shown(capsys) == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
 
 
 def test_metrics_all_writes_the_full_report_per_epoch(tmp_path: Path) -> None:
