@@ -56,7 +56,7 @@ def test_the_decay_control_the_status_line_and_the_overlay_key() -> None:
                 await pilot.press("n")
                 await settle(pilot)
             alpha = 0.03 * 0.95**3
-            assert f"α {alpha:g}" in str(app.query_one("#status").render())
+            assert f"α {alpha:g} exponential ·" in str(app.query_one("#status").render())
             plot = app.query_one(LossPlot)
             assert "α (top" not in plot.border_subtitle
             await pilot.press("y")

@@ -78,6 +78,7 @@ class Snapshot:
     neuron_maps: tuple[np.ndarray, ...] | None = None
     #: The α each epoch trained with, the last ones aligned with the end of the loss histories (epochs 1 …).
     learning_rates: tuple[float, ...] = ()
+    schedule: str = "constant"  # the name of train.schedule
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -511,6 +512,7 @@ class Playground(PlaygroundEdits):
             device=t.model.device,
             learning_rate=t.next_rate(),
             learning_rates=tuple(t.rates[-max(0, len(self.train_loss) - 1):]) if len(self.train_loss) > 1 else (),
+            schedule=self.experiment.train.schedule.name,
             message=self.message,
             best_epoch=self.best_epoch(),
             monitor=self.monitor(),

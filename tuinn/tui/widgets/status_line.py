@@ -26,7 +26,11 @@ def number(v: float) -> str:
 
 
 def status_text(s: Snapshot, speed: str) -> str:
-    """The state line: running or paused, epoch, losses, accuracy, learning rate, engine, ``speed`` ("10 epochs/s")."""
+    """The state line: running or paused, epoch, losses, accuracy, learning rate, engine, ``speed`` ("10 epochs/s").
+
+    The learning rate is the next epoch's; with a schedule its name follows (``α 0.0075 plateau``),
+    so that a rate below the one chosen in the panel is explained where it is read.
+    """
 
     def last(values: tuple[float, ...]) -> str:
         return number(values[-1]) if values else "—"
@@ -43,7 +47,8 @@ def status_text(s: Snapshot, speed: str) -> str:
         if s.test_accuracy is not None:
             acc += f" test {s.test_accuracy:.3f}"
         parts.append(acc)
-    parts += [f"α {s.learning_rate:g}", f"{s.backend} on {s.device}", speed]
+    alpha = f"α {s.learning_rate:g}" + (f" {s.schedule}" if s.schedule != "constant" else "")
+    parts += [alpha, f"{s.backend} on {s.device}", speed]
     return " · ".join(parts)
 
 
