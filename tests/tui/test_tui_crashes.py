@@ -125,3 +125,20 @@ def test_pagedown_in_the_same_burst_as_ctrl_p_waits_for_the_list_and_the_palette
             assert not isinstance(app.screen, CommandPalette)
             assert app.playground.experiment.data.source == "moons"  # the command chosen in the palette ran
     run(go())
+
+
+def test_a_prompt_opened_while_the_app_quits_does_not_crash() -> None:
+    """`q` then `c` in one burst on the step-through: the chain prompt is pushed while the app
+    is already closing, before its children exist (its on_mount query raised NoMatches)."""
+
+    async def go() -> None:
+        app = TuinnApp(default_experiment())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("s")
+            await pilot.pause()
+            for key in ("q", "c"):
+                app.post_message(events.Key(key, key))
+            await pilot.pause(0.3)
+        assert app.return_code == 0
+
+    run(go())

@@ -13,6 +13,9 @@ class Prompt(ModalScreen[str | None]):
     """Ask for one value; `enter` answers, `escape` cancels (None)."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
+    #: Textual focuses it once the screen's children exist. A query in on_mount raised
+    #: NoMatches when the prompt was pushed while the app was already quitting (q then c).
+    AUTO_FOCUS = "#prompt-input"
     DEFAULT_CSS = """
     Prompt { align: center middle; }
     Prompt > Vertical { width: 70; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
@@ -26,9 +29,6 @@ class Prompt(ModalScreen[str | None]):
         with Vertical():
             yield Label(self.question)
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
