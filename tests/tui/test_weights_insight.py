@@ -146,7 +146,8 @@ def test_n_trains_the_seeds_and_matches_insight() -> None:
 def test_n_again_cancels_a_running_job_and_escape_cancels_then_leaves() -> None:
     async def go() -> None:
         exp = tiny()
-        exp.train.epochs = 2000  # long enough to be cancelled while it runs
+        epochs = 200_000  # long enough to be cancelled while it runs (the seeds train together: ~2000 epochs took < 0.3 s)
+        exp.train.epochs = epochs
         app = TuinnApp(exp)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_screen(pilot, app)
@@ -159,7 +160,7 @@ def test_n_again_cancels_a_running_job_and_escape_cancels_then_leaves() -> None:
             assert screen.state == "cancelled" and screen.result is None
             assert screen.query_one(SeedTable).row_count < DEFAULT_SEEDS
             assert "cancelled" in str(screen.query_one("#seeds-agreement", Static).content)
-            assert screen.query_one(ProgressBar).progress < DEFAULT_SEEDS * 2000
+            assert screen.query_one(ProgressBar).progress < DEFAULT_SEEDS * epochs
             await pilot.press("n")  # and again: a fresh run starts
             await pilot.pause(0.2)
             assert screen.state == "running"
