@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +26,13 @@ import numpy as np
 from tuinn.config.spec import Experiment
 from tuinn.errors import TuinnError
 from tuinn.session.edits import PlaygroundEdits, problem_defaults
+from tuinn.session.history import BestEpoch, Curve, Series
 from tuinn.training.early_stopping import EarlyStopper, higher_is_better
 from tuinn.training.trainer import BlowupWatch, Trainer
 
 #: The plane TensorFlow Playground draws its data on.
 PLANE = (-6.0, 6.0, -6.0, 6.0)
+#: Epochs of loss history kept (the latest); older ones are dropped, amortised O(1) (:class:`Series`).
 MAX_HISTORY = 100_000
 #: Points per side of the grid each neuron's picture is computed on (TF Playground's
 #: thumbnails are small: 16×16 values are more than a 10×10-pixel picture needs).
@@ -44,9 +46,11 @@ class Snapshot:
     version: int
     epoch: int
     running: bool
-    train_loss: tuple[float, ...]
-    test_loss: tuple[float, ...]
-    validation_loss: tuple[float, ...]
+    #: Per-epoch losses, index 0 the untrained net's: read-only views of the session's history
+    #: (:class:`~tuinn.session.history.Curve`: read like tuples, shared with the buffers, never copied).
+    train_loss: Curve
+    test_loss: Curve
+    validation_loss: Curve
     train_accuracy: float | None
     test_accuracy: float | None
     weights: tuple[np.ndarray, ...]
@@ -77,7 +81,7 @@ class Snapshot:
     #: (1-D data: rows = 1). None when the session computes no maps.
     neuron_maps: tuple[np.ndarray, ...] | None = None
     #: The α each epoch trained with, the last ones aligned with the end of the loss histories (epochs 1 …).
-    learning_rates: tuple[float, ...] = ()
+    learning_rates: Sequence[float] = ()
     schedule: str = "constant"  # the name of train.schedule
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -113,10 +117,11 @@ class Playground(PlaygroundEdits):
         self.trainer = Trainer(self.experiment)
         if keep is not None:
             self.trainer.model.set_parameters(keep)
-        self.train_loss: list[float] = []
-        self.test_loss: list[float] = []
-        self.validation_loss: list[float] = []
-        self.accuracy_history: dict[str, list[float]] = {"train": [], "test": [], "validation": []}
+        self._losses = {name: Series(limit=MAX_HISTORY) for name in ("train", "test", "validation")}
+        self.accuracy_history: dict[str, Series] = {name: Series(limit=MAX_HISTORY) for name in ("train", "test", "validation")}
+        #: The α each epoch trained with, aligned with the end of the loss histories (one fewer: epoch 0 trained with none).
+        self.rate_history = Series(limit=MAX_HISTORY - 1)
+        self._best = BestEpoch()
         self.stopped_epoch: int | None = None
         # Early stopping's running best (the rule tuinn train stops by) and the history epochs it has seen.
         self._stopper: EarlyStopper | None = None
@@ -145,6 +150,33 @@ class Playground(PlaygroundEdits):
     def _touch(self) -> None:
         self._version += 1
         self._snapshot = None
+
+    # ------------------------------------------------------------- history
+    # The loss histories are :class:`Series`; assigning a list (a session loaded from a file
+    # clears them so) keeps them Series, so the snapshot's views and the best epoch work alike.
+    @property
+    def train_loss(self) -> Series:
+        return self._losses["train"]
+
+    @train_loss.setter
+    def train_loss(self, values: Sequence[float]) -> None:
+        self._losses["train"] = _series(values)
+
+    @property
+    def test_loss(self) -> Series:
+        return self._losses["test"]
+
+    @test_loss.setter
+    def test_loss(self, values: Sequence[float]) -> None:
+        self._losses["test"] = _series(values)
+
+    @property
+    def validation_loss(self) -> Series:
+        return self._losses["validation"]
+
+    @validation_loss.setter
+    def validation_loss(self, values: Sequence[float]) -> None:
+        self._losses["validation"] = _series(values)
 
     # --------------------------------------------------------------- edits
     def apply(self, edit: Callable[[], None]) -> None:
@@ -259,47 +291,47 @@ class Playground(PlaygroundEdits):
             return es.monitor
         return "validation_loss" if len(self.trainer.val_idx) else "test_loss" if len(self.trainer.test_idx) else ""
 
-    def _monitored(self) -> list[float]:
+    def _monitored(self) -> Series:
         name = self.monitor()
         if not name:
-            return []
+            return Series()
         split, metric = name.split("_", 1)
         if metric == "loss":
-            return {"train": self.train_loss, "test": self.test_loss, "validation": self.validation_loss}[split]
+            return self._losses[split]
         return self.accuracy_history[split]
 
     def best_epoch(self) -> int | None:
         """Epoch (index into the loss history) of the best monitored value so far.
 
         As in ``tuinn train``'s early stopping, the untrained epoch 0 is not a candidate
-        once there is a trained epoch, and the first of equal values wins.
+        once there is a trained epoch, and the first of equal values wins. Followed one
+        epoch at a time (:class:`BestEpoch`), not searched for in the whole history.
         """
-        values = np.asarray(self._monitored()[1:], dtype=float)
-        if not values.size or not np.any(np.isfinite(values)):
-            return None
-        if higher_is_better(self.monitor()):
-            return 1 + int(np.argmax(np.where(np.isfinite(values), values, -np.inf)))
-        return 1 + int(np.argmin(np.where(np.isfinite(values), values, np.inf)))
+        name = self.monitor()
+        return self._best.of(self._monitored(), higher_is_better(name)) if name else None
 
     def _early_stop_due(self) -> bool:
         """True when the monitor has not improved by min_delta for ``patience`` epochs (:class:`EarlyStopper`, as in ``tuinn train``).
 
         The stopper sees each history epoch once (O(1) per epoch); a new monitor or
         min_delta (edited live) replays the history into a fresh one. Epoch 0 is not fed.
+        Epochs are counted from the history's start, including those dropped past
+        :data:`MAX_HISTORY`, so the stopper goes on seeing new epochs once the history is full.
         """
         es = self.experiment.train.early_stopping
         values = self._monitored()
         if es is None or len(values) < 2:
             return False
+        total = values.dropped + len(values)
         stopper = self._stopper
-        if stopper is None or (stopper.monitor, stopper.min_delta) != (es.monitor, es.min_delta) or self._es_seen > len(values):
+        if stopper is None or (stopper.monitor, stopper.min_delta) != (es.monitor, es.min_delta) or self._es_seen > total:
             stopper, self._es_seen = EarlyStopper.from_spec(es), 1
             self._stopper = stopper
         stopper.patience = es.patience  # a live edit of the patience applies to the running best
         stop = False
-        for epoch in range(self._es_seen, len(values)):
-            stop = stopper.update(epoch, values[epoch])
-        self._es_seen = len(values)
+        for epoch in range(max(self._es_seen, values.dropped), total):
+            stop = stopper.update(epoch, values[epoch - values.dropped])
+        self._es_seen = total
         return stop
 
     def publish(self) -> Snapshot:
@@ -313,15 +345,25 @@ class Playground(PlaygroundEdits):
         """Append the current losses (``losses`` when already computed) and the monitored accuracy to the history."""
         t = self.trainer
         losses = self._losses_now() if losses is None else losses
-        for name, history in (("train", self.train_loss), ("test", self.test_loss), ("validation", self.validation_loss)):
-            if name in losses:
-                history.append(losses[name])
-                if len(history) > MAX_HISTORY:
-                    del history[: len(history) - MAX_HISTORY]
+        for name, value in losses.items():
+            self._losses[name].append(value)  # a Series drops what is past MAX_HISTORY itself
         if self.monitor().endswith("accuracy"):
             split = self.monitor().split("_", 1)[0]
             idx = getattr(t, f"{split if split != 'validation' else 'val'}_idx")
             self.accuracy_history[split].append(self._accuracy(idx) or 0.0)
+        self._record_rate()
+
+    def _record_rate(self) -> None:
+        """Keep :attr:`rate_history` one shorter than the training loss: the α of the epoch just
+        recorded (the trainer's last); NaN for epochs this trainer did not run (e.g. before a
+        backend switch), which the loss plot leaves out. A re-recorded epoch keeps its α."""
+        rates, target = self.rate_history, max(0, len(self.train_loss) - 1)
+        while len(rates) > target:
+            rates.pop()
+        while len(rates) < target - 1:
+            rates.append(float("nan"))
+        if len(rates) < target:
+            rates.append(self.trainer.rates[-1] if self.trainer.rates else float("nan"))
 
     def _losses_now(self) -> dict[str, float]:
         """The loss of the current weights on each non-empty split."""
@@ -487,9 +529,9 @@ class Playground(PlaygroundEdits):
             version=self._version,
             epoch=t.epoch,
             running=self.running,
-            train_loss=tuple(self.train_loss),
-            test_loss=tuple(self.test_loss),
-            validation_loss=tuple(self.validation_loss),
+            train_loss=self.train_loss.view(),
+            test_loss=self.test_loss.view(),
+            validation_loss=self.validation_loss.view(),
             train_accuracy=self._accuracy(t.train_idx),
             test_accuracy=self._accuracy(t.test_idx),
             weights=weights,
@@ -511,7 +553,7 @@ class Playground(PlaygroundEdits):
             backend=t.model.name,
             device=t.model.device,
             learning_rate=t.next_rate(),
-            learning_rates=tuple(t.rates[-max(0, len(self.train_loss) - 1):]) if len(self.train_loss) > 1 else (),
+            learning_rates=self.rate_history.view(),
             schedule=self.experiment.train.schedule.name,
             message=self.message,
             best_epoch=self.best_epoch(),
@@ -519,6 +561,11 @@ class Playground(PlaygroundEdits):
             stopped_epoch=self.stopped_epoch,
             neuron_maps=self.neuron_maps(params),
         )
+
+
+def _series(values: Sequence[float]) -> Series:
+    """``values`` as a history (a Series as it is; a list or tuple copied into one)."""
+    return values if isinstance(values, Series) else Series(values, limit=MAX_HISTORY)
 
 
 def slice_axes(trainer: Trainer) -> tuple[int, int]:

@@ -6,7 +6,12 @@ curves, e.g. one training curve per learning rate), so there is one plotting pat
 textual-plotext redraws in ~9 ms at 200 points and ~200 ms at 20 000 (DESIGN.md §4), so
 curves are downsampled to about twice the widget's width (keeping each bucket's last
 value, so the curve ends at the current loss) and the widget redraws at most twice a
-second (plotext's render costs ~20 ms here). plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor;
+second (plotext's render costs ~20 ms here). The downsampling only *indexes* the points it
+keeps: the playground hands over read-only views of its history
+(:class:`~tuinn.session.history.Curve`, which also knows its first non-finite epoch), so a
+frame reads ~2 × width values whatever the number of epochs (issue #17 §5: rebuilding
+lists and scanning 100k epochs each frame cost live speed after minutes of play).
+plotext's log scale raises on values ≤ 0, so those are clipped to a tiny floor;
 it also takes the log of its stored data at every build, so the figure is replayed fresh at each render
 (:mod:`tuinn.tui.widgets.plotext_base`).
 
@@ -27,10 +32,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 import numpy as np
 from rich.markup import escape
 
+from tuinn.session.history import Curve
 from tuinn.tui.render.ticks import integer_ticks, linear_ticks, log_ticks, tick_labels
 from tuinn.tui.widgets.plotext_base import SketchPlot
 
@@ -40,14 +47,17 @@ RATE_COLOR = (148, 148, 148)
 LOG_FLOOR = 1e-12
 
 
-def rate_line(rates: tuple[float, ...] | list[float], last: int, low: float, high: float, log: bool) -> tuple[np.ndarray, np.ndarray, float]:
-    """(epochs, heights, α_max): the α of epochs ``last − len(rates) + 1 … last`` mapped onto the loss axes
-    [low, high] — α_max at ``high``, 0 at ``low`` (log: geometrically). Epochs whose α is unknown (NaN) are left out."""
+def rate_line(rates: Sequence[float] | np.ndarray, last: int, low: float, high: float, log: bool,
+              epochs: np.ndarray | None = None, top: float | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """(epochs, heights, α_max): the α of epochs ``last − len(rates) + 1 … last`` (or of ``epochs``, for a
+    downsampled few) mapped onto the loss axes [low, high] — α_max (``top``, else the largest of ``rates``) at
+    ``high``, 0 at ``low`` (log: geometrically). Epochs whose α is unknown (NaN) are left out."""
     r = np.asarray(rates, dtype=float)
-    x = np.arange(last - len(r) + 1, last + 1, dtype=float)
+    x = np.arange(last - len(r) + 1, last + 1, dtype=float) if epochs is None else np.asarray(epochs, dtype=float)
     keep = np.isfinite(r)
     x, r = x[keep], r[keep]
-    top = float(r.max()) if r.size else 0.0
+    if top is None:
+        top = float(r.max()) if r.size else 0.0
     if top <= 0 or high <= low:
         return x[:0], r[:0], top
     frac = r / top
@@ -55,14 +65,30 @@ def rate_line(rates: tuple[float, ...] | list[float], last: int, low: float, hig
     return x, y, top
 
 
-def downsample(values: tuple[float, ...] | list[float] | np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(epochs, values) with at most ``n`` points: the last value of each equal bucket."""
+def bucket_ends(length: int, n: int) -> np.ndarray:
+    """The indices downsampling keeps of ``length`` values: 0 and the last of each of ~``n`` equal buckets
+    (all of them when ``length`` ≤ ``n``). O(n), whatever ``length``."""
+    if length <= n or n < 2:
+        return np.arange(length)
+    return np.unique(np.concatenate([[0], np.linspace(0, length, n).astype(int)[1:] - 1]))
+
+
+def downsample(values: Sequence[float] | np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs, values) with at most ``n`` points: the last value of each equal bucket.
+
+    Reads only the kept points when ``values`` is an array or a :class:`Curve` (a view, no copy)."""
     y = np.asarray(values, dtype=float)
-    x = np.arange(1, len(y) + 1, dtype=float)
-    if len(y) <= n or n < 2:
-        return x - 1, y
-    edges = np.unique(np.concatenate([[0], np.linspace(0, len(y), n).astype(int)[1:] - 1]))
-    return x[edges] - 1, y[edges]
+    edges = bucket_ends(len(y), n)
+    return edges.astype(float), y[edges]
+
+
+def first_bad(values: Sequence[float] | np.ndarray) -> int | None:
+    """Index of the first non-finite value: kept by a :class:`Curve` as epochs arrive, else found by a scan."""
+    if isinstance(values, Curve):
+        return values.first_bad
+    y = np.asarray(values, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(y))
+    return int(bad[0]) if bad.size else None
 
 
 class LossPlot(SketchPlot):
@@ -138,10 +164,10 @@ class LossPlot(SketchPlot):
         last = 0
         broken: dict[str, str] = {}
         for name, values in self._curves.items():
-            y_all = np.asarray(values, dtype=float)
-            bad = np.flatnonzero(~np.isfinite(y_all))
-            if bad.size:
-                broken[name] = f"{y_all[bad[0]]:g} from epoch {bad[0]}".replace("inf", "∞")
+            y_all = np.asarray(values, dtype=float)  # a Curve: its view, not a copy
+            bad = first_bad(values)
+            if bad is not None:
+                broken[name] = f"{y_all[bad]:g} from epoch {bad}".replace("inf", "∞")
             x, y = downsample(y_all, n)
             keep = np.isfinite(y)  # plotext cannot place inf or NaN: those epochs are left out, and said
             if self.log_scale:
@@ -171,12 +197,15 @@ class LossPlot(SketchPlot):
         """The α overlay (when on and known), dotted, on the loss axes; the α the top of the axes stands for."""
         if not self.show_rate or not self._rates:
             return None
-        x, y, top = rate_line(self._rates, last, low, high, self.log_scale)
+        rates = np.asarray(self._rates, dtype=float)
+        n = max(2 * max(self.size.width, 20), 40)
+        kept = bucket_ends(len(rates), n)  # downsampled before mapping: a frame maps ~2 × width points
+        finite = rates[np.isfinite(rates)]  # α_max over every epoch (one vectorised pass; the overlay is off by default)
+        x, y, top = rate_line(rates[kept], last, low, high, self.log_scale, epochs=last - len(rates) + 1 + kept,
+                              top=float(finite.max()) if finite.size else 0.0)
         if not len(x):
             return None
-        n = max(2 * max(self.size.width, 20), 40)
-        xs, ys = downsample(y, n)
-        self.plt.plot((xs + x[0]).tolist(), ys.tolist(), color=RATE_COLOR, marker="dot")
+        self.plt.plot(x.tolist(), y.tolist(), color=RATE_COLOR, marker="dot")
         return top
 
     def _axes(self, low: float, high: float, last: int) -> None:
