@@ -51,6 +51,7 @@ def test_default_grid_is_three_rates_by_three_noise_levels_and_each_point_trains
     assert axes == [Axis("train.learning_rate", ("0.01", "0.03", "0.09")), Axis("data.noise", ("0", "0.25", "0.5"))]
     grid = GridSession(base, axes)
     assert grid.shape == (3, 3) and grid.batched == 9 and not grid.alone
+    assert grid.best() is None  # nothing trained yet: no best
     assert grid.advance(EPOCHS)
     assert_same_as_alone(grid, EPOCHS)
     # each noise level has the data the playground would make with it (the circle's noise moves labels): a row shares it

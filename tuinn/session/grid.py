@@ -253,8 +253,8 @@ class GridSession:
         return sum(len(s.points) for s in self.stacks)
 
     def best(self) -> GridPoint | None:
-        """The point with the lowest held-out loss now (None before any finite one)."""
-        ranked = [(p.held_out_loss(), i) for i, p in enumerate(self.points) if not p.stopped]
+        """The point with the lowest held-out loss now (None before an epoch: untrained, the points differ by their data only)."""
+        ranked = [(p.held_out_loss(), i) for i, p in enumerate(self.points) if not p.stopped and p.playground.trainer.epoch]
         finite = [(loss, i) for loss, i in ranked if math.isfinite(loss)]
         return self.points[min(finite)[1]] if finite else None
 

@@ -141,6 +141,7 @@ class PlaygroundScreen(Screen[None]):
         Binding("e", "evaluate", "evaluate", id="evaluate", priority=True),
         Binding("l", "latent", "latent space", id="latent", priority=True),
         Binding("w", "weights_insight", "inputs", id="weights_insight", priority=True),
+        Binding("number_sign", "grid", "grid of experiments", id="grid", key_display="#", show=False, priority=True),
         Binding("c", "toggle_scale", "weight scale", id="weight_scale", show=False, priority=True),
         Binding("f", "weight_view", "W/b histograms", id="weight_view", show=False, priority=True),
         Binding("v", "edit_link", "edit weight", id="edit_weight", show=False, priority=True),
@@ -456,6 +457,20 @@ class PlaygroundScreen(Screen[None]):
         from tuinn.tui.screens.weights_screen import WeightsScreen
 
         self.open_over(WeightsScreen(self.session))
+
+    def action_grid(self) -> None:
+        """Small multiples: this experiment at α/3, α, 3α × three noise levels (or other axes), training together."""
+        from tuinn.session.grid import GridSession, default_axes
+        from tuinn.tui.screens.grid_screen import GridScreen
+
+        pg = self.session
+        self.stop_training()  # the points copy the experiment as it is between two epochs
+        try:
+            grid = GridSession(pg.experiment, default_axes(pg.experiment, pg.trainer.dataset.synthetic))
+        except TuinnError as exc:
+            self.refuse(f"no grid: {exc}")
+            return
+        self.open_over(GridScreen(pg.experiment, grid))
 
     def action_lab(self, name: str) -> None:
         """Open a concept lab over the playground (paused)."""
