@@ -33,6 +33,7 @@ shows it whole.
 | `e` | evaluate: metrics per split, ROC with a movable threshold, K-fold, class balance |
 | `l` | latent space: a layer's activations after PCA (or UMAP), k-means clusters |
 | `w` | inputs: importance from the first-layer weights and from gradients, across seeds |
+| `#` | grid of experiments: this experiment at α/3, α, 3α × noise 0, 0.25, 0.5 (`a` there: other axes), one small boundary each, training together |
 | `c` | per-layer / global colour scale of the weight heatmaps |
 | `f` | Weights panel: heatmaps → each layer's W over the epochs (percentile bands) → b → heatmaps |
 | `v` | type a value into the selected link's weight (select it in the network with `i`) |
