@@ -130,3 +130,4 @@ def test_bad_axes_are_one_line_naming_the_value(text: str, says: str) -> None:
 def test_labels_use_short_names() -> None:
     assert label_of({"train.learning_rate": "0.03", "data.noise": "0.25"}) == "α 0.03 · noise 0.25"
     assert label_of({"model.layers[1].units": "8"}) == "model.layers[1].units 8"
+    assert label_of({"train.optimizer": '"adam"', "seed": "'x'"}) == "opt adam · seed x"

@@ -83,7 +83,12 @@ def parse_axes(text: str) -> list[Axis]:
 
 def label_of(values: dict[str, str]) -> str:
     """A grid point's label: its values with short key names, e.g. ``α 0.03 · noise 0.25``."""
-    return " · ".join(f"{SHORT.get(k, k)} {v}" for k, v in values.items())
+    return " · ".join(f"{SHORT.get(k, k)} {_unquoted(v)}" for k, v in values.items())
+
+
+def _unquoted(value: str) -> str:
+    """A TOML string value without its quotes (``"adam"`` → ``adam``); anything else as written."""
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'" else value
 
 
 @dataclass
