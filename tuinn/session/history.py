@@ -18,6 +18,7 @@ monitored value one new epoch at a time instead of searching the whole history.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
@@ -186,7 +187,7 @@ class Series(Sequence[float]):
         """Copy the kept values to the front of a new buffer (twice as large when growing from full)."""
         values = self._buf[self._start:self._end]
         capacity = len(self._buf)
-        if grow and self._start == 0:  # full of kept values: double (with a limit, at most 2 × limit)
+        if grow and 2 * len(values) > capacity:  # over half full of kept values: double (with a limit, up to 2 × limit)
             capacity = 2 * capacity if self.limit is None else max(capacity, min(2 * capacity, 2 * self.limit))
         fresh = np.empty(capacity, dtype=float)
         fresh[: len(values)] = values
@@ -202,45 +203,51 @@ class BestEpoch:
     """The index of the best value of a :class:`Series` past index 0, followed as values arrive.
 
     As ``tuinn train``'s early stopping judges: the untrained epoch 0 is no candidate, non-finite
-    values never win, and the first of equal values wins. Each :meth:`of` looks only at the
-    values appended since the last call (O(1) per epoch); a series it has not seen, one whose
-    past was rewritten (``pop``, ``clear``), a change of direction, or a best epoch that fell
-    out of a limited series' window starts over from the beginning (O(n), once).
+    values never win, and the first of equal values wins. It keeps the sliding window's
+    candidates — the values no later value beats — in a deque (a monotonic queue), so each
+    :meth:`of` looks only at the values appended since the last call and a best epoch that
+    leaves a limited series' window is replaced by the next candidate, not by a search:
+    O(1) per epoch, amortised. A series it has not seen, one whose past was rewritten
+    (``pop``, ``clear``) or a change of direction starts over (one vectorised pass).
     """
 
     def __init__(self) -> None:
         self._key: tuple[int, int, bool] | None = None  # (series id, its rewrites, higher is better)
         self._series: Series | None = None
-        self._seen = 1
-        self._dropped = 0
-        self._best: int | None = None
-        self._best_value = math.nan
+        self._next = 1  # the next value to look at, counted from the series' start (dropped ones included)
+        self._candidates: deque[tuple[int, float]] = deque()  # (index from the start, value as a minimum), values rising
         self.examined = 0  # values looked at so far (a test counts them)
 
     def of(self, series: Series, higher_is_better: bool) -> int | None:
         key = (id(series), series.rewrites, higher_is_better)
-        shift = series.dropped - self._dropped
-        if self._series is not series or key != self._key or (self._best is not None and self._best - shift < 1):
-            self._series, self._key, self._seen, self._best, self._best_value = series, key, 1, None, math.nan
-        elif shift:
-            self._seen -= shift
-            self._best = None if self._best is None else self._best - shift
-        self._dropped = series.dropped
-        self._seen = max(self._seen, 1)
-        n = len(series)
-        if n > self._seen:
-            values = series._buf[series._start + self._seen: series._end]  # the new values only
-            self.examined += len(values)
-            finite = np.isfinite(values)
-            if finite.any():
-                masked = np.where(finite, values, -np.inf if higher_is_better else np.inf)
-                i = int(np.argmax(masked) if higher_is_better else np.argmin(masked))
-                value = float(masked[i])
-                better = value > self._best_value if higher_is_better else value < self._best_value
-                if self._best is None or better:
-                    self._best, self._best_value = self._seen + i, value
-            self._seen = n
-        return self._best
+        if self._series is not series or key != self._key:
+            self._series, self._key, self._next = series, key, 1
+            self._candidates.clear()
+        first = series.dropped + 1  # window position 1: epoch 0 of the window is no candidate
+        start, end = max(self._next, first), series.dropped + len(series)
+        if end > start:
+            new = series._buf[series._start + start - series.dropped: series._end]
+            self.examined += len(new)
+            self._take(start, -new if higher_is_better else new)
+        self._next = max(self._next, end)
+        candidates = self._candidates
+        while candidates and candidates[0][0] < first:
+            candidates.popleft()
+        return candidates[0][0] - series.dropped if candidates else None
+
+    def _take(self, start: int, values: np.ndarray) -> None:
+        """Merge new values (to minimise) at indices ``start …`` into the candidates: those no later value beats."""
+        finite = np.isfinite(values)
+        w = np.where(finite, values, np.inf)
+        later = np.append(np.minimum.accumulate(w[::-1])[::-1][1:], np.inf)  # the lowest value after each
+        keep = np.flatnonzero(finite & (w <= later))  # ties: the earlier stays a candidate (the first wins)
+        if not keep.size:
+            return
+        lowest = float(w[keep[0]])  # the batch's minimum (its first occurrence)
+        candidates = self._candidates
+        while candidates and candidates[-1][1] > lowest:
+            candidates.pop()
+        candidates.extend(zip((start + keep).tolist(), w[keep].tolist(), strict=True))
 
 
 __all__ = ["INITIAL_CAPACITY", "BestEpoch", "Curve", "Series"]
