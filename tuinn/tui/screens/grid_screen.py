@@ -176,7 +176,7 @@ class GridScreen(BackgroundJob, Screen[None]):
         parts = [f"epoch {self.epoch}", state, f"{len(g.points)} points, {g.batched} batched"]
         best = g.best()
         if best is not None:
-            parts.append(f"best {best.label} ({best.held_out_loss():.4f})")
+            parts.append(f"best {best.label} ({best.held_out_loss():.4g})")
         if g.stopped:
             parts.append(f"{len(g.stopped)} stopped (diverged)")
         return " · ".join(parts)

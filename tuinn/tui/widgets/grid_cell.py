@@ -2,7 +2,7 @@
 
 A :class:`~tuinn.tui.widgets.variant_view.VariantView` (the labs' picture of one variant)
 whose caption is a single line, ``train 0.534 test 0.557 acc 88%`` (30 columns, three
-decimals): nine cells share a 100×30 terminal, where each line given to numbers is a line
+significant digits, so that a regression's 0.000213 is not 0.000): nine cells share a 100×30 terminal, where each line given to numbers is a line
 taken from the picture, and a cell there is 31 columns wide. The
 accuracy is the held-out one (test, else train), the number the best cell is judged
 beside; a stopped point says so on a second line, in red (the status line counts them).
@@ -26,11 +26,11 @@ def cell_caption(s: Snapshot) -> Text:
     """``train L test L acc A%`` (coloured like the loss curves), and the point's message when it stopped."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("train ", style=_rgb(COLORS["train"]))
-    text.append(f"{s.train_loss[-1]:.3f}" if s.train_loss else "—")
+    text.append(f"{s.train_loss[-1]:.3g}" if s.train_loss else "—")
     if s.test_loss:
         text.append(" ")
         text.append("test ", style=_rgb(COLORS["test"]))
-        text.append(f"{s.test_loss[-1]:.3f}")
+        text.append(f"{s.test_loss[-1]:.3g}")
     accuracy = s.test_accuracy if s.test_accuracy is not None else s.train_accuracy
     if accuracy is not None:
         text.append(f" acc {100.0 * accuracy:.0f}%")
