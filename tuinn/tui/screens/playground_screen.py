@@ -74,7 +74,7 @@ HYPER_CONTROLS = frozenset({"learning_rate", "schedule", "optimizer", "regulariz
 ACTION_CONTROLS = {
     "toggle_play": "play", "step": "play", "reset": "play", "speed": "play", "regenerate": "regenerate",
     "step_through": "step_through", "evaluate": "evaluate", "latent": "latent", "weights_insight": "weights_insight",
-    "edit_link": "play",
+    "edit_link": "play", "grid": "play",
 }
 
 #: Jump key → (id of the panel it focuses, its title). The panels in tab order: controls top
