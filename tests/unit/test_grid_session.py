@@ -105,6 +105,18 @@ def test_a_diverging_point_stops_with_its_last_finite_weights_and_the_others_go_
         np.testing.assert_allclose(ok.playground.trainer.model.get_parameters()[key], value, rtol=1e-12, atol=1e-14)
 
 
+def test_early_stopping_stops_a_point_alone_and_it_trains_no_further() -> None:
+    base = variant_experiment(default_experiment(), ["train.early_stopping={patience=1}"], "es")
+    grid = GridSession(base, parse_axes("train.learning_rate=0.03,3"))  # α = 3 jumps about: its test loss soon rises
+    assert grid.batched == 0  # early stopping is per point: they step alone
+    for _ in range(20):
+        grid.advance(1)
+    calm, wild = grid.points
+    assert wild.stopped and wild.playground.stopped_epoch is not None and "early stopping" in wild.playground.message
+    assert wild.playground.trainer.epoch == wild.playground.stopped_epoch < 20  # not trained past its stop
+    assert not calm.stopped and calm.playground.trainer.epoch == 20
+
+
 def test_the_base_experiment_is_not_changed() -> None:
     base = default_experiment()
     before = repr(base)

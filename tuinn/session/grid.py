@@ -106,8 +106,8 @@ class GridPoint:
 
     @property
     def stopped(self) -> bool:
-        """True once the point diverged (its playground says why)."""
-        return self.playground.message.startswith("paused")
+        """True once the point diverged or early stopping paused it (its playground says why)."""
+        return self.playground.message.startswith("paused") or self.playground.stopped_epoch is not None
 
     def held_out_loss(self) -> float:
         """The loss the best point is judged by: test, else validation, else train (inf when none is finite)."""

@@ -178,7 +178,7 @@ class GridScreen(BackgroundJob, Screen[None]):
         if best is not None:
             parts.append(f"best {best.label} ({best.held_out_loss():.4g})")
         if g.stopped:
-            parts.append(f"{len(g.stopped)} stopped (diverged)")
+            parts.append(f"{len(g.stopped)} stopped")
         return " · ".join(parts)
 
     def update_status(self) -> None:
