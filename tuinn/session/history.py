@@ -70,6 +70,8 @@ class Curve(Sequence[float]):
         return iter(self._values.tolist())
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if copy:  # np.array(curve): a writable copy, as asked
+            return np.array(self._values, dtype=dtype)
         return self._values if dtype is None else self._values.astype(dtype, copy=False)
 
     def __eq__(self, other: object) -> bool:

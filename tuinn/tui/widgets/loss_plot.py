@@ -97,7 +97,7 @@ class LossPlot(SketchPlot):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.log_scale = False
-        self._curves: dict[str, tuple[float, ...]] = {}
+        self._curves: dict[str, Sequence[float]] = {}
         self._colors: dict[str, tuple[int, int, int]] = dict(COLORS)
         self._last_draw = 0.0
         self._dirty = False
@@ -105,16 +105,16 @@ class LossPlot(SketchPlot):
         self.monitor = ""
         self.stopped_epoch: int | None = None
         self.show_rate = False
-        self._rates: tuple[float, ...] = ()
+        self._rates: Sequence[float] = ()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0 / MAX_REDRAW_HZ, self._maybe_redraw)
         self._draw()
 
-    def show(self, train: tuple[float, ...], test: tuple[float, ...], validation: tuple[float, ...] = (), now: bool = False,
+    def show(self, train: Sequence[float], test: Sequence[float], validation: Sequence[float] = (), now: bool = False,
              best_epoch: int | None = None, monitor: str = "", stopped_epoch: int | None = None,
-             learning_rates: tuple[float, ...] = ()) -> None:
+             learning_rates: Sequence[float] = ()) -> None:
         """New curves: drawn at the next redraw slot, or at once with ``now`` (e.g. when paused).
 
         ``best_epoch`` (judged by ``monitor``, e.g. "test_loss") is drawn as a vertical line:
@@ -130,7 +130,7 @@ class LossPlot(SketchPlot):
         if now or time.monotonic() - self._last_draw >= 1.0 / MAX_REDRAW_HZ:
             self._draw()
 
-    def show_series(self, series: list[tuple[str, tuple[float, ...], tuple[int, int, int]]], now: bool = False) -> None:
+    def show_series(self, series: list[tuple[str, Sequence[float], tuple[int, int, int]]], now: bool = False) -> None:
         """Any named curves with their colours (a lab's comparison), same axes and redraw rate."""
         self._curves = {name: values for name, values, _ in series}
         self._colors = {name: color for name, _, color in series}
