@@ -62,6 +62,8 @@ def test_a_view_is_read_only_and_shares_the_buffer() -> None:
     assert np.shares_memory(np.asarray(view), series._buf)
     with pytest.raises(ValueError):
         np.asarray(view)[0] = 1.0
+    copy = np.array(view)  # np.array asks for a copy: a writable one, the view untouched
+    copy[0] = 1.0
     series.append(0.125)
     assert view == (0.5, 0.25) and series.view() == (0.5, 0.25, 0.125)
 
