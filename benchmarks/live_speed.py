@@ -161,6 +161,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name, r in runs:
         print(row(name, r))
+    # One window is at the mercy of a neighbour's burst on a shared machine: the medians of the first and last three too.
+    print()
+    print("| run | median epochs/s, first 3 windows | median, last 3 windows | last / first |")
+    print("|---|---|---|---|")
+    for name, r in runs:
+        w = np.asarray(r["windows"], dtype=float)
+        first, last = float(np.median(w[:3])), float(np.median(w[-3:]))
+        print(f"| {name} | {first:.0f} | {last:.0f} | {last / first:.2f} |")
     for name, r in runs:
         print(f"\n{name}: epochs/s per window: {', '.join(f'{v:.0f}' for v in r['windows'])}")  # type: ignore[union-attr]
 
