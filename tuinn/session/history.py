@@ -176,7 +176,7 @@ class Series(Sequence[float]):
         self.rewrites += 1
         value = float(self._buf[self._end])
         if self.first_bad is not None and self.first_bad >= len(self):
-            self._find_first_bad()
+            self.first_bad = None  # the popped value was the first non-finite one: none is left before it
         return value
 
     def clear(self) -> None:
@@ -186,7 +186,7 @@ class Series(Sequence[float]):
         self.rewrites += 1
 
     def _move(self, grow: bool) -> None:
-        """Copy the kept values to the front of a new buffer (twice as large when growing from full)."""
+        """Copy the kept values to the front of a new buffer (twice as large when they fill over half of the old one)."""
         values = self._buf[self._start:self._end]
         capacity = len(self._buf)
         if grow and 2 * len(values) > capacity:  # over half full of kept values: double (with a limit, up to 2 × limit)
