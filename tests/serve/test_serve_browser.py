@@ -93,12 +93,15 @@ def served(tmp_path: Path) -> Iterator[Served]:
 
 
 class Screen:
-    """What the page's websocket received, watched for a few texts (the terminal draws on a canvas)."""
+    """What the page's websocket received (the terminal draws on a canvas), searched for texts.
+
+    Everything received is kept: a text drawn before anyone waited for it is still found
+    (a paused app draws once and then sends nothing). ``mark()`` before an action and
+    ``wait_for(text, since=mark)`` look only at what came after the action.
+    """
 
     def __init__(self, page: Page) -> None:
-        self.tail = ""
-        self.found: set[str] = set()
-        self.watched: set[str] = set()
+        self.text = ""
         self.socket: WebSocket | None = None
         page.on("websocket", self._opened)
 
@@ -107,20 +110,20 @@ class Screen:
         ws.on("framereceived", self._frame)
 
     def _frame(self, payload: bytes | str) -> None:
-        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
-        window = self.tail + text
-        self.found |= {w for w in self.watched if w in window}
-        self.tail = window[-200:]
+        self.text += payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
 
-    def wait_for(self, text: str) -> None:
-        """Return once a frame drew ``text`` (or one before had, once watched)."""
-        self.watched.add(text)
-        if text in self.found or text in self.tail:
+    def mark(self) -> int:
+        return len(self.text)
+
+    def wait_for(self, text: str, since: int = 0) -> None:
+        """Return once ``text`` was drawn after position ``since`` of what was received."""
+        if text in self.text[since:]:
             return
         assert self.socket is not None, "the page opened no websocket"
+
         def drawn(payload: bytes | str) -> bool:  # the listener above may run before or after this: check both ways
             fresh = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
-            return text in self.found or text in self.tail + fresh
+            return text in self.text[since:] or text in self.text[since:][-200:] + fresh
 
         self.socket.wait_for_event("framereceived", predicate=drawn, timeout=WAIT_MS)
 
@@ -188,25 +191,31 @@ def test_a_served_playground_trains_keeps_to_its_root_quits_and_stops_with_ctrl_
         page.screenshot(path=tmp_path / "paused.png")
 
         page.click("#terminal")
+        mark = screen.mark()
         page.keyboard.press(" ")
-        screen.wait_for("training")
+        screen.wait_for("training", mark)
+        mark = screen.mark()
         page.keyboard.press(" ")  # pause again: the picture below is a trained one, and it holds still
-        screen.wait_for("paused")
+        screen.wait_for("paused", mark)
         page.screenshot(path=tmp_path / "trained.png")
         assert (tmp_path / "paused.png").read_bytes() != (tmp_path / "trained.png").read_bytes()
 
+        mark = screen.mark()
         page.keyboard.press("Control+o")  # load from outside the root: refused, in the app
-        screen.wait_for("load an experiment")
+        screen.wait_for("load an experiment", mark)
         page.keyboard.type(str(outside))
+        mark = screen.mark()
         page.keyboard.press("Enter")
-        screen.wait_for("not loaded")
-        screen.wait_for("outside the folder")
+        screen.wait_for("not loaded", mark)
+        screen.wait_for("outside the folder", mark)
         page.screenshot(path=tmp_path / "refused.png")
 
+        mark = screen.mark()
         page.keyboard.press("Control+s")  # the proposed folder is relative: it lands in the root
-        screen.wait_for("save the experiment")
+        screen.wait_for("save the experiment", mark)
+        mark = screen.mark()
         page.keyboard.press("Enter")
-        screen.wait_for("saved to")
+        screen.wait_for("saved to", mark)
         assert list(root.glob("runs/*/config.toml")) and list(root.glob("runs/*/model.safetensors"))
 
         page.keyboard.press("q")
