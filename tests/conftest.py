@@ -40,3 +40,13 @@ def pytest_collection_finish() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+#: Tests that each run for several seconds of wall time (a browser, tmux, torchrun's
+#: processes): started first, so that no worker is left with one of them at the end
+#: while the others sit idle.
+LONG_FIRST = ("tests/serve/test_serve_browser.py", "tests/integration/test_distributed.py", "tests/e2e/")
+
+
+def pytest_collection_modifyitems(items: list) -> None:  # type: ignore[type-arg]
+    items.sort(key=lambda item: not any(item.nodeid.startswith(prefix) for prefix in LONG_FIRST))

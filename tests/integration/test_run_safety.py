@@ -175,6 +175,27 @@ def test_a_second_ctrl_c_during_the_save_does_not_break_the_checkpoint(tmp_path:
     assert checkpoint.load(tmp_path / "r" / "model.safetensors").state["epoch"] == 3
 
 
+def test_a_stop_between_an_epochs_end_and_its_line_still_gives_the_checkpoints_epoch_a_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C after epoch 4 ended (last_good is epoch 4) but before its metrics line was queued:
+    the checkpoint is epoch 4 and metrics.jsonl has 4 lines (it had 3: seen once in 3 suite runs)."""
+    real_append = run_folder.RunFolder.append_epoch
+    fired = {"done": False}
+
+    def append(self, ep):  # type: ignore[no-untyped-def]
+        if ep.epoch == 4 and not fired["done"]:
+            fired["done"] = True
+            signal.raise_signal(signal.SIGINT)  # delivered here, before the line is queued
+        return real_append(self, ep)
+
+    monkeypatch.setattr(run_folder.RunFolder, "append_epoch", append)
+    code, _, err = tuinn_main(capsys, "train", "xor", "--epochs", "50", "--quiet", "--out", str(tmp_path / "r"))
+    assert code == 130, err
+    lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    assert checkpoint.load(tmp_path / "r" / "model.safetensors").state["epoch"] == 4
+    assert [line["epoch"] for line in lines] == [1, 2, 3, 4]
+
+
 # -------------------------------------------------------------- checkpoints
 def test_the_first_epoch_is_checkpointed_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:

@@ -283,6 +283,11 @@ class TrainingRun:
             if getattr(self.trainer, "last_good", None) is None:  # stopped in the k-fold phase
                 return replace(stop, folds_done=len(folder.finished_folds(k)))
             state = self.trainer.last_good
+            # A signal between an epoch's end (last_good) and its on_epoch left that epoch's
+            # line unqueued: queue it from the history, so the checkpoint's epochs all have lines.
+            for ep in self.trainer.history:
+                if folder.last_queued < ep.epoch <= state["epoch"]:
+                    folder.append_epoch(ep)
             try:
                 self.save(state)
                 folder.trim_metrics(state["epoch"])

@@ -219,6 +219,9 @@ class RunFolder:
         self.last_save = time.monotonic()
         self._pending: list[str] = []  # metrics lines not yet appended (see append_epoch)
         self.last_flush = time.monotonic()
+        #: The epoch of the last line queued (written or buffered): a stop signal can land
+        #: between an epoch's end and its line (see TrainingRun._stop).
+        self.last_queued = saved_epoch or 0
 
     # checkpoints
     def save(self, spec: dict[str, Any], state: dict[str, Any], early: Any, inputs: dict[str, Any]) -> None:
@@ -252,6 +255,7 @@ class RunFolder:
         (the one after a stop signal or a divergence included) appends the buffer first.
         """
         self._pending.append(metrics_line(ep))
+        self.last_queued = ep.epoch
         if time.monotonic() - self.last_flush > FLUSH_EVERY_S:
             self.flush_metrics()
 
