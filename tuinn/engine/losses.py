@@ -60,9 +60,9 @@ class Loss(ABC):
         """The normaliser of the mean for one model's (S, outputs) block."""
         return _elements(a)
 
+    @abstractmethod
     def terms(self, yhat: Array, y: Array, w: Array | None = None) -> Array:
         """The per-element terms that ``value`` sums (weighted by ``w``), before sign and 1/N."""
-        raise NotImplementedError(f"{self.name} has no element terms")
 
     def fused_terms(self, z: Array, y: Array, w: Array | None = None) -> Array:
         """The per-element terms that ``fused_value`` sums, before sign and 1/N."""

@@ -74,4 +74,7 @@ class TrainingJobPanel(BackgroundJob, Vertical):
         self.redraw()
 
     def redraw(self) -> None:
-        raise NotImplementedError
+        """Draw the panel from its job's state: each panel (K-fold, balance) draws its own.
+
+        Not an ``abc.abstractmethod``: a Textual widget's metaclass cannot also be ABCMeta."""
+        raise NotImplementedError(f"{type(self).__name__} does not draw itself")
