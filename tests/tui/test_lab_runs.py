@@ -10,7 +10,8 @@ import numpy as np
 from textual.widgets import Static
 
 from tuinn.course.labs import Group, load_lab
-from tuinn.tui.screens.labs.runs_lab import SPEEDS, RunsLab
+from tuinn.session.pacing import SPEEDS
+from tuinn.tui.screens.labs.runs_lab import RunsLab
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
@@ -79,6 +80,8 @@ def test_learning_rate_lab_is_built_from_its_data_file() -> None:
             text = screen.query_one(LabText).document
             assert text.startswith("## Lesson 7") and lab.text in text
             assert screen.title == lab.title and "epoch 0" in status(screen)
+            # the five SGD variants train as one batched network, Adam alone; the status line says so
+            assert "5 of 6 batched" in status(screen)
     run(go())
 
 

@@ -12,19 +12,12 @@ base experiment with ``KEY=VALUE`` overrides (the grid keys and values are those
 with the sweep's messages), so each point's data is what the playground would make with
 that setting, and its snapshots, histories and boundaries are the playground's own.
 
-Training: the points that share a :func:`~tuinn.training.together.stack_key` (same
-architecture, loss, optimizer, data and batch shape) train as one
-:class:`~tuinn.engine.batched.BatchedNetwork`, an epoch at a time (:class:`LiveStack`):
-each model draws its batches from its own trainer's shuffle stream and its α from its
-own trainer's schedule, and after every epoch its weights, epoch and step count go back
-into its trainer. Each point's weights are therefore those its own
-``Trainer.run_epoch`` would have reached (tested to 1e-12). Points that cannot stack
-(batch or layer norm, the plateau schedule, early stopping, a group of one) step alone
-through their playground, as the labs' :class:`~tuinn.session.variants.LockStep` does.
-
-What the trainers do not carry while the grid trains: their own optimizer state (the
-batched optimizer holds it). Nothing trains a grid point's trainer alone afterwards: a
-reset rebuilds them all.
+Training: the points train in one :class:`~tuinn.session.lockstep.LockStep`, as the
+labs' variants do: those that share a :func:`~tuinn.training.together.stack_key` (same
+architecture, loss, optimizer, data and batch shape) on one batched network, an epoch at
+a time, each point's weights those its own ``Trainer.run_epoch`` would have reached
+(tested to 1e-12); points that cannot stack (batch or layer norm, the plateau schedule,
+early stopping, a group of one) step alone through their playground.
 
 Headless: no textual.
 """
@@ -33,20 +26,14 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from tuinn.config.spec import Experiment
-from tuinn.engine.batched import BatchedNetwork, make_batched_optimizer, per_model
 from tuinn.errors import ConfigError, TuinnError
+from tuinn.session.lockstep import LockStep, Member, is_stopped
 from tuinn.session.playground import Playground
 from tuinn.session.variants import variant_experiment
 from tuinn.training.sweep import Axis, _blame, parse_grid
-from tuinn.training.together import _data, can_stack, stack_key
-from tuinn.training.trainer import nonfinite_losses
 
 #: Small multiples stop being small beyond this many pictures on one screen.
 MAX_POINTS = 16
@@ -107,7 +94,7 @@ class GridPoint:
     @property
     def stopped(self) -> bool:
         """True once the point diverged or early stopping paused it (its playground says why)."""
-        return self.playground.message.startswith("paused") or self.playground.stopped_epoch is not None
+        return is_stopped(self.playground)
 
     def held_out_loss(self) -> float:
         """The loss the best point is judged by: test, else validation, else train (inf when none is finite)."""
@@ -129,70 +116,6 @@ def point_experiment(base: Experiment, values: dict[str, str]) -> Experiment:
     return exp
 
 
-class LiveStack:
-    """Grid points of one :func:`~tuinn.training.together.stack_key` on one batched network, stepped an epoch at a time."""
-
-    def __init__(self, points: Sequence[GridPoint]) -> None:
-        self.points = list(points)
-        trainers = [p.playground.trainer for p in self.points]
-        self.batched = BatchedNetwork.from_networks([t.network for t in trainers])  # each network's own dropout stream
-        self.optimizer = make_batched_optimizer(trainers[0].experiment.train.optimizer, self.batched,
-                                                [t.experiment.train.learning_rate for t in trainers],
-                                                [t.experiment.train.optimizer_hyper() for t in trainers])
-        self.data = _data(trainers)
-
-    def epoch(self) -> None:
-        """One epoch of every model; each point that did not diverge gets its new weights and losses."""
-        trainers = [p.playground.trainer for p in self.points]
-        rates = [t.next_rate() for t in trainers]  # each trainer's schedule at its own epoch
-        self.optimizer.learning_rate = per_model(rates)
-        drawn = [t.epoch_batches() for t in trainers]  # each trainer's own shuffle stream
-        batches = [np.stack(step) for step in zip(*drawn, strict=True)]
-        with np.errstate(over="ignore", invalid="ignore"):
-            losses = self.batched.train_epoch(self.data, batches, self.optimizer)
-        finite = np.isfinite(losses).all(axis=0)
-        for m, (point, trainer) in enumerate(zip(self.points, trainers, strict=True)):
-            if point.stopped:
-                continue  # its NaNs stay in its own slice; its trainer keeps its last finite weights
-            epoch = trainer.epoch + 1
-            if not finite[m]:
-                stop(point, f"training diverged in epoch {epoch}: a batch loss became non-finite "
-                            f"(learning rate {rates[m]:g} is probably too large); the weights of epoch {trainer.epoch} are kept")
-                continue
-            before, steps = trainer.network.get_parameters(), trainer.steps
-            trainer.network.set_parameters(self.batched.parameters_of(m))
-            trainer.epoch, trainer.steps = epoch, steps + len(batches)
-            trainer.rates.append(rates[m])
-            if not record(point):  # a split's loss of the new weights is not finite: the previous epoch's stay
-                trainer.network.set_parameters(before)
-                trainer.epoch, trainer.steps = epoch - 1, steps
-                trainer.rates.pop()
-
-
-def stop(point: GridPoint, why: str) -> None:
-    """Mark a point as stopped, with the reason its playground shows."""
-    pg = point.playground
-    with pg.lock:
-        pg.message = f"paused: {why}"
-        pg._touch()
-
-
-def record(point: GridPoint) -> bool:
-    """After a batched epoch: the point's split losses into its playground's history; False (and a stop) when one is not finite."""
-    pg, trainer = point.playground, point.playground.trainer
-    with pg.lock:
-        losses = pg._losses_now()
-        bad = nonfinite_losses(dict(losses))
-        if bad:
-            what = ", ".join(f"{split} loss {v}" for split, v in bad.items())
-            stop(point, f"training diverged in epoch {trainer.epoch}: after its last update the {what}; "
-                        f"the weights of epoch {trainer.epoch - 1} are kept")
-            return False
-        pg._record_losses(losses)
-        pg._touch()
-    return True
-
-
 class GridSession:
     """The playground's experiment at every grid point, trained together in lock-step.
 
@@ -207,7 +130,6 @@ class GridSession:
             raise TuinnError(f"the grid has {math.prod(len(a.values) for a in axes)} points; a grid view draws at most {MAX_POINTS}")
         self.base = copy.deepcopy(base)
         self.axes = list(axes)
-        self.lock = threading.Lock()
         rows = axes[1].values if len(axes) > 1 else ("",)
         self.points: list[GridPoint] = []
         for r, second in enumerate(rows):  # rows: the second axis; columns: the first
@@ -217,31 +139,12 @@ class GridSession:
                 pg.publish_interval = math.inf  # the screen reads snapshots when it draws
                 pg.map_resolution = 0  # no neuron pictures: the grid draws boundaries only
                 self.points.append(GridPoint(r, c, values, pg))
-        self.stacks: list[LiveStack] = []
-        self.alone: list[GridPoint] = []
-        self._stack()
+        self.steps = LockStep(self.points)
 
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, columns) of the grid."""
         return (len(self.axes[1].values) if len(self.axes) > 1 else 1, len(self.axes[0].values))
-
-    def _stack(self) -> None:
-        """Group the points that can train together; the rest step alone."""
-        groups: dict[tuple[object, ...], list[GridPoint]] = {}
-        self.alone = []
-        for p in self.points:
-            t = p.playground.trainer
-            if can_stack(t) and t.experiment.train.early_stopping is None:
-                groups.setdefault(stack_key(t), []).append(p)
-            else:
-                self.alone.append(p)
-        self.stacks = []
-        for members in groups.values():
-            if len(members) > 1:
-                self.stacks.append(LiveStack(members))
-            else:
-                self.alone.extend(members)
 
     @property
     def epoch(self) -> int:
@@ -255,7 +158,12 @@ class GridSession:
     @property
     def batched(self) -> int:
         """How many points train on the batched engine."""
-        return sum(len(s.points) for s in self.stacks)
+        return self.steps.batched
+
+    @property
+    def alone(self) -> list[Member]:
+        """The points that step alone through their playground."""
+        return self.steps.alone
 
     def best(self) -> GridPoint | None:
         """The point with the lowest held-out loss now (None before an epoch: untrained, the points differ by their data only)."""
@@ -265,25 +173,12 @@ class GridSession:
 
     def advance(self, n: int = 1) -> bool:
         """``n`` epochs of every point that has not stopped, one epoch of all per tick; False when none can go on."""
-        with self.lock:
-            for _ in range(n):
-                if all(p.stopped for p in self.points):
-                    return False
-                for stack in self.stacks:
-                    stack.epoch()
-                for p in self.alone:
-                    if not p.stopped:
-                        p.playground.run_epochs(1)
-        return True
+        return self.steps.advance(n)
 
     def reset(self) -> None:
         """Every point back to its initial weights (epoch 0), between two ticks."""
-        with self.lock:
-            for p in self.points:
-                p.playground.message = ""
-                p.playground.restart()
-            self._stack()
+        self.steps.reset()
 
 
-__all__ = ["DEFAULT_L2", "DEFAULT_NOISE", "MAX_AXES", "MAX_POINTS", "GridPoint", "GridSession", "LiveStack", "default_axes",
+__all__ = ["DEFAULT_L2", "DEFAULT_NOISE", "MAX_AXES", "MAX_POINTS", "GridPoint", "GridSession", "default_axes",
            "label_of", "parse_axes", "point_experiment"]

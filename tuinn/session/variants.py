@@ -4,9 +4,11 @@ The learning-rate and overfitting labs show the same net on the same data traine
 different ways (three learning rates; with and without dropout, L2, batch norm). Each
 variant is an ordinary :class:`~tuinn.session.playground.Playground` (the same trainer, snapshots
 and widgets as the main screen), built from the base experiment plus ``--set``-style
-overrides. :class:`LockStep` is the one loop that trains them: every variant advances by
-the same epochs per tick, so that their curves compare epoch for epoch; a variant that
-diverges stops with its reason (its playground's message) while the others go on.
+overrides. :class:`~tuinn.session.lockstep.LockStep` is the one loop that trains them:
+every variant advances by the same epochs per tick, so that their curves compare epoch
+for epoch, the variants of one shape (three SGD learning rates) on the batched engine;
+a variant that diverges stops with its reason (its playground's message) while the
+others go on.
 
 Headless: no textual.
 """
@@ -14,10 +16,10 @@ Headless: no textual.
 from __future__ import annotations
 
 import copy
-import threading
 from dataclasses import dataclass
 
 from tuinn.config.spec import Experiment, apply_overrides, from_dict, to_dict
+from tuinn.session.lockstep import LockStep, is_stopped
 from tuinn.session.playground import Playground
 
 
@@ -31,8 +33,8 @@ class Variant:
 
     @property
     def stopped(self) -> bool:
-        """True once the variant has diverged (its playground said so and paused)."""
-        return self.playground.message.startswith("paused")
+        """True once the variant has diverged or early stopping paused it (its playground says why)."""
+        return is_stopped(self.playground)
 
 
 def variant_experiment(base: Experiment, overrides: list[str], name: str) -> Experiment:
@@ -43,47 +45,8 @@ def variant_experiment(base: Experiment, overrides: list[str], name: str) -> Exp
     return exp
 
 
-class LockStep:
-    """Variants that train together: one lock, the same epochs for every variant that has not diverged.
-
-    The lock is held for one epoch of all variants at a time, so that a reset (or a
-    step from another thread) can never leave the variants at different epochs.
-    """
-
-    def __init__(self, variants: list[Variant]) -> None:
-        self.variants = variants
-        self.lock = threading.Lock()
-
-    @property
-    def epoch(self) -> int:
-        """The epoch of the variants that still train (a diverged one stays where it stopped)."""
-        return max((v.playground.trainer.epoch for v in self.variants), default=0)
-
-    @property
-    def stopped(self) -> list[Variant]:
-        """The variants that diverged; each one's reason is its playground's message."""
-        return [v for v in self.variants if v.stopped]
-
-    def advance(self, n: int = 1) -> bool:
-        """``n`` epochs for every variant that has not diverged, one epoch of all of them per tick; False when none can go on."""
-        with self.lock:
-            for _ in range(n):
-                if all(v.stopped for v in self.variants):
-                    return False
-                for v in self.variants:
-                    if not v.stopped:
-                        v.playground.run_epochs(1)
-        return True
-
-    def reset(self) -> None:
-        """Every variant back to its initial weights (epoch 0), between two ticks."""
-        with self.lock:
-            for v in self.variants:
-                v.playground.reset()
-
-
 class SideBySide:
-    """Variants of one experiment that train together."""
+    """Variants of one experiment that train together (a lab's group; the lab steps all its groups in one :class:`LockStep`)."""
 
     def __init__(self, base: Experiment, variants: list[tuple[str, list[str]]]) -> None:
         self.base = copy.deepcopy(base)
@@ -101,3 +64,6 @@ class SideBySide:
     def reset(self) -> None:
         """Every variant back to its initial weights (epoch 0)."""
         self.steps.reset()
+
+
+__all__ = ["LockStep", "SideBySide", "Variant", "variant_experiment"]

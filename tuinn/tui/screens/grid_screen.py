@@ -9,15 +9,13 @@ has come. The best point now (lowest held-out loss) is framed.
 Nothing here trains or draws on its own: the points are the
 :class:`~tuinn.session.grid.GridSession`'s playgrounds (batched where they stack), and
 each picture is the labs' :class:`~tuinn.tui.widgets.variant_view.VariantView` fed from
-the point's snapshot. As in the labs (:mod:`tuinn.tui.screens.labs.runs_lab`) a
-background job trains while playing and a timer redraws at ~15 fps from what the worker
-published. The grid's columns are the first axis, its rows the second; `a` types other
+the point's snapshot. As in the labs (:mod:`tuinn.tui.screens.labs.runs_lab`, with
+the same :class:`~tuinn.tui.live_play.LivePlay` keys) a background job trains while
+playing and a timer redraws at ~15 fps from what the worker published. The grid's columns are the first axis, its rows the second; `a` types other
 axes (``KEY=V1,V2,… KEY=V1,V2,…``, as ``tuinn sweep --grid`` takes them).
 """
 
 from __future__ import annotations
-
-import time
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,34 +28,28 @@ from textual.widgets import Footer, Header, Static
 from tuinn.config.spec import Experiment
 from tuinn.errors import TuinnError
 from tuinn.session.grid import GridPoint, GridSession, parse_axes
-from tuinn.session.pacing import SPEEDS, Pacer
+from tuinn.session.lockstep import LockStep
 from tuinn.session.playground import Snapshot
-from tuinn.tui.jobs import BackgroundJob, JobReport
+from tuinn.tui.live_play import FPS, PLAY_BINDINGS, SPEED_BINDINGS, LivePlay
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.grid_cell import GridCell
 from tuinn.tui.widgets.variant_view import label_text
 
-#: Redraws a second (the worker publishes as often).
-FPS = 15
-#: 30 epochs a second to start with: the boundaries form slowly enough to be watched.
-DEFAULT_SPEED = 3
 #: The best point's mark in its title.
 BEST = "★ "
 
 
-class GridScreen(BackgroundJob, Screen[None]):
+class GridScreen(LivePlay, Screen[None]):
     """Small multiples of the playground's experiment over one or two axes, training together."""
 
     JOB_GROUP = "grid-train"
+    STOPPED = "every grid point has stopped: r resets them"
     BINDINGS = [
-        Binding("space", "toggle_play", "play/pause"),
-        Binding("n", "step", "one epoch"),
-        Binding("r", "reset", "reset"),
+        *PLAY_BINDINGS,
         Binding("a", "axes", "axes"),
         Binding("t", "toggle_test", "test points"),
         Binding("d", "toggle_discretize", "discretize"),
-        Binding("plus,equals_sign", "speed(1)", "faster", key_display="+"),
-        Binding("minus", "speed(-1)", "slower", key_display="-"),
+        *SPEED_BINDINGS,
         Binding("escape", "back", "back"),
     ]
     AUTO_FOCUS = ""
@@ -75,7 +67,6 @@ class GridScreen(BackgroundJob, Screen[None]):
         self.base = base
         self.grid = session
         self.title = "Grid of experiments"
-        self.speed = DEFAULT_SPEED
         #: Test points hidden at first: in a picture a few rows high the dots would cover the boundary.
         self.show_test = False
         self.discretize = False
@@ -88,12 +79,9 @@ class GridScreen(BackgroundJob, Screen[None]):
         self._reset_view()
 
     @property
-    def playing(self) -> bool:
-        return self.running
-
-    @property
-    def epoch(self) -> int:
-        return self.grid.epoch
+    def lockstep(self) -> LockStep:  # type: ignore[override]
+        """The grid's lock-step (a new one when `a` rebuilds the grid)."""
+        return self.grid.steps
 
     def _reset_view(self) -> None:
         self._shown = [-1] * len(self.grid.points)
@@ -170,10 +158,8 @@ class GridScreen(BackgroundJob, Screen[None]):
 
     def status(self) -> str:
         """One line: the epoch, playing or paused, how many points train batched, which is best, how many stopped."""
-        rate = SPEEDS[self.speed]
-        state = f"▶ playing, {'max' if rate is None else f'{rate:g}'} epochs/s" if self.playing else "⏸ paused"
         g = self.grid
-        parts = [f"epoch {self.epoch}", state, f"{len(g.points)} points, {g.batched} batched"]
+        parts = [f"epoch {self.epoch}", self.play_state(), f"{len(g.points)} points, {g.batched} batched"]
         best = g.best()
         if best is not None:
             parts.append(f"best {best.label} ({best.held_out_loss():.4g})")
@@ -188,41 +174,8 @@ class GridScreen(BackgroundJob, Screen[None]):
             self.query_one("#grid-status", Static).update(Text(text), layout=False)
 
     # -------------------------------------------------------------- training
-    def train_loop(self, report: JobReport) -> None:
-        """Train every point until paused (the job is cancelled) or every point stopped."""
-        pacer = Pacer()
-        published_at = 0.0
-        while True:
-            report.check()
-            if not pacer.due(SPEEDS[self.speed]):
-                continue
-            if not self.grid.advance(1):
-                break
-            if time.monotonic() - published_at >= 1.0 / FPS:
-                self.publish()
-                published_at = time.monotonic()
-
-    def job_changed(self) -> None:
-        try:
-            self.update_status()
-        except NoMatches:  # the app closes under a playing grid
-            pass
-
-    def action_toggle_play(self) -> None:
-        if self.playing:
-            self.cancel_job()
-        elif all(p.stopped for p in self.grid.points):
-            self.notify("every grid point has stopped: r resets them", severity="warning", markup=False)
-        else:
-            self._published = None
-            self.start_job(self.train_loop)
-        self.update_status()
-
-    def action_step(self) -> None:
-        if self.playing:
-            return
-        if not self.grid.advance(1):
-            self.notify("every grid point has stopped: r resets them", severity="warning", markup=False)
+    def before_play(self) -> None:
+        self._published = None
 
     def action_reset(self) -> None:
         """Every point back to its initial weights (also while playing: training goes on from epoch 0)."""
@@ -236,10 +189,6 @@ class GridScreen(BackgroundJob, Screen[None]):
     def action_toggle_discretize(self) -> None:
         self.discretize = not self.discretize
         self._shown = [-1] * len(self.grid.points)
-
-    def action_speed(self, delta: int) -> None:
-        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
-        self.update_status()
 
     def action_axes(self) -> None:
         """Type other axes; the grid is rebuilt at epoch 0 (a bad key or value: one line, the grid stays as it was)."""

@@ -17,10 +17,12 @@ timer redraws at ~15 fps from what the worker published; the worker advances eve
 step, all groups together, so the curves can be compared epoch for epoch. A variant
 that diverges stops (its playground says so) and the others go on.
 
-Variants train in lock-step (:class:`~tuinn.session.variants.LockStep`, one for all
-groups), whose lock is held for one epoch of all variants at a time: `n` and `r` wait for
-at most that long, and can never leave the variants at different epochs (which a reset
-between two variants' epochs would).
+Variants train in lock-step (:class:`~tuinn.session.lockstep.LockStep`, one for all
+groups): those of one shape (the three SGD learning rates, say) on the batched engine,
+the rest alone. Its lock is held for one epoch of all variants at a time: `n` and `r`
+wait for at most that long, and can never leave the variants at different epochs (which
+a reset between two variants' epochs would). Playing, pausing, stepping and the speed
+are :class:`~tuinn.tui.live_play.LivePlay`'s, shared with the grid view.
 """
 
 from __future__ import annotations
@@ -40,19 +42,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from tuinn.course.labs import Group, Lab
-from tuinn.session.pacing import SPEEDS, Pacer
+from tuinn.session.lockstep import LockStep
 from tuinn.session.playground import Playground, Snapshot
-from tuinn.session.variants import LockStep, SideBySide, Variant
-from tuinn.tui.jobs import BackgroundJob, JobReport
+from tuinn.session.variants import SideBySide, Variant
+from tuinn.tui.live_play import DEFAULT_SPEED, FPS, PLAY_BINDINGS, SPEED_BINDINGS, LivePlay
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
 
-#: Redraws a second (the worker publishes as often).
-FPS = 15
-#: Epochs per second for each speed level (None: as fast as it goes).
-#: 30 epochs a second: the curves form slowly enough to be watched.
-DEFAULT_SPEED = 3
 #: Loss-plot redraws a second, each, while playing (see :meth:`RunsLab.plot_due`).
 PLOT_HZ = 1.0
 #: Curve colours of the overlaid plots, one per variant, in the order of the data file.
@@ -66,19 +63,17 @@ def series_color(index: int) -> tuple[int, int, int]:
     return SERIES_COLORS[index % len(SERIES_COLORS)]
 
 
-class RunsLab(BackgroundJob, Screen[None]):
+class RunsLab(LivePlay, Screen[None]):
     """Variants of one experiment trained together, drawn group by group; playing is its background job."""
 
     JOB_GROUP = TRAIN_GROUP
+    STOPPED = "every variant has stopped: r resets them"
 
     BINDINGS = [
-        Binding("space", "toggle_play", "play/pause"),
-        Binding("n", "step", "one epoch"),
-        Binding("r", "reset", "reset"),
+        *PLAY_BINDINGS,
         Binding("o", "toggle_log", "log loss"),
         Binding("d", "toggle_discretize", "discretize"),
-        Binding("plus,equals_sign", "speed(1)", "faster", key_display="+"),
-        Binding("minus", "speed(-1)", "slower", key_display="-"),
+        *SPEED_BINDINGS,
         Binding("escape", "back", "back"),
     ]
     #: Nothing focused ("" turns auto focus off; None would mean the app's "*"): the
@@ -121,7 +116,6 @@ class RunsLab(BackgroundJob, Screen[None]):
         #: Boundaries as crisp class regions (the playground's `d`) rather than shaded probabilities.
         self.discretize = False
         self.frames = 0
-        self._target: int | None = None
         self._published: tuple[tuple[Snapshot, Any], ...] | None = None
         self._measures: dict[int, tuple[int, Any]] = {}
         self._shown = [-1] * len(self.entries)
@@ -130,15 +124,6 @@ class RunsLab(BackgroundJob, Screen[None]):
         self._plotted_at: dict[str, float] = {}
         self.latest: list[Snapshot | None] = [None] * len(self.entries)
         self.measured: list[Any] = [None] * len(self.entries)
-
-    @property
-    def epoch(self) -> int:
-        return self.lockstep.epoch
-
-    @property
-    def playing(self) -> bool:
-        """Whether the training job runs: a pause cancels it, and it ends by itself (see :meth:`train_loop`)."""
-        return self.running
 
     @property
     def variants(self) -> list[Variant]:
@@ -286,10 +271,11 @@ class RunsLab(BackgroundJob, Screen[None]):
         self.query_one(f"#loss-{g}", LossPlot).show_series(series, now=not self.playing)
 
     def status(self) -> str:
-        """One line of state: the epoch, playing or paused (and how fast), how many variants stopped."""
-        rate = SPEEDS[self.speed]
-        state = f"▶ playing, {'max' if rate is None else f'{rate:g}'} epochs/s" if self.playing else "⏸ paused"
-        parts = [f"epoch {self.epoch}", state]
+        """One line of state: the epoch, playing or paused (and how fast), how many variants train batched, how many stopped."""
+        parts = [f"epoch {self.epoch}", self.play_state()]
+        batched = self.lockstep.batched
+        if batched:
+            parts.append(f"{batched} of {len(self.entries)} batched")
         stopped = len(self.lockstep.stopped)
         if stopped:
             parts.append(f"{stopped} stopped (diverged)")
@@ -303,50 +289,12 @@ class RunsLab(BackgroundJob, Screen[None]):
             self.query_one("#lab-status", Static).update(Text(text), layout=False)
 
     # -------------------------------------------------------------- training
-    def advance(self, n: int = 1) -> bool:
-        """``n`` epochs for every variant that has not diverged, in lock-step; False when none can go on."""
-        return self.lockstep.advance(n)
+    def target(self) -> int | None:
+        """A lab with ``epochs`` pauses there (a play from beyond it goes on)."""
+        return self.lab.epochs if self.lab.epochs > self.epoch else None
 
-    def _reached_target(self) -> bool:
-        return self._target is not None and self.epoch >= self._target
-
-    def train_loop(self, report: JobReport) -> None:
-        """Train all variants until paused (the job is cancelled), every one of them diverged, or the lab's epochs."""
-        pacer = Pacer()
-        published_at = 0.0
-        while not self._reached_target():
-            report.check()
-            if not pacer.due(SPEEDS[self.speed]):
-                continue
-            if not self.advance(1):
-                break
-            if time.monotonic() - published_at >= 1.0 / FPS:
-                self.publish()
-                published_at = time.monotonic()
-
-    def job_changed(self) -> None:
-        """Playing started, paused or ended by itself: the status line says so."""
-        try:
-            self.update_status()
-        except NoMatches:  # the app closes under a playing lab
-            pass
-
-    def action_toggle_play(self) -> None:
-        if self.playing:
-            self.cancel_job()
-        elif all(v.stopped for v in self.variants):
-            self.notify("every variant has stopped: r resets them", severity="warning", markup=False)
-        else:
-            self._target = self.lab.epochs if self.lab.epochs > self.epoch else None
-            self._published = None
-            self.start_job(self.train_loop)
-        self.update_status()
-
-    def action_step(self) -> None:
-        if self.playing:
-            return
-        if not self.advance(1):
-            self.notify("every variant has stopped: r resets them", severity="warning", markup=False)
+    def before_play(self) -> None:
+        self._published = None
 
     def action_reset(self) -> None:
         """Every variant back to its initial weights (also while playing: training goes on from epoch 0)."""
@@ -360,10 +308,6 @@ class RunsLab(BackgroundJob, Screen[None]):
     def action_toggle_discretize(self) -> None:
         self.discretize = not self.discretize
         self._shown = [-1] * len(self.entries)
-
-    def action_speed(self, delta: int) -> None:
-        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
-        self.update_status()
 
     def action_back(self) -> None:
         self.cancel_job()
