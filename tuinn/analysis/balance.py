@@ -5,6 +5,8 @@ The lecture's warning: with 65 % negatives, a model that always says "negative" 
 oversample, weights; see :class:`~tuinn.training.trainer.Trainer`) change what the model is
 trained on; :func:`compare_balance` trains the same spec once with each, on the same
 data and split, so their effect on sensitivity and specificity can be read side by side.
+The methods that train on the same rows (``none`` and ``weights``) train together on the
+batched engine.
 
 Headless: NumPy only.
 """
@@ -18,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from tuinn.config.spec import BALANCES, Experiment
-from tuinn.errors import TuinnError
-from tuinn.training.trainer import EpochResult, Trainer
+from tuinn.errors import DivergedError, TuinnError
+from tuinn.training.kfold import stackable
+from tuinn.training.together import data_fits, fit_together, groups
+from tuinn.training.trainer import EpochResult, Trainer, nonfinite_losses
 
 #: Metrics shown per balance method (on the test split).
 METRICS = ("accuracy", "balanced_accuracy", "sensitivity", "specificity", "auc")
@@ -52,19 +56,82 @@ def compare_balance(
     base: Trainer | None = None,
     methods: tuple[str, ...] = BALANCES,
     on_epoch: Callable[[EpochResult], None] | None = None,
+    together: bool = True,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Train the spec once per balance method (same data and split) and yield each one's test metrics."""
+    """Train the spec once per balance method (same data and split) and yield each one's test metrics, in ``methods`` order.
+
+    ``together`` (default): when no ``on_epoch`` wants each model's epochs and every
+    method's trainer can be stacked (:func:`~tuinn.training.kfold.stackable`: the NumPy
+    backend, no batch or layer norm, no plateau schedule, no early stopping) and the
+    copies of the data fit (:func:`~tuinn.training.together.data_fits`), the methods that
+    train on the same rows — ``none`` and ``weights`` (its weights of ones change nothing:
+    :func:`~tuinn.training.together.stack_key`), and ``undersample`` with ``oversample``
+    when they happen to keep as many rows — train together on the batched engine
+    (:func:`_together`); otherwise, or with ``together=False``, one after the other. Both
+    ways give the same rows (1e-12, tested). ``on_progress(epochs)`` is told of epochs
+    finished, counted per model (raise from it to stop); unlike ``on_epoch`` it lets the
+    methods train together. A method whose training diverges raises
+    :class:`~tuinn.errors.DivergedError` naming it, after the rows of the methods before it.
+    """
     base = base if base is not None else Trainer(exp)
     if base.dataset.labels is None:
         raise TuinnError("class balance needs a classification dataset")
     split = (base.train_idx, base.test_idx, base.val_idx)
     judged = "test" if len(base.test_idx) else "train"
-    for method in methods:
+
+    def trainer_for(method: str) -> Trainer:
         e = copy.deepcopy(exp)
         e.data.balance = method
-        trainer = Trainer(e, dataset=base.dataset, split=split)
-        trainer.fit(epochs, on_epoch=on_epoch)
-        r = trainer.evaluate(judged)
-        row = {m: r[m] for m in METRICS if m in r}
-        row["balanced_accuracy"] = balanced_accuracy(r["confusion"])
-        yield {"method": method, "split": judged, "trained_on": class_counts(trainer)["trained_on"], **row}
+        return Trainer(e, dataset=base.dataset, split=split)
+
+    if together and on_epoch is None and len(methods) > 1 and data_fits(len(methods), base.dataset.x.nbytes):
+        trainers = [trainer_for(method) for method in methods]
+        if all(stackable(t) for t in trainers):
+            yield from _together(trainers, epochs, judged, on_progress)
+            return
+    if on_epoch is None and on_progress is not None:
+        on_epoch = lambda _: on_progress(1)  # noqa: E731  # one model's epoch
+    for method in methods:
+        trainer = trainer_for(method)
+        try:
+            trainer.fit(epochs, on_epoch=on_epoch)
+        except DivergedError as exc:
+            raise DivergedError(f"balance = {method}: {exc}") from None
+        yield _row(trainer, judged)
+
+
+def _together(trainers: list[Trainer], epochs: int, judged: str,
+              on_progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
+    """The methods' trainers in stacking groups (:func:`~tuinn.training.together.groups`), each group trained
+    (:func:`~tuinn.training.together.fit_together`) when the first of its methods is due, rows yielded in order.
+
+    So the comparison's first row still comes after one group's training, not all of it.
+    A method whose batch loss stopped being finite, or whose train, test or validation
+    loss after the last epoch is not finite, raises :class:`DivergedError` naming it —
+    what the one-by-one loop raises, except that it checks the split losses after every
+    epoch, this only after the last (as K-fold's stacked folds).
+    """
+    diverged: dict[int, int | None] = {}
+    parts = groups(trainers)
+    for i, trainer in enumerate(trainers):
+        if i not in diverged:
+            group = next(g for g in parts if i in g)
+            diverged.update(zip(group, fit_together([trainers[j] for j in group], epochs, on_epoch=on_progress), strict=True))
+        method = trainer.experiment.data.balance
+        rate = f"(learning rate {trainer.experiment.train.learning_rate:g} is probably too large)"
+        if (epoch := diverged[i]) is not None:
+            raise DivergedError(f"balance = {method}: training diverged in epoch {epoch}: the loss became non-finite {rate}")
+        losses = {name: r.get("loss") for name, r in trainer.evaluate_all(full=False).items()}
+        if bad := nonfinite_losses(losses):
+            what = ", ".join(f"{split} loss {v}" for split, v in bad.items())
+            raise DivergedError(f"balance = {method}: training diverged by epoch {epochs}: after its last update the {what} {rate}")
+        yield _row(trainer, judged)
+
+
+def _row(trainer: Trainer, judged: str) -> dict[str, Any]:
+    """A trained method's row: its test metrics (train without a test split) and what it trained on."""
+    r = trainer.evaluate(judged)
+    row = {m: r[m] for m in METRICS if m in r}
+    row["balanced_accuracy"] = balanced_accuracy(r["confusion"])
+    return {"method": trainer.experiment.data.balance, "split": judged, "trained_on": class_counts(trainer)["trained_on"], **row}

@@ -72,24 +72,34 @@ def stack_key(trainer: Trainer) -> tuple[Any, ...]:
 
     Whether a layer has dropout at all is part of it: a layer without dropout keeps its
     dtype (a mask is float64), so a float32 model must not be given a mask of ones.
+    Whether a trainer has sample weights (``data.balance = "weights"``) is not: one
+    without them trains beside those with them on weights of ones (:func:`_data`), which
+    leave its steps exactly as they are (every weighted term is ``w * term``, and
+    ``1.0 * term == term`` in IEEE arithmetic) — so a balance comparison's ``none`` and
+    ``weights`` models, which train on the same rows, share a stack.
     """
     e, net = trainer.experiment, trainer.network
     layers = tuple((*shape, lay.dropout > 0) for shape, lay in zip(architecture(net), net.layers, strict=True))
     return (layers, e.train.loss, e.train.optimizer, trainer.x.shape, trainer.y.shape, len(trainer.train_order),
-            trainer.batch_size, e.train.shuffle, trainer.sample_weight is not None)
+            trainer.batch_size, e.train.shuffle)
 
 
 def _data(trainers: Sequence[Trainer]) -> StackedData:
-    """One X for all when every trainer holds the same data (seeds of one split, folds), else one X per trainer."""
+    """One X for all when every trainer holds the same data (seeds of one split, folds), else one X per trainer.
+
+    Sample weights are all or nothing in a stack: when any trainer has them, one without
+    gets weights of ones (which change none of its numbers, see :func:`stack_key`).
+    """
     first = trainers[0]
     shared = all(np.array_equal(t.x, first.x) and np.array_equal(t.y, first.y) for t in trainers)
     x = first.x if shared else np.stack([t.x for t in trainers])
     y = first.y if shared else np.stack([t.y for t in trainers])
-    if first.sample_weight is None:
+    if all(t.sample_weight is None for t in trainers):
         return StackedData(x, y)
     if shared:  # per-model weights index per model: give X the model axis too (a view, no copy)
         x, y = np.broadcast_to(x, (len(trainers), *x.shape)), np.broadcast_to(y, (len(trainers), *y.shape))
-    return StackedData(x, y, np.stack([t.sample_weight for t in trainers]))  # type: ignore[misc]
+    weights = [np.ones(len(t.x)) if t.sample_weight is None else t.sample_weight for t in trainers]
+    return StackedData(x, y, np.stack(weights))
 
 
 def _write_back(trainers: Sequence[Trainer], batched: BatchedNetwork, optimizer: Optimizer, epochs: int, steps: int) -> None:

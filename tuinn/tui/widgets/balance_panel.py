@@ -27,7 +27,7 @@ from textual.widgets import Label, ProgressBar, Select, Static
 
 from tuinn.analysis.balance import class_counts, compare_balance
 from tuinn.config.spec import BALANCES
-from tuinn.tui.training_job import TrainingJobPanel, epochs_text, job_epochs
+from tuinn.tui.training_job import TrainingJobPanel, epochs_text, job_epochs, per_model
 from tuinn.tui.widgets.metrics_table import fmt_value
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class BalancePanel(TrainingJobPanel):
             self.epochs, _ = job_epochs(pg)
         self.rows = []
         epochs = self.epochs
-        self.start_training(len(BALANCES) * epochs, lambda on_epoch: compare_balance(exp, epochs, base=base, on_epoch=on_epoch))
+        self.start_training(len(BALANCES) * epochs, lambda on_epoch: compare_balance(exp, epochs, base=base, on_progress=per_model(on_epoch)))
 
     def job_item(self, item: dict[str, Any]) -> None:
         self.rows.append(item)
