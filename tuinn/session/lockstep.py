@@ -137,8 +137,10 @@ class LockStep:
     from another thread) can never leave them at different epochs.
     """
 
-    def __init__(self, members: Sequence[Member]) -> None:
+    def __init__(self, members: Sequence[Member], stack: bool = True) -> None:
         self.members = list(members)
+        #: False: every member steps alone through its playground (what the batched engine is measured against).
+        self.stack = stack
         self.lock = threading.Lock()
         self.stacks: list[LiveStack] = []
         self._alone: list[Member] = []
@@ -147,7 +149,7 @@ class LockStep:
     def groups(self) -> list[list[Member]]:
         """The members that can train together, by :func:`~tuinn.training.together.stack_key` (groups of one included)."""
         groups: dict[tuple[object, ...], list[Member]] = {}
-        for m in self.members:
+        for m in self.members if self.stack else ():
             t = m.playground.trainer
             if can_stack(t) and t.experiment.train.early_stopping is None:
                 groups.setdefault(stack_key(t), []).append(m)
