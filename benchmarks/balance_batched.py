@@ -3,8 +3,8 @@
 Issue #17 part 3 asks that the playground's balance comparison (the Evaluate screen's
 ``c``: :func:`tuinn.analysis.balance.compare_balance`, one model per ``data.balance``
 method) use the batched engine. ``none`` and ``weights`` train on the same rows and share
-a stack; ``undersample`` and ``oversample`` change the number of rows, so each trains in a
-stack of its own (of one model: no per-epoch evaluation, unlike ``fit``). Sides, in one
+a stack; ``undersample`` and ``oversample`` change the number of rows, so each trains
+alone with its own ``fit``, as before. Sides, in one
 process, interleaved (each repeat times every side once) so that a noisy shared machine
 affects all alike; medians and the spread (min–max) over the repeats:
 

@@ -110,11 +110,11 @@ def test_compare_balance_stacked_equals_one_by_one(stacks: list[int], extra: lis
     assert first["method"] == "none" and stacks == [2]  # none + weights trained, the others not yet
     assert sum(progress) == 2 * 12
     batched = [first, *rows]
-    assert stacks == [2, 1, 1]  # undersample and oversample keep different row counts: one stack each
-    assert sum(progress) == 4 * 12
+    assert stacks == [2]  # undersample and oversample keep different row counts: each trains alone, with its own fit
+    assert progress == [2] * 12 + [1] * (2 * 12)
     one_by_one: list[int] = []
     sequential = list(B.compare_balance(exp, 12, together=False, on_progress=one_by_one.append))
-    assert stacks == [2, 1, 1]
+    assert stacks == [2]
     assert one_by_one == [1] * (4 * 12)
     assert [r["method"] for r in batched] == list(BALANCES)
     _close_rows(batched, sequential)
