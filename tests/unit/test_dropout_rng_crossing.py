@@ -1,11 +1,12 @@
-"""A torch checkpoint resumed on the NumPy engine: what becomes of the dropout generator.
+"""A checkpoint resumed on the other backend: what becomes of the dropout generator.
 
 The two backends draw dropout masks from different generators (torch's Mersenne Twister,
 NumPy's PCG64), so a torch generator state cannot be continued by the engine. Ignoring it
 (as set_rng_state did) left the fresh generator of the resuming trainer in place: the
 masks after the resume were exactly those of the first epochs again. Now the torch state
 seeds the engine's generator: a stream of its own, the same on every resume of the same
-checkpoint. Runs without torch: the state is a checkpoint's, bytes only.
+checkpoint. Runs without torch: the state is a checkpoint's, bytes only. The other way
+round (an engine state resumed on torch) seeds torch's generator the same way.
 """
 
 from __future__ import annotations
@@ -62,3 +63,26 @@ def test_a_numpy_state_is_still_put_back_exactly() -> None:
     target = Trainer(loads(SPEC))
     target.model.set_rng_state(saved)
     assert target.model.rng_state() == saved
+
+
+def test_a_numpy_dropout_state_seeds_torchs_generator_instead_of_being_ignored() -> None:
+    """The other way round: an engine checkpoint resumed on torch (skipped where torch is not installed)."""
+    import pytest
+
+    pytest.importorskip("torch")
+    spec = SPEC.replace('loss = "bce"', 'loss = "bce"\nbackend = "torch"')
+    engine = Trainer(loads(SPEC))
+    engine.fit(epochs=1)
+    saved, other_saved = engine.model.rng_state(), Trainer(loads(SPEC)).model.rng_state()
+    fresh, a, b, other = (Trainer(loads(spec)) for _ in range(4))
+    assert fresh.model.name == "torch"
+    start = fresh.model.rng_state()
+    a.model.set_rng_state(saved)
+    b.model.set_rng_state(saved)
+    other.model.set_rng_state(other_saved)
+    assert a.model.rng_state() != start
+    assert a.model.rng_state() == b.model.rng_state() != other.model.rng_state()
+    for t in (fresh, a, b):
+        t.fit(epochs=1)
+    assert np.array_equal(a.model.get_parameters()["1.W"], b.model.get_parameters()["1.W"])
+    assert not np.array_equal(a.model.get_parameters()["1.W"], fresh.model.get_parameters()["1.W"])

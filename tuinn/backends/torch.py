@@ -16,6 +16,8 @@ larger ones keep torch's default.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import numpy as np
@@ -419,5 +421,16 @@ class TorchModel:
         return {"torch": self.net.generator.get_state().tolist()}  # type: ignore[union-attr]
 
     def set_rng_state(self, state: Any) -> None:
+        """Put back the dropout generator; a NumPy state (a checkpoint of the other backend) seeds it.
+
+        As the NumPy backend does with a torch state: the engine's PCG64 stream cannot be
+        continued by torch's generator, and ignoring it made the masks after a resume
+        repeat those of the first epochs. Seeded from the state's canonical JSON, the
+        stream is a new one, and the same on every resume of the same checkpoint.
+        """
         if isinstance(state, dict) and "torch" in state:
             self.net.generator.set_state(torch.tensor(state["torch"], dtype=torch.uint8))  # type: ignore[union-attr]
+        elif isinstance(state, dict) and "numpy" in state:
+            text = json.dumps(state["numpy"], sort_keys=True, default=str)
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1  # 63 bits: any torch accepts
+            self.net.generator.manual_seed(seed)  # type: ignore[union-attr]
