@@ -88,7 +88,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, load {load:.1f}; "
           f"{args.epochs} ticks × {args.repeats} interleaved repeats; CPU ms per tick (all members)\n")
-    print("| members | stacked / all | alone, median (min–max) | stacked, median (min–max) | stacked / alone per repeat, median (min–max) | max rel. diff of the weights |")
+    print("| members | stacked / all | alone, median (min–max) | stacked, median (min–max) "
+          "| stacked / alone per repeat, median (min–max) | max rel. diff of the weights |")
     print("|---|---|---|---|---|---|")
     for name, make in CASES.items():
         probe_a, probe_b = make(), make()
