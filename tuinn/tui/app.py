@@ -16,7 +16,9 @@ from pathlib import Path
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
 from tuinn.config.spec import Experiment
 from tuinn.course.lessons import Lesson
@@ -61,6 +63,20 @@ class TuinnApp(PaletteApp[None]):
         """
         gc.freeze()
         gc.enable()
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        """Restyle ``node`` after a change of its classes, unless it is not mounted yet.
+
+        Textual restyles a node (and its children) whenever a class is set on it, even a
+        node that is not on screen yet, e.g. the ``-textual-compact`` a Select or a Button
+        sets on itself in its ``__init__``; mounting then styles it again, from scratch
+        (``App._register``). Skipping the first of the two is what Textual already does for
+        widgets made before the app runs (no active app: ``DOMNode.update_node_styles``
+        does nothing). ~30 such stylings at startup (issue 17 §6).
+        """
+        if isinstance(node, Widget) and not node.is_attached:
+            return
+        super().update_styles(node, animate)
 
     def get_default_screen(self) -> Screen[None]:
         """The playground is the first screen; Evaluate, the labs, step-through… open over it."""

@@ -9,6 +9,8 @@ from typing import Any
 from textual.message import Message
 from textual.widgets import Select
 
+from tuinn.tui.widgets.compact_select import CompactSelect
+
 
 class Edit(Message):
     """``what`` names the change ("source", "noise", "features", "learning_rate", …)."""
@@ -47,7 +49,7 @@ class ArmedPanel:
         """A compact Select ``#key`` showing ``value`` (its options remembered for :meth:`show_select`)."""
         options = tuple(options)
         self.__dict__.setdefault("_drawn_options", {})[key] = options
-        return Select(options, value=value, allow_blank=False, id=key, compact=True, disabled=disabled)
+        return CompactSelect(options, value=value, id=key, disabled=disabled)
 
     def show_select(self, key: str, options: Sequence[tuple[str, Any]], value: Any, disabled: bool = False) -> None:
         """Draw ``value`` (and ``options`` when they changed) in the Select ``#key``, posting no edit.
