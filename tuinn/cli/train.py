@@ -26,6 +26,8 @@ from tuinn.training.trainer import EpochResult
 SPLITS = ("train", "test", "validation")
 #: The progress bar and the epoch lines are updated at most this often (the first and the last epoch always show).
 SHOW_EVERY_S = 0.1
+#: How often the bar redraws by itself (its clock ticks during a slow epoch); between, it is redrawn with each epoch line.
+BAR_REFRESH_PER_S = 1.0
 TABLE_METRICS = ("loss", "accuracy", "precision", "sensitivity", "specificity", "f1", "auc", "mse", "mae", "r2")
 
 
@@ -90,6 +92,12 @@ class Printer:
     Lines go to stdout, or to stderr when stdout carries the JSON object; ``quiet``
     drops the progress bar and every line but errors, warnings and the final table
     (kept unless ``--json`` too).
+
+    The bar is drawn only on an interactive terminal (rich draws nothing of it on a pipe
+    or a file, where the epoch lines alone are printed), and it redraws by itself once a
+    second, not rich's default ten times: its redraw thread competes with training for
+    the GIL, which cost ~5-10 % of an epoch of a small net when it woke ten times a second
+    (and as much on a pipe, where it drew nothing).
     """
 
     def __init__(self, json_mode: bool, quiet: bool) -> None:
@@ -98,8 +106,9 @@ class Printer:
         self.json_mode = json_mode
         self.quiet = quiet
         self.console = Console(file=sys.stderr if json_mode else sys.stdout, highlight=False, soft_wrap=True)
-        self.progress: Any = None
+        self.progress: Any = None  # the bar: on an interactive terminal only
         self._task: Any = None
+        self._fitting = False  # between fit_started and fit_stopped, not quiet: epochs are shown
         self._last: tuple[EpochResult, int] | None = None  # the last epoch finished, and the total
         self._shown = 0  # the last epoch shown
         self._shown_at = -math.inf
@@ -139,10 +148,13 @@ class Printer:
     def fit_started(self, total: int, completed: int) -> None:
         if self.quiet:
             return
+        self._fitting = True
+        if not self.console.is_interactive:
+            return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                                 TimeElapsedColumn(), console=self.console, transient=True)
+                                 TimeElapsedColumn(), console=self.console, transient=True, refresh_per_second=BAR_REFRESH_PER_S)
         self._task = self.progress.add_task("train", total=total, completed=completed, info="")
         self.progress.start()
 
@@ -153,7 +165,7 @@ class Printer:
         a small net (~0.5 ms on a terminal), and a thousand lines a second are unreadable.
         The epochs not shown are all in ``metrics.jsonl``.
         """
-        if self.progress is None:
+        if not self._fitting:
             return
         self._last = (ep, total)
         now = time.monotonic()
@@ -162,24 +174,29 @@ class Printer:
             self._shown_at = now
 
     def _show(self, ep: EpochResult, total: int) -> None:
-        train_loss = ep.splits.get("train", {}).get("loss", float("nan"))
-        test_loss = ep.splits.get("test", {}).get("loss")
-        info = f"loss {train_loss:.4f}" + (f" · test {test_loss:.4f}" if test_loss is not None else "")
-        self.progress.update(self._task, completed=ep.epoch, info=info)
-        self.progress.console.print(keras_line(ep, total), markup=False, highlight=False)
+        if self.progress is not None:
+            train_loss = ep.splits.get("train", {}).get("loss", float("nan"))
+            test_loss = ep.splits.get("test", {}).get("loss")
+            info = f"loss {train_loss:.4f}" + (f" · test {test_loss:.4f}" if test_loss is not None else "")
+            self.progress.update(self._task, completed=ep.epoch, info=info, refresh=True)
+        self.console.print(keras_line(ep, total), markup=False, highlight=False)
         self._shown = ep.epoch
 
     def fit_stopped(self) -> None:
         """The last epoch trained is always shown (early stopping, a divergence or a stop signal ended the run)."""
-        if self.progress is None:
+        if not self._fitting:
             return
         if self._last is not None and self._last[0].epoch != self._shown:
             self._show(*self._last)
-        self.progress.stop()
+        self._fitting = False
+        if self.progress is not None:
+            self.progress.stop()
+        else:
+            self.console.print()  # what rich's Progress.stop prints off a terminal: a blank line before the table
 
     def warning(self, text: str) -> None:
-        if self.progress is not None:
-            self.progress.console.print(f"tuinn: warning: {text}", markup=False, highlight=False)
+        if self._fitting:  # among the epoch lines (above the bar)
+            self.console.print(f"tuinn: warning: {text}", markup=False, highlight=False)
         else:
             print(f"tuinn: warning: {text}", file=sys.stderr)
 

@@ -104,14 +104,24 @@ def write_config(folder: Path, spec: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------- metrics.jsonl
+#: ``json.dumps``'s own encoder but refusing NaN and ±inf (see :func:`metrics_line`).
+_FINITE_JSON = json.JSONEncoder(allow_nan=False)
+
+
 def metrics_line(ep: EpochResult, fold: int | None = None) -> str:
-    """The ``metrics.jsonl`` line of one epoch, newline included."""
+    """The ``metrics.jsonl`` line of one epoch, newline included.
+
+    Most records are plain finite numbers, for which :func:`json_safe` changes nothing: they
+    are encoded as they are (the encoder refuses NaN, ±inf and NumPy scalars, which
+    then take the :func:`json_safe` way), instead of checking every value first.
+    """
     record = ep.to_json()
     if fold is not None:
         record = {"fold": fold, **record}
-    if all(type(v) in (int, str, type(None)) or (type(v) is float and math.isfinite(v)) for v in record.values()):
-        return json.dumps(record) + "\n"  # the flat, finite record of most epochs: nothing for json_safe to do
-    return json.dumps(json_safe(record)) + "\n"
+    try:
+        return _FINITE_JSON.encode(record) + "\n"
+    except (ValueError, TypeError):
+        return json.dumps(json_safe(record)) + "\n"
 
 
 def append_lines(path: Path, lines: list[str]) -> None:

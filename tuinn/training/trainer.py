@@ -23,8 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from tuinn import metrics
 from tuinn.backends import make_model
 from tuinn.backends.base import Model
+from tuinn.backends.numpy import NumpyModel
 from tuinn.config.spec import Experiment
 from tuinn.data.dataset import Dataset, build_dataset, fit_standardization
 from tuinn.engine.network import Network
@@ -42,6 +44,9 @@ HISTORY_KEPT = 1000
 #: A training loss this many times its starting value, after :data:`BLOWUP_AFTER` epochs, gets a warning.
 BLOWUP_FACTOR = 1000.0
 BLOWUP_AFTER = 10
+#: A split whose x, y and labels together take at most this many bytes is gathered once and
+#: kept for evaluation (:meth:`Trainer.split_arrays`); a larger one is gathered per evaluation.
+EVAL_GATHER_BYTES = 32 * 2**20
 
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -64,8 +69,8 @@ class EpochResult:
         out: dict[str, Any] = {"epoch": self.epoch, "batch_loss": self.batch_loss, "seconds": round(self.seconds, 6)}
         if self.learning_rate is not None:
             out["learning_rate"] = self.learning_rate
-        for split, metrics in self.splits.items():
-            for key, value in metrics.items():
+        for split, values in self.splits.items():
+            for key, value in values.items():
                 out[f"{split}_{key}"] = value
         return out
 
@@ -127,6 +132,7 @@ class Trainer:
         self.dataset = dataset if dataset is not None else build_dataset(exp.data, streams["data"])
         ds = self.dataset
         self.train_idx, self.test_idx, self.val_idx = split if split is not None else (ds.train, ds.test, ds.validation)
+        self._gathered: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}  # see split_arrays
         dtype = np.dtype(exp.train.dtype)
         self.mean = self.std = None
         x = ds.x
@@ -207,6 +213,26 @@ class Trainer:
         idx = {"train": self.train_idx, "test": self.test_idx, "validation": self.val_idx}[name]
         return self.x[idx], self.y[idx]
 
+    def split_arrays(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """x, y and the labels (None without classes) of a split, for evaluation (shared: never write to them).
+
+        Why kept: a training loop evaluates the same rows every epoch, and gathering them
+        (three fancy-index copies per split) cost about as much as the accuracy it feeds.
+        A split up to :data:`EVAL_GATHER_BYTES` is gathered on first use and kept; a larger
+        one is gathered on every call (no second copy of big data). A Trainer's data and
+        splits never change after it is built (a new dataset is a new Trainer).
+        """
+        got = self._gathered.get(name)
+        if got is not None:
+            return got
+        idx = {"train": self.train_idx, "test": self.test_idx, "validation": self.val_idx}[name]
+        labels = self.dataset.labels
+        got = (self.x[idx], self.y[idx], None if labels is None else labels[idx])
+        if sum(a.nbytes for a in got if a is not None) <= EVAL_GATHER_BYTES:
+            # Not marked read-only: torch warns about every non-writable array it wraps.
+            self._gathered[name] = got
+        return got
+
     def epoch_batches(self) -> list[np.ndarray]:
         """Index arrays of the batches of the next epoch (draws the shuffle).
 
@@ -218,15 +244,13 @@ class Trainer:
             idx = self.shuffle_rng.permutation(idx)
         size = self.batch_size
         batches = [idx[i : i + size] for i in range(0, len(idx), size)]
-        if self.uses_batch_norm and len(batches[-1]) < 2:
+        if len(batches[-1]) < 2 and self.uses_batch_norm:
             batches.pop()
         return batches
 
     @property
     def network(self) -> Network:
         """The engine network (NumPy backend only: the torch backend has its own module)."""
-        from tuinn.backends.numpy import NumpyModel
-
         if not isinstance(self.model, NumpyModel):
             raise TypeError(f"the {self.model.name} backend has no engine network")
         return self.model.network
@@ -271,7 +295,8 @@ class Trainer:
                     )
                 losses.append(loss)
         self.epoch += 1
-        self.rates[self.epoch - 1:] = [math.nan] * max(0, self.epoch - 1 - len(self.rates))  # NaN: epochs run elsewhere
+        if len(self.rates) != self.epoch - 1:  # epochs run elsewhere (NaN), or undone by a restore (dropped)
+            self.rates[self.epoch - 1:] = [math.nan] * max(0, self.epoch - 1 - len(self.rates))
         self.rates.append(rate)
         return math.fsum(losses) / len(losses) if losses else math.nan  # exact sum: no rounding that depends on NumPy's pairing
 
@@ -329,40 +354,45 @@ class Trainer:
         On the NumPy engine the output layer's ẑ feeds both the (fused) loss and ŷ; another
         backend is asked twice (its loss and its outputs).
         """
-        from tuinn.backends.numpy import NumpyModel
-
         with np.errstate(over="ignore", invalid="ignore"):
-            if not isinstance(self.model, NumpyModel):
-                return float(self.model.evaluate_loss(x, y)), self.model.predict(x)
-            net = self.model.network
-            zn = net.logits(x)
-            out = net.layers[-1].activation.forward(zn)
-            return float(net.loss.fused_value(zn, y) if net.fused else net.loss.value(out, y)), out
+            return self._loss_and_outputs(x, y)
+
+    def _loss_and_outputs(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """:meth:`loss_and_outputs` inside the caller's ``np.errstate``."""
+        if not isinstance(self.model, NumpyModel):
+            return float(self.model.evaluate_loss(x, y)), self.model.predict(x)
+        net = self.model.network
+        zn = net.logits(x)
+        out = net.layers[-1].activation.forward(zn)
+        return float(net.loss.fused_value(zn, y) if net.fused else net.loss.value(out, y)), out
 
     def evaluate(self, name: str, threshold: float = 0.5, full: bool = True) -> dict[str, Any]:
         """Loss and metrics of one split ({} when the split is empty); ``full=False``: the loss and accuracy only."""
-        from tuinn import metrics
-
-        idx = {"train": self.train_idx, "test": self.test_idx, "validation": self.val_idx}[name]
-        if len(idx) == 0:
-            return {}
-        x, y = self.x[idx], self.y[idx]
-        loss, out = self.loss_and_outputs(x, y)
-        result: dict[str, Any] = {"loss": loss}
         # Overflow on the way to a huge loss is reported as that loss, not as a warning.
         with np.errstate(over="ignore", invalid="ignore"):
-            if self.dataset.labels is not None:
-                probs = self.probabilities(out)
-                if full:
-                    result.update(metrics.classification_report(self.dataset.labels[idx], probs, threshold=threshold))
-                else:
-                    result["accuracy"] = metrics.quick_accuracy(self.dataset.labels[idx], probs, threshold)
-            elif full:
-                result.update(metrics.regression_report(y, out))
+            return self._evaluate(name, threshold, full)
+
+    def _evaluate(self, name: str, threshold: float, full: bool) -> dict[str, Any]:
+        """:meth:`evaluate` inside the caller's ``np.errstate`` (one for all splits: entering one costs ~1 µs)."""
+        x, y, labels = self.split_arrays(name)
+        if len(x) == 0:
+            return {}
+        loss, out = self._loss_and_outputs(x, y)
+        result: dict[str, Any] = {"loss": loss}
+        if labels is not None:
+            probs = self.probabilities(out)
+            if full:
+                result.update(metrics.classification_report(labels, probs, threshold=threshold))
+            else:
+                result["accuracy"] = metrics.quick_accuracy(labels, probs, threshold)
+        elif full:
+            result.update(metrics.regression_report(y, out))
         return result
 
     def evaluate_all(self, full: bool = True) -> dict[str, dict[str, Any]]:
-        return {name: r for name in ("train", "test", "validation") if (r := self.evaluate(name, full=full))}
+        """:meth:`evaluate` of every split that has samples."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return {name: r for name in ("train", "test", "validation") if (r := self._evaluate(name, 0.5, full))}
 
     def input_info(self) -> dict[str, Any]:
         """How raw data becomes this model's inputs (stored with checkpoints)."""
