@@ -145,3 +145,29 @@ def test_a_list_assigned_to_a_history_becomes_a_series() -> None:
     pg._record_losses()
     assert isinstance(pg.train_loss, Series) and len(pg.train_loss) == 1 and len(pg.test_loss) == 1
     assert pg.snapshot().train_loss == (pg.train_loss[0],)
+
+
+def test_past_the_limit_a_view_and_the_best_epoch_count_epochs_not_indices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After MAX_HISTORY epochs the oldest are dropped: a view says which epoch its index 0 is, and the
+    best epoch is an epoch (a plot numbered from 0 put epoch 150 000 at 100 000, and its best mark with it)."""
+    series = Series(limit=5)
+    for value in (5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 2.0, 3.0):
+        series.append(value)
+    view = series.view()
+    assert view.first == series.dropped == 3 and list(view) == [2.0, 1.0, 0.5, 2.0, 3.0]
+    assert Curve([1.0, 2.0]).first == 0
+
+    import tuinn.session.playground as playground
+
+    monkeypatch.setattr(playground, "MAX_HISTORY", 8)
+    pg = Playground(default_experiment())
+    pg.map_resolution = 0
+    pg.grid_shape = (4, 4)
+    pg.run_epochs(20)
+    snap = pg.snapshot()
+    assert len(snap.test_loss) == 8 and snap.test_loss.first == snap.train_loss.first == 21 - 8
+    assert snap.epoch == snap.test_loss.first + len(snap.test_loss) - 1 == 20  # the last index is the trainer's epoch
+    best = snap.best_epoch
+    assert best is not None and snap.test_loss.first < best <= 20
+    kept = list(snap.test_loss)
+    assert kept[best - snap.test_loss.first] == min(kept[1:])  # the lowest kept loss, at its epoch

@@ -34,12 +34,14 @@ class Curve(Sequence[float]):
     It reads like the tuple it replaces (``len``, indexing, ``[-1]``, truthiness, ``==`` with a
     tuple or list), and ``np.asarray(curve)`` is the view itself (no copy), so a plot can index
     the few points it draws. ``first_bad`` is the index of the first non-finite value (None if
-    all are finite), kept by the series as values arrive, so nobody scans for it.
+    all are finite), kept by the series as values arrive, so nobody scans for it. ``first``
+    is the epoch of index 0: past the series' limit the oldest epochs are dropped, and a plot
+    that numbered the kept ones from 0 would put epoch 150 000 at 100 000.
     """
 
-    __slots__ = ("_values", "first_bad")
+    __slots__ = ("_values", "first", "first_bad")
 
-    def __init__(self, values: np.ndarray | Sequence[float] = (), first_bad: int | None = None) -> None:
+    def __init__(self, values: np.ndarray | Sequence[float] = (), first_bad: int | None = None, first: int = 0) -> None:
         array = np.asarray(values, dtype=float)
         if array.base is None or array.flags.writeable:  # built from a list, tuple or owned array: find the first bad value once
             array = array.copy()
@@ -48,6 +50,7 @@ class Curve(Sequence[float]):
             array.flags.writeable = False
         self._values = array
         self.first_bad = first_bad
+        self.first = first
 
     @property
     def values(self) -> np.ndarray:
@@ -148,7 +151,7 @@ class Series(Sequence[float]):
         self._shared = True
         window = self._buf[self._start:self._end]
         window.flags.writeable = False
-        return Curve(window, self.first_bad)
+        return Curve(window, self.first_bad, self.dropped)
 
     # ------------------------------------------------------------ writing
     def append(self, value: float) -> None:

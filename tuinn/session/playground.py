@@ -73,7 +73,7 @@ class Snapshot:
     device: str
     learning_rate: float  # the α of the next epoch (the schedule's, not only train.learning_rate)
     message: str = ""
-    best_epoch: int | None = None  # epoch of the best monitored value (lowest loss / highest accuracy)
+    best_epoch: int | None = None  # epoch of the best monitored value (lowest loss / highest accuracy); an epoch, not an index
     monitor: str = ""  # what best_epoch and early stopping watch, e.g. "test_loss"
     stopped_epoch: int | None = None  # where early stopping paused training
     #: Per layer 0..L (0: the network's inputs), each neuron's output over the plane:
@@ -301,14 +301,18 @@ class Playground(PlaygroundEdits):
         return self.accuracy_history[split]
 
     def best_epoch(self) -> int | None:
-        """Epoch (index into the loss history) of the best monitored value so far.
+        """Epoch of the best monitored value so far (its index in the history plus the epochs the history dropped).
 
         As in ``tuinn train``'s early stopping, the untrained epoch 0 is not a candidate
         once there is a trained epoch, and the first of equal values wins. Followed one
         epoch at a time (:class:`BestEpoch`), not searched for in the whole history.
         """
         name = self.monitor()
-        return self._best.of(self._monitored(), higher_is_better(name)) if name else None
+        if not name:
+            return None
+        values = self._monitored()
+        index = self._best.of(values, higher_is_better(name))
+        return None if index is None else index + values.dropped
 
     def _early_stop_due(self) -> bool:
         """True when the monitor has not improved by min_delta for ``patience`` epochs (:class:`EarlyStopper`, as in ``tuinn train``).
