@@ -23,7 +23,8 @@ def split_indices(
     Per group (a class, or everything), round(fraction × size) samples go to test and
     to validation; the rest is training data.
     """
-    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    # The classes present, in order: bincount of class indices (np.unique would import numpy.ma, ~15 ms of `tuinn`'s startup).
+    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.flatnonzero(np.bincount(labels))]
     train, test, val = [], [], []
     for members in groups:
         order = rng.permutation(members)

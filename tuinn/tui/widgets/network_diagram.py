@@ -195,7 +195,7 @@ class _StyleBook:
         """Style ids of picture cells with ``codes`` = upper·SHADES + lower palette indices."""
         table = self.pairs[int(dim)]
         ids = table[codes]
-        missing = np.unique(codes[ids < 0])
+        missing = np.flatnonzero(np.bincount(codes[ids < 0]))  # the distinct codes (np.unique would import numpy.ma at startup)
         for c in missing.tolist():
             table[c] = self.sid(PALETTE[c // SHADES], PALETTE[c % SHADES], (("dim", dim),))
         return table[codes] if missing.size else ids
