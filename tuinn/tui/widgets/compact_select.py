@@ -2,29 +2,31 @@
 
 Why this module exists: the playground's first frame (issue 17 §6). Its controls are 19
 Selects, and a Textual Select is six nodes: itself, the row showing the value (with a
-label and two arrows) and, hidden until the Select is opened, the list of options (an
-``OptionList`` with eight component classes, each styled like a node of its own, plus
-its scrollbars and timers). The hidden lists were ~10 % of the time to the first frame,
-for dropdowns a user opens a few of, if any. Two further costs came from Textual setting
-classes on the children right after mounting them (``-has-value`` on the value's row once
-it draws its first value, ``-textual-compact`` on the list by data binding): each class
-change restyles that node and everything under it, a moment after the mount styled it.
+label and two arrows, the up one displayed only while open) and, hidden until the Select
+is opened, the list of options (an ``OptionList`` with eight component classes, each
+styled like a node of its own, plus its scrollbars and timers). The hidden parts were
+~10 % of the time to the first frame, for dropdowns a user opens a few of, if any. Two
+further costs came from Textual setting classes on the children right after mounting
+them (``-has-value`` on the value's row once it draws its first value,
+``-textual-compact`` on the list by data binding): each class change restyles that node
+and everything under it, a moment after the mount styled it.
 
 :class:`CompactSelect` is Textual's ``Select(allow_blank=False, compact=True)`` with:
 
 - the value's row born with ``-has-value`` (a Select without a blank always has a
   value), so it is styled once;
-- the list (Textual's ``SelectOverlay``, with ``-textual-compact``) mounted the first time
-  the Select opens (``enter``, a click, ``action_show_overlay``), then kept: from then on
-  it is exactly Textual's Select. Until then there is nothing to highlight in it; opening
-  highlights the current value, as Textual does on every opening.
+- the list (Textual's ``SelectOverlay``, with ``-textual-compact``) and the row's up
+  arrow mounted the first time the Select opens (``enter``, a click,
+  ``action_show_overlay``), then kept: from then on it is exactly Textual's Select.
+  Until then there is nothing to highlight in the list; opening highlights the current
+  value, as Textual does on every opening.
 
-What the user sees and does is unchanged (``tests/tui`` open, search, pick and close these
-lists by key and by mouse; the snapshots are the same). The same messages
-(``Select.Changed``), matched by ``Select`` in CSS and in queries. The price is knowing
-three of Select's methods by name (``_setup_options_renderables``, ``_watch_value``,
-``_watch_expanded``): each is overridden to do Select's own work, minus the list while
-there is none.
+What the user sees and does is unchanged (``tests/tui/test_compact_select.py`` drives
+both alike and compares their screenshots; the playground's snapshots are the same). The
+same messages (``Select.Changed``), matched by ``Select`` in CSS and in queries. The price
+is knowing three of Select's methods by name (``_setup_options_renderables``,
+``_watch_value``, ``_watch_expanded``): each is overridden to do Select's own work, minus
+the list while there is none.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
+from textual.widget import Widget
 from textual.widgets import OptionList, Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
@@ -41,6 +44,20 @@ from textual.widgets._select import SelectCurrent, SelectOverlay
 COMPACT = "-textual-compact"
 #: The class Textual's SelectCurrent sets on itself once it shows a value.
 HAS_VALUE = "-has-value"
+
+
+class ValueRow(SelectCurrent):
+    """Select's row showing the value, whose up arrow (shown only while the list is open) is mounted with the list."""
+
+    #: The up arrow Textual's row composes, held back until the list is first opened.
+    up_arrow: Widget | None = None
+
+    def compose(self) -> ComposeResult:
+        for child in super().compose():
+            if child.has_class("up-arrow"):
+                self.up_arrow = child
+            else:
+                yield child
 
 
 class CompactSelect(Select[Any]):
@@ -55,7 +72,7 @@ class CompactSelect(Select[Any]):
 
     def compose(self) -> ComposeResult:
         """The row that shows the value, with the class it would be given as soon as it shows one."""
-        current = SelectCurrent(self.prompt)
+        current = ValueRow(self.prompt)
         current.set_reactive(SelectCurrent.has_value, True)
         current.add_class(HAS_VALUE, update=False)
         yield current
@@ -70,6 +87,9 @@ class CompactSelect(Select[Any]):
         dropdown.set_reactive(OptionList.compact, self.compact)
         dropdown.set_class(self.compact, COMPACT, update=False)
         self._dropdown = dropdown
+        row = self.query_one(ValueRow)
+        if row.up_arrow is not None:
+            await row.mount(row.up_arrow)  # after the label and the down arrow, as Textual composes them
         await self.mount(dropdown)
         super()._setup_options_renderables()
 
