@@ -9,7 +9,7 @@ causes the benchmark found, which do not depend on the machine:
 - nothing the first frame does not show is imported: no torch (``auto`` picks NumPy for
   the default net), no markdown-it (only a lesson's text and the help are Markdown), no
   numpy.ma (~15 ms: NumPy 2's ``np.unique`` imports it, so the startup path counts classes
-  and distinct codes with ``np.bincount``);
+  and distinct codes with ``np.bincount``), no lessons and labs (~5 ms), no link parser, no prompt;
 - the first paint shows the session (empty panels were painted first, then everything
   again once drawn);
 - the network has the focus from the start (moving it there from the first control
@@ -121,7 +121,8 @@ runner.run_app = run_headless
 status = main([])  # `tuinn`: the default playground
 print(json.dumps({"status": status, "counts": counts, "gc_enabled": gc.isenabled(), **seen,
                   "modules": sorted(m for m in sys.modules if m.split(".")[0] in
-                                    ("torch", "markdown_it", "textual", "plotext") or m in ("textual.widgets._markdown", "numpy.ma"))}))
+                                    ("torch", "markdown_it", "textual", "plotext") or m in ("textual.widgets._markdown", "numpy.ma")
+                                    or m.startswith(("tuinn.course", "tuinn.config.tf_playground", "tuinn.tui.screens.prompt")))}))
 """
 
 
@@ -142,13 +143,14 @@ def test_the_session_is_built_once(started: dict[str, object]) -> None:
     assert started["counts"] == {"Playground": 1, "Trainer": 1}
 
 
-def test_the_first_frame_imports_no_torch_no_markdown_no_numpy_ma(started: dict[str, object]) -> None:
+def test_the_first_frame_imports_nothing_it_does_not_show(started: dict[str, object]) -> None:
     modules = set(started["modules"])  # type: ignore[arg-type]
     assert "textual" in modules  # the list is real (the app ran in the child)
     assert not {m for m in modules if m.split(".")[0] == "torch"}
     assert not {m for m in modules if m.split(".")[0] == "markdown_it"}
     assert "textual.widgets._markdown" not in modules
     assert "numpy.ma" not in modules
+    assert not {m for m in modules if m.startswith("tuinn.")}  # the lessons, the TF Playground link parser, the prompt
 
 
 def test_the_first_paint_shows_the_session(started: dict[str, object]) -> None:

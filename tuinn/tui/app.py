@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 from textual.binding import Binding
@@ -21,11 +22,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from tuinn.config.spec import Experiment
-from tuinn.course.lessons import Lesson
 from tuinn.session.pacing import SPEEDS
 from tuinn.session.playground import Playground
 from tuinn.tui.palette import PaletteApp
 from tuinn.tui.screens.playground_screen import PlaygroundScreen
+
+if TYPE_CHECKING:  # the lessons (and the labs they import) load when a lesson is opened: `tuinn` starts without them
+    from tuinn.course.lessons import Lesson
 
 #: Keys of the app the palette leaves out (Textual's own commands already offer them).
 NOT_IN_PALETTE = frozenset({"quit", "help", "command_palette"})

@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
@@ -32,25 +32,24 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tuinn.config.tf_playground import looks_like_link, parse_url
-from tuinn.course.lessons import Lesson
 from tuinn.data.synthetic import SOURCES
 from tuinn.errors import TuinnError
 from tuinn.session.pacing import SPEEDS, Pacer
 from tuinn.session.playground import Playground, Snapshot
 from tuinn.training.paths import slug
 from tuinn.tui.screens.messages_screen import KEPT, MessagesScreen
-from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.data_panel import DataPanel
 from tuinn.tui.widgets.decision_boundary import BoundaryView, DecisionBoundary, place_color
 from tuinn.tui.widgets.edit import Edit
 from tuinn.tui.widgets.features_panel import FeaturesPanel
 from tuinn.tui.widgets.hyper_panel import HyperPanel
-from tuinn.tui.widgets.lesson_text import lesson_markdown
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.network_diagram import NetworkDiagram
 from tuinn.tui.widgets.status_line import StatusLine
 from tuinn.tui.widgets.weight_heatmap import WeightHeatmap
+
+if TYPE_CHECKING:  # a lesson's modules load when a lesson is opened; the prompts and links when asked for (startup, issue 17)
+    from tuinn.course.lessons import Lesson
 
 FPS = 18  # timer rate; Textual timers drift, so 18 gives ≥ 15 frames drawn a second
 MIN_SIZE = (80, 24)
@@ -181,6 +180,8 @@ class PlaygroundScreen(Screen[None]):
         with Horizontal(id="main"):
             if self.lesson is not None:
                 from textual.widgets import Markdown  # markdown-it loads only for a lesson (startup, issue 17)
+
+                from tuinn.tui.widgets.lesson_text import lesson_markdown
 
                 with VerticalScroll(id="lesson"):
                     yield Markdown(lesson_markdown(self.lesson))
@@ -602,7 +603,14 @@ class PlaygroundScreen(Screen[None]):
                 return
             self.session.edit_weight(layer, row, col, value)
 
-        self.app.push_screen(Prompt(f"new value of w{layer}[{row + 1},{col + 1}] (now {current:.6g})", f"{current:.6g}"), done)
+        self.ask(f"new value of w{layer}[{row + 1},{col + 1}] (now {current:.6g})", done, f"{current:.6g}")
+
+    def ask(self, question: str, done: Callable[[str | None], None], value: str = "") -> None:
+        """A one-line question (:class:`~tuinn.tui.screens.prompt.Prompt`); ``done`` gets the answer, None if cancelled.
+        The prompt's module loads when the first question is asked, not at startup."""
+        from tuinn.tui.screens.prompt import Prompt
+
+        self.app.push_screen(Prompt(question, value), done)
 
     # -------------------------------------------------------------- edits
     def on_edit(self, event: Edit) -> None:
@@ -623,20 +631,23 @@ class PlaygroundScreen(Screen[None]):
 
         # The spec's name is slugged: a name like "../../x" must not make the proposed folder leave runs/.
         default = f"runs/{slug(self.session.experiment.name)}-playground"
-        self.app.push_screen(Prompt("save the experiment and weights to the folder:", default), done)
+        self.ask("save the experiment and weights to the folder:", done, default)
 
     def action_load(self) -> None:
+        from tuinn.config.tf_playground import looks_like_link
+
         def done(answer: str | None) -> None:
             if answer and looks_like_link(answer):
                 self.load_link(answer)
             elif answer:
                 self.load(Path(answer))
 
-        self.app.push_screen(Prompt("load an experiment (.toml), a run folder, a checkpoint (.safetensors) "
-                                    "or a TF Playground link:"), done)
+        self.ask("load an experiment (.toml), a run folder, a checkpoint (.safetensors) or a TF Playground link:", done)
 
     def load_link(self, url: str) -> bool:
         """A pasted TensorFlow Playground link: its experiment at epoch 0, and its test-points and discretize toggles."""
+        from tuinn.config.tf_playground import parse_url
+
         try:
             link = parse_url(url)
             self.session.load(link.experiment)

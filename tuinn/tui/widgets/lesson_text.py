@@ -7,7 +7,10 @@ and the two modules imported each other.
 
 from __future__ import annotations
 
-from tuinn.course.lessons import Lesson
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tuinn.course.lessons import Lesson
 
 
 def lesson_markdown(lesson: Lesson) -> str:
