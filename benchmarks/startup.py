@@ -15,15 +15,18 @@ too: on a shared machine the wall time includes waiting for a core, the CPU time
 For reference, in the same interleaved rounds: ``python -c pass`` (the interpreter),
 ``python -c "import tuinn"`` and ``python -m tuinn --help`` (both to exit).
 
-``--before DIR`` also runs the tuinn of another checkout (e.g. a ``git worktree`` of an
-older commit) in each round, so that before/after ratios come from one run.
+``--before DIR`` also runs the tuinn of another checkout (e.g. a ``git worktree`` or a
+``git archive`` of an older commit) in each round, so that before/after ratios come from
+one run; given twice or more, each is run and compared (named by its folder). "After" is
+the checkout this script is in: run a copy of it from an archive of a commit to measure
+that commit without the working tree's uncommitted changes.
 
 Bytecode: the development environment sets ``PYTHONDONTWRITEBYTECODE=1``, which makes
 every start compile tuinn from source; an installed tuinn has its ``.pyc`` files. The
 children here run with a bytecode cache of their own (``PYTHONPYCACHEPREFIX`` in a
 temporary folder, warmed by one unmeasured round); ``--no-bytecode`` measures the other.
 
-Run:  python benchmarks/startup.py [--repeats 9] [--before /tmp/tuinn-before]
+Run:  python benchmarks/startup.py [--repeats 9] [--before /tmp/tuinn-before [--before /tmp/another]]
 """
 
 from __future__ import annotations
@@ -108,7 +111,8 @@ def summary(values: list[float]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=9)
-    ap.add_argument("--before", type=Path, help="another checkout whose tuinn is measured in the same rounds")
+    ap.add_argument("--before", type=Path, action="append", default=[],
+                    help="another checkout whose tuinn is measured in the same rounds (repeatable)")
     ap.add_argument("--no-bytecode", action="store_true", help="no .pyc cache (as PYTHONDONTWRITEBYTECODE=1 does)")
     args = ap.parse_args()
 
@@ -120,8 +124,10 @@ def main() -> None:
         else:
             env["PYTHONPYCACHEPREFIX"] = cache
         trees = {"after": ROOT}
-        if args.before is not None:
-            trees = {"before": args.before.resolve(), "after": ROOT}
+        if len(args.before) == 1:
+            trees = {"before": args.before[0].resolve(), "after": ROOT}
+        elif args.before:
+            trees = {**{d.resolve().name: d.resolve() for d in args.before}, "after": ROOT}
         for name, tree in trees.items():  # `python -m tuinn` in TREE imports TREE's tuinn (the cwd comes first)
             found = subprocess.run([sys.executable, "-c", "import tuinn; print(tuinn.__file__)"], cwd=tree, env=env,
                                    capture_output=True, text=True, check=True).stdout.strip()
@@ -145,16 +151,19 @@ def main() -> None:
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
           f"load average {load[0]:.1f} (1 min, mean of start and end); {args.repeats} interleaved rounds; "
           f"{'no .pyc' if args.no_bytecode else 'with .pyc'}; ms: median (min–max)")
-    print(f"{'':18}{'paint':>20}{'drawn':>20}{'footer':>20}{'CPU at drawn':>20}")
+    width = max(18, *(len(label) + 1 for label in results))
+    print(f"{'':{width}}{'paint':>20}{'drawn':>20}{'footer':>20}{'CPU at drawn':>20}")
     for label, r in results.items():
         if "drawn" in r:
-            print(f"{label:18}{summary(r['paint']):>20}{summary(r['drawn']):>20}{summary(r['footer']):>20}{summary(r['cpu']):>20}")
+            print(f"{label:{width}}{summary(r['paint']):>20}{summary(r['drawn']):>20}{summary(r['footer']):>20}{summary(r['cpu']):>20}")
         else:
-            print(f"{label:18}{'':>20}{summary(r['wall']):>20}{'(to exit)':>20}{summary(r['cpu']):>20}")
-    if "tuinn (before)" in results:
+            print(f"{label:{width}}{'':>20}{summary(r['wall']):>20}{'(to exit)':>20}{summary(r['cpu']):>20}")
+    for name in trees:
+        if name == "after":
+            continue
         for key in ("paint", "drawn", "footer", "cpu"):
-            ratios = [a / b for a, b in zip(results["tuinn (after)"][key], results["tuinn (before)"][key], strict=True)]
-            print(f"after / before, {key:7}: median {statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}), per round")
+            ratios = [a / b for a, b in zip(results["tuinn (after)"][key], results[f"tuinn ({name})"][key], strict=True)]
+            print(f"after / {name}, {key:7}: median {statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}), per round")
 
 
 if __name__ == "__main__":
