@@ -61,9 +61,12 @@ class Network:
         return [(p, g) for _, _, p, g in self.parameters()]
 
     def get_parameters(self) -> dict[str, Array]:
-        """Copies of every parameter and norm statistic, keyed ``"<layer>.<name>"``."""
-        out = {f"{i}.{name}": p.copy() for i, name, p, _ in self.parameters()}
+        """Copies of every parameter and norm statistic, keyed ``"<layer>.<name>"`` (one pass: a training loop copies them every epoch)."""
+        out = {}
         for i, layer in enumerate(self.layers, 1):
+            for name, p, _ in layer.parameters():
+                out[f"{i}.{name}"] = p.copy()
+        for i, layer in enumerate(self.layers, 1):  # the norms' statistics after every parameter (the order checkpoints have)
             if layer.norm is not None:
                 out.update({f"{i}.{k}": v.copy() for k, v in layer.norm.state().items()})
         return out

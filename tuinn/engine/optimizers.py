@@ -76,7 +76,8 @@ class Optimizer(ABC):
 
     def state_dict(self) -> dict[str, object]:
         """Everything needed to resume: step count and per-parameter buffers."""
-        return {"t": self.t, "state": [{k: v.copy() for k, v in s.items()} for s in self.state]}
+        # `if s else {}`: SGD has no buffers, and the state is copied after every epoch (one comprehension fewer each).
+        return {"t": self.t, "state": [{k: v.copy() for k, v in s.items()} if s else {} for s in self.state]}
 
     def load_state_dict(self, saved: dict[str, object]) -> None:
         self.t = int(saved["t"])  # type: ignore[arg-type]
