@@ -13,7 +13,9 @@ Both sides run as child processes with stdout piped (as a script or CI sees them
 epoch counts; the difference of their CPU times (user + system, ``RUSAGE_CHILDREN``)
 divided by the difference of epochs is the cost of one epoch, free of start-up and of the
 once-per-run work (imports, data, the final report). Sides and counts are interleaved
-over the repeats; medians and spreads (min–max) are printed.
+over the repeats, the side that goes first alternating (a load that changes during a repeat
+then favours neither); medians and spreads (min–max) are printed, with the load average
+before and after (the machine is shared: CPU time per epoch grows with the load).
 
 Run: python benchmarks/train_overhead.py [--repeats 5] [--epochs 200 2200]
      python benchmarks/train_overhead.py --hand N   (the hand loop alone, N epochs)
@@ -128,9 +130,11 @@ def main() -> None:
         per_epoch: dict[str, list[float]] = {"tuinn train": [], "hand loop": []}
         wall: dict[str, list[float]] = {"tuinn train": [], "hand loop": []}
         ratios: list[float] = []
-        for _ in range(args.repeats):
+        load_before = os.getloadavg()[0]
+        for repeat in range(args.repeats):
             got = {}
-            for name, make in (("tuinn train", tuinn), ("hand loop", hand)):
+            sides = (("tuinn train", tuinn), ("hand loop", hand))
+            for name, make in sides if repeat % 2 == 0 else sides[::-1]:
                 (c_lo, w_lo), (c_hi, w_hi) = child_cpu(make(lo)), child_cpu(make(hi))
                 got[name] = (c_hi - c_lo) / (hi - lo)
                 per_epoch[name].append(got[name])
@@ -144,7 +148,7 @@ def main() -> None:
         print(f"{name:<14}{statistics.median(values) * 1e6:>14.0f}{min(values) * 1e6:>9.0f}{max(values) * 1e6:>9.0f}"
               f"{statistics.median(wall[name]) * 1e6:>15.0f}")
     print(f"ratio (median of per-repeat ratios): {statistics.median(ratios):.2f}  (min {min(ratios):.2f}, max {max(ratios):.2f});"
-          f" target ≤ 1.15")
+          f" target ≤ 1.15 · load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
 
 
 if __name__ == "__main__":

@@ -304,7 +304,7 @@ class Trainer:
         """The α of the next epoch: ``train.schedule`` applied to ``train.learning_rate`` (a schedule edited
         in the playground is picked up here; a new one starts fresh)."""
         spec = self.experiment.train.schedule
-        if spec != self.schedule.spec:
+        if spec is not self.schedule.spec and spec != self.schedule.spec:  # `is not` first: a dataclass == compares every field
             self.schedule = LearningRateSchedule(spec)
         return self.schedule.rate(self.experiment.train.learning_rate, self.epoch)
 
