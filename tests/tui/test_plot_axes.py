@@ -54,6 +54,30 @@ def run(coro_fn):
 # -- the loss plot ---------------------------------------------------------------------
 
 
+def test_past_the_history_limit_the_axis_counts_epochs_from_the_first_kept_one():
+    """After MAX_HISTORY epochs the history drops the oldest: the x axis, the best-epoch line and the legend
+    say epochs (200 000 … 300 000), not indices into what is kept (0 … 100 000)."""
+    from tuinn.session.history import Series
+
+    async def go():
+        app = Plots()
+        async with app.run_test(size=(80, 30)) as pilot:
+            plot = app.query_one(LossPlot)
+            train, test = Series(limit=100_000), Series(limit=100_000)
+            for i in range(300_001):
+                train.append(1.0 / (1 + i))
+                test.append(2.0 / (1 + i) + (1.0 if i > 250_000 else 0.0))
+            assert train.dropped == 200_001
+            plot.show(train.view(), test.view(), now=True, best_epoch=250_000, monitor="test_loss")
+            await pilot.pause()
+            text = lines(plot)
+            _, labels = x_axis(text)
+            epochs = [int(w) for w in labels.split()]
+            assert 200_001 <= epochs[0] and epochs[-1] <= 300_000 and len(epochs) >= 2, labels
+            assert "best 250000" in str(plot.border_subtitle)
+    run(go)
+
+
 def test_loss_ticks_are_round_and_epoch_0_is_the_left_edge():
     async def go():
         app = Plots()

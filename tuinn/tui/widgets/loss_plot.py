@@ -22,7 +22,7 @@ of the decades spanned). A second y axis was the alternative; plotext's right ax
 take the width the curve needs at 80 columns, and what a schedule shows is the shape —
 where α drops — against the loss; the legend says the maximum α the top stands for.
 
-The axes are ours, not plotext's: epoch 0 at the left edge, ticks at round numbers on
+The axes are ours, not plotext's: epoch 0 (or, past the history's limit, the first epoch kept) at the left edge, ticks at round numbers on
 both axes (:mod:`tuinn.tui.render.ticks`), labels a few characters wide, so a diverging
 run's loss of 1e97 is drawn (plotext's 98-digit labels left no room for the curve) and
 an infinite or NaN loss, which plotext cannot place, is left out and named in the legend.
@@ -80,6 +80,11 @@ def downsample(values: Sequence[float] | np.ndarray, n: int) -> tuple[np.ndarray
     y = np.asarray(values, dtype=float)
     edges = bucket_ends(len(y), n)
     return edges.astype(float), y[edges]
+
+
+def epoch_of_first(values: Sequence[float] | np.ndarray) -> int:
+    """The epoch of a curve's index 0: a :class:`Curve` of a long play has dropped its oldest epochs; anything else starts at 0."""
+    return values.first if isinstance(values, Curve) else 0
 
 
 def first_bad(values: Sequence[float] | np.ndarray) -> int | None:
@@ -161,14 +166,18 @@ class LossPlot(SketchPlot):
         plt.clear_figure()
         n = max(2 * max(self.size.width, 20), 40)
         low, high = math.inf, -math.inf
-        last = 0
+        first, last = math.inf, 0
         broken: dict[str, str] = {}
         for name, values in self._curves.items():
             y_all = np.asarray(values, dtype=float)  # a Curve: its view, not a copy
+            start = epoch_of_first(values)
             bad = first_bad(values)
             if bad is not None:
-                broken[name] = f"{y_all[bad]:g} from epoch {bad}".replace("inf", "∞")
+                broken[name] = f"{y_all[bad]:g} from epoch {start + bad}".replace("inf", "∞")
             x, y = downsample(y_all, n)
+            x += start
+            if len(values):
+                first = min(first, start)
             keep = np.isfinite(y)  # plotext cannot place inf or NaN: those epochs are left out, and said
             if self.log_scale:
                 y = np.maximum(y, LOG_FLOOR)
@@ -177,7 +186,7 @@ class LossPlot(SketchPlot):
             x, y = x[keep], y[keep]
             plt.plot(x.tolist(), y.tolist(), color=self._colors[name], marker="braille")
             low, high = min(low, float(y.min())), max(high, float(y.max()))
-            last = max(last, len(values) - 1)
+            last = max(last, start + len(values) - 1)
         drawn = low <= high
         plt.yscale("log" if self.log_scale and drawn else "linear")
         # Only once the curve has gone on past it: a best epoch at the end is no news.
@@ -188,7 +197,7 @@ class LossPlot(SketchPlot):
             plt.vline(self.stopped_epoch, (148, 103, 189))
         rate_top = self._draw_rate(low, high, last) if drawn else None
         if drawn:
-            self._axes(low, high, last)
+            self._axes(low, high, int(min(first, last)), last)
         plt.xlabel("epoch")
         self.border_subtitle = self._legend(marked, drawn, broken, rate_top)
         self.refresh()
@@ -208,17 +217,18 @@ class LossPlot(SketchPlot):
         self.plt.plot(x.tolist(), y.tolist(), color=RATE_COLOR, marker="dot")
         return top
 
-    def _axes(self, low: float, high: float, last: int) -> None:
-        """Epoch 0 at the left edge and the last epoch at the right; ticks at round numbers on both axes.
+    def _axes(self, low: float, high: float, first: int, last: int) -> None:
+        """The first epoch kept (0 until the history drops the oldest) at the left edge and the last at the
+        right; ticks at round numbers on both axes.
 
         plotext's own y labels of a diverging loss are 90-digit numbers that leave no room
         for the curve (the plot went blank); these are a few characters wide.
         """
         plt = self.plt
         width, height = max(self.size.width, 20), max(self.size.height, 6)
-        right = max(last, 1)
-        plt.xlim(0, right)
-        xticks = integer_ticks(0, right, max(2, width // 10))
+        right = max(last, first + 1)
+        plt.xlim(first, right)
+        xticks = integer_ticks(first, right, max(2, width // 10))
         plt.xticks(xticks, [str(t) for t in xticks])
         rows = max(2, (height - 4) // 2)  # a tick every two rows at most; the frame and the x labels take four
         if self.log_scale:
