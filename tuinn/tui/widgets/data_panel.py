@@ -44,6 +44,12 @@ def _classifies(exp: Experiment) -> bool:
     return src.task == "classification" if src is not None else exp.train.loss in ("bce", "cce")
 
 
+def percent(fraction: float) -> str:
+    """A split's share as the control shows it: ``50 %``, and ``49.6 %`` for your own points' 124 of 250
+    (three significant digits: ``49.6016 %`` said more than the split can mean)."""
+    return f"{fraction * 100:.3g} %"
+
+
 def data_rows(exp: Experiment) -> list[Row]:
     """Every Select of the panel as the experiment has it (a value off the usual list is added to it)."""
     d = exp.data
@@ -55,10 +61,10 @@ def data_rows(exp: Experiment) -> list[Row]:
     return [
         ("dataset", "source", sources, d.source, False),
         ("noise", "noise", [(f"{n:g}", n) for n in with_value(NOISE, d.noise)], d.noise, False),
-        ("test", "test_fraction", [(f"{t * 100:g} %", t) for t in with_value(TEST, tf)], tf, False),
+        ("test", "test_fraction", [(percent(t), t) for t in with_value(TEST, tf)], tf, False),
         ("batch", "batch_size", [(str(v), v) for v in with_value(BATCH, b)], b, False),
         ("classes", "classes", [(str(c), c) for c in with_value(CLASSES, d.classes)], d.classes, not _multiclass(exp)),
-        ("validation", "validation_fraction", [(f"{v * 100:g} %", v) for v in with_value(VALIDATION, d.validation_fraction)],
+        ("validation", "validation_fraction", [(percent(v), v) for v in with_value(VALIDATION, d.validation_fraction)],
          d.validation_fraction, False),
         ("balance", "balance", [(m, m) for m in BALANCE], d.balance, not _classifies(exp)),
     ]
