@@ -95,7 +95,7 @@ class LiveStack:
             before, steps = trainer.network.get_parameters(), trainer.steps
             trainer.network.set_parameters(self.batched.parameters_of(m))
             trainer.epoch, trainer.steps = epoch, steps + len(batches)
-            trainer.rates.append(rates[m])
+            trainer.record_rate(rates[m])
             if not record(pg):  # a split's loss of the new weights is not finite: the previous epoch's stay
                 trainer.network.set_parameters(before)
                 trainer.epoch, trainer.steps = epoch - 1, steps

@@ -155,8 +155,11 @@ class Trainer:
         #: What :meth:`fit` evaluates each epoch (:data:`EPOCH_METRICS`); :meth:`evaluate` always gives the full report.
         self.epoch_metrics = "basic"
         self.schedule = LearningRateSchedule(exp.train.schedule)
-        #: ``rates[i]``: the α epoch i + 1 trained with (NaN for epochs this object did not run, e.g. before a checkpoint).
+        #: ``rates[i]``: the α epoch ``rates_dropped + i + 1`` trained with (NaN for epochs this object did not run,
+        #: e.g. before a checkpoint); bounded as :attr:`history` is: at most ``2 × HISTORY_KEPT``, then the last
+        #: ``HISTORY_KEPT`` (:meth:`record_rate`). A million epochs' α was a 30 MB list nobody read.
         self.rates: list[float] = []
+        self.rates_dropped = 0
         self.model.bind(self.x, self.y, self.sample_weight)
         if self.uses_batch_norm and len(self.train_order) < 2:
             raise ConfigError("model.layers", "batch norm needs at least 2 training samples")
@@ -295,10 +298,28 @@ class Trainer:
                     )
                 losses.append(loss)
         self.epoch += 1
-        if len(self.rates) != self.epoch - 1:  # epochs run elsewhere (NaN), or undone by a restore (dropped)
-            self.rates[self.epoch - 1:] = [math.nan] * max(0, self.epoch - 1 - len(self.rates))
-        self.rates.append(rate)
+        self.record_rate(rate)
         return math.fsum(losses) / len(losses) if losses else math.nan  # exact sum: no rounding that depends on NumPy's pairing
+
+    def record_rate(self, rate: float) -> None:
+        """Log the α of the epoch just run (:attr:`epoch`): NaN for the epochs before it this object did not run
+        (a resume), the entries of epochs a restore undid dropped, and the log kept to its bound."""
+        before = self.epoch - 1 - self.rates_dropped  # entries the epochs before this one should have
+        if before < 0:  # restored to an epoch older than what is kept
+            self.rates.clear()
+            self.rates_dropped = self.epoch - 1
+        elif len(self.rates) > before:
+            del self.rates[before:]
+        elif before - len(self.rates) >= HISTORY_KEPT:  # a resume far along: none of the NaNs would be kept
+            self.rates.clear()
+            self.rates_dropped = self.epoch - 1
+        else:
+            self.rates.extend([math.nan] * (before - len(self.rates)))
+        self.rates.append(rate)
+        if len(self.rates) > 2 * HISTORY_KEPT:  # amortised: one move per HISTORY_KEPT epochs
+            cut = len(self.rates) - HISTORY_KEPT
+            del self.rates[:cut]
+            self.rates_dropped += cut
 
     def next_rate(self) -> float:
         """The α of the next epoch: ``train.schedule`` applied to ``train.learning_rate`` (a schedule edited
