@@ -232,3 +232,34 @@ def test_a_small_boundary_keeps_every_cell_for_the_picture():
             assert all(set(line) == {"▀"} for line in lines(b))  # no axis, no legend
 
     run(go)
+
+
+def test_a_square_picture_keeps_the_planes_proportions_and_is_centred():
+    """The grid view's cells are wide: its boundaries keep the plane's proportions (a circle stays round)
+    and sit in the middle of the cell with their axes; too small for axes, a picture fills its cells."""
+
+    async def go():
+        app = Plots()
+        async with app.run_test(size=(80, 44)) as pilot:
+            b = app.query_one(DecisionBoundary)
+            b.square = True
+            b.styles.height = 16
+            await pilot.pause()
+            for extent, ratio in (((-6.0, 6.0, -6.0, 6.0), 1.0), ((-6.0, 6.0, -3.0, 3.0), 2.0)):
+                view = BoundaryView(kind="binary", values=np.full((4, 4), 0.5), extent=extent, train_points=np.zeros((0, 2)),
+                                    train_labels=np.zeros(0), test_points=np.zeros((0, 2)), test_labels=np.zeros(0), n_classes=2,
+                                    value_range=(0.0, 1.0))
+                b.show(view)
+                left, _, cols, rows = b.picture_region()
+                assert cols == round(2 * rows * ratio) < b.size.width - left  # a pixel is as wide as it is tall
+                assert b.pixel_shape() == (2 * rows, cols)
+                text = lines(b)
+                assert all(text[r][left - 1] in "│┤" for r in range(rows)) and left > 10  # centred, the y axis beside it
+                assert text[0][: left - 4].strip() == ""
+                assert abs(left - (b.size.width - cols - left)) <= 6  # about as much room on the right as on the left
+                axis, _ = x_axis(text)
+                assert axis.index("└") == left - 1 and text.index(axis) == rows
+            b.styles.height = 5  # no room for axes: the picture takes every cell
+            await pilot.pause()
+            assert not b.framed() and b.picture_region() == (0, 0, b.size.width, b.size.height)
+    run(go)

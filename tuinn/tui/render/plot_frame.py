@@ -66,7 +66,8 @@ def plot_frame(extent: tuple[float, float, float, float], width: int, rows: int)
     for value, label in zip(ys, ylabels, strict=True):
         r = tick_cell(value, y_min, y_max, rows, reverse=True)
         left[r] = label.rjust(gutter - 1) + "┤"
-    xs = linear_ticks(x_min, x_max, max(2, cols // COLS_PER_TICK))
+    # Three ticks from 12 columns on (a small multiple's -5 0 5; two asked for gave 0 alone), else one per 8 columns.
+    xs = linear_ticks(x_min, x_max, max(2 if cols < 12 else 3, cols // COLS_PER_TICK))
     axis = [" "] * (gutter - 1) + ["└"] + ["─"] * cols
     labels = [" "] * (gutter + cols)
     free_from = 0  # the first column a label may use (one blank after the previous label)

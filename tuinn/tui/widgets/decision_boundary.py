@@ -295,6 +295,10 @@ class DecisionBoundary(Widget):
         super().__init__(name=name, id=id, classes=classes)
         #: Whether points can be added and removed here (the playground: yes; a lab: no).
         self.editable = False
+        #: Whether a framed picture keeps the plane's proportions (a circle drawn round, not as an ellipse as wide
+        #: as the widget), centred: the grid view's wide small multiples. The playground's panel is about square
+        #: already; a picture too small for axes fills its cells either way.
+        self.square = False
         #: The cursor's cell (column, row) in the picture, once it has been moved or clicked.
         self.cursor: tuple[int, int] | None = None
         #: The colour of the class the cursor places (None: white, for values).
@@ -325,12 +329,31 @@ class DecisionBoundary(Widget):
     def picture_region(self) -> tuple[int, int, int, int]:
         """(x, y, width, height) of the picture in content cells: right of the y axis, above the x axis and the legend."""
         size = self.size
-        if not self.framed():
+        if not self.framed():  # too small for axes: every cell counts more than the proportions (``square`` or not)
             return 0, 0, max(1, size.width), max(1, size.height)
         rows = size.height - BOTTOM_ROWS
-        extent = plane_extent(self._view) if self._view is not None else (-6.0, 6.0, -6.0, 6.0)
+        extent = self._extent()
         gutter = gutter_width(extent, rows)
+        if self.square:
+            return self._square_region(gutter, max(1, size.width - gutter), rows, extent)
         return gutter, 0, max(1, size.width - gutter), rows
+
+    def _extent(self) -> tuple[float, float, float, float]:
+        return plane_extent(self._view) if self._view is not None else (-6.0, 6.0, -6.0, 6.0)
+
+    def _square_region(self, gutter: int, cols: int, rows: int, extent: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+        """The largest picture in ``cols`` × ``rows`` cells with the plane's proportions, centred in the widget.
+
+        A cell is two pixel rows high and one column wide: cols / (2·rows) = x span / y span.
+        """
+        ratio = (extent[1] - extent[0]) / (extent[3] - extent[2]) if extent[3] > extent[2] else 1.0
+        if cols > 2 * rows * ratio:
+            cols = max(1, round(2 * rows * ratio))
+        else:
+            rows = max(1, min(rows, round(cols / ratio / 2)))
+            gutter = gutter_width(extent, rows)
+        pad = max(0, self.size.width - gutter - cols) // 2
+        return pad + gutter, 0, cols, rows
 
     def pixel_shape(self) -> tuple[int, int]:
         """(rows2, cols) that ``values`` should have now: 2 pixel rows per picture row, 1 column per picture column.
@@ -380,15 +403,18 @@ class DecisionBoundary(Widget):
 
         Cached: they change with the data set, the size or the theme, not with the values.
         """
-        size = self.size
+        left, _, cols, rows = self.picture_region()
         extent = plane_extent(view)
-        key = (extent, size.width, size.height, self._base)
+        key = (extent, left + cols, rows, self._base)
         if self._frame is None or key != self._frame_key:
-            frame = self._frame = plot_frame(extent, size.width, size.height - BOTTOM_ROWS)
+            gutter = gutter_width(extent, rows)
+            pad = " " * (left - gutter)  # a square picture is centred: the axes move with it
+            frame = self._frame = plot_frame(extent, gutter + cols, rows)
             base = self._base
             self._frame_key = key
-            self._left = [Segment(text, base) for text in frame.left]
-            self._below = [Strip([Segment(frame.axis, base)], len(frame.axis)), Strip([Segment(frame.labels, base)], len(frame.labels))]
+            self._left = [Segment(pad + text, base) for text in frame.left]
+            self._below = [Strip([Segment(pad + frame.axis, base)], len(pad + frame.axis)),
+                           Strip([Segment(pad + frame.labels, base)], len(pad + frame.labels))]
         return self._left, self._below
 
     def _legend_strip(self, view: BoundaryView) -> Strip:

@@ -41,7 +41,13 @@ def cell_caption(s: Snapshot) -> Text:
 
 
 class GridCell(VariantView):
-    """A grid point: its boundary (titled with its values) above one line of losses."""
+    """A grid point: its boundary (titled with its values) above one line of losses.
+
+    The boundary keeps the plane's proportions (``SQUARE``): a grid cell is far wider than
+    tall, and a circle stretched to its width reads as an ellipse that is not in the data.
+    """
+
+    SQUARE = True
 
     def show(self, s: Snapshot, show_test: bool = True, discretize: bool = False) -> None:
         super().show(s, show_test, discretize)

@@ -75,6 +75,8 @@ class VariantView(Vertical):
     VariantView > DecisionBoundary { height: 1fr; }
     VariantView > .variant-caption { height: auto; max-height: 5; padding: 0 1; }
     """
+    #: Whether the boundary keeps the plane's proportions (:attr:`DecisionBoundary.square`).
+    SQUARE = False
 
     def __init__(self, label: str, color: tuple[int, int, int] | None = None, *, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -85,7 +87,9 @@ class VariantView(Vertical):
         self._caption_lines = -1
 
     def compose(self) -> ComposeResult:
-        yield DecisionBoundary()
+        boundary = DecisionBoundary()
+        boundary.square = self.SQUARE
+        yield boundary
         yield Static(classes="variant-caption")
 
     def on_mount(self) -> None:
