@@ -30,8 +30,8 @@ def test_playground_plane_axes():
 def test_other_ranges_get_their_own_round_ticks():
     f = plot_frame((0.0, 1234.5, 0.001, 0.0042), 24, 9)
     assert f.left[0] == "0.004┤" and f.left[6] == "0.002┤" and f.gutter == 6
-    assert f.labels.split() == ["0", "1000"]
-    assert f.axis == "     └┬─────────────┬───"
+    assert f.labels.split() == ["0", "500", "1000"]  # three ticks from 12 columns on (18 here)
+    assert f.axis == "     └┬──────┬──────┬───"
 
 
 def test_crowded_labels_are_skipped_never_overlapped():
