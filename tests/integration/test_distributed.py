@@ -193,7 +193,7 @@ def test_sgd_stopped_by_sigterm_and_resumed_on_two_processes(interrupted: dict[s
 
 def stopped_and_saved(interrupted: dict[str, Any]) -> None:
     """SIGTERM to the launcher stops both processes; rank 0 saves and says so in one line."""
-    assert interrupted["stop_code"] == 143
+    assert interrupted["stop_code"] == 143, interrupted["stop_err"]
     lines = [line for line in interrupted["stop_err"].splitlines() if line.strip()]
     assert len(lines) == 1 and "interrupted (SIGTERM)" in lines[0] and "--resume" in lines[0], lines
     assert interrupted["saved"] >= 3

@@ -26,6 +26,7 @@ What differs by rank is who touches the disk:
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ from tuinn.training.interrupts import Interrupted, ignore_stop_signals
 from tuinn.training.run import FoldEvents, Interruption, RunEvents, Trained, TrainingRun, make_trainer, read_spec
 from tuinn.training.run_folder import SilentFolder
 from tuinn.training.trainer import Trainer
+
+#: Seconds a rank whose peer went away waits for the stop signal torchrun may be passing on (see ``_stop_signal_within``).
+PEER_SIGNAL_GRACE = 2.0
 
 
 class PeerLost(TuinnError):
@@ -177,8 +181,8 @@ class DistributedRun(TrainingRun):
             if not dd.peer_lost(exc):
                 raise
             ignore_stop_signals()  # torchrun stops every worker once one has gone: let this one save and say so first
-            received = list(self.guard.received)
             with self.guard, self.guard.shutting_down():
+                received = self._stop_signal_within(PEER_SIGNAL_GRACE)
                 stop = self._stop(Interrupted(received[0] if received else signal.SIGTERM))
             if received:
                 events.interrupted(stop)
@@ -188,6 +192,20 @@ class DistributedRun(TrainingRun):
                     else str(stop.save_error))
             raise PeerLost(f"another process of this run went away (its connection closed: killed, crashed or its machine lost); {kept} "
                            f"(continue with: tuinn train --resume {self.run_dir})") from None
+
+    def _stop_signal_within(self, seconds: float) -> list[int]:
+        """The stop signals received, waiting up to ``seconds`` for one (the guard records them, entered and shutting down).
+
+        Why wait: torchrun passes a Ctrl-C or SIGTERM to the ranks one after the other. On a
+        loaded machine the peer can stop, and close its connection, before this rank's own
+        signal lands; without the wait that stop read as a peer lost (exit 1) instead of the
+        interruption it is (exit 130/143). A peer really lost sends no signal: the wait costs it
+        ``seconds`` once, on the way out.
+        """
+        deadline = time.monotonic() + seconds
+        while not self.guard.received and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return list(self.guard.received)
 
     def _kfold_phase(self, events: RunEvents) -> dict[str, Any]:
         return cross_validate_ranks(self.exp, self.exp.train.kfold or 0, self, events)
