@@ -61,12 +61,24 @@ class LivePlay(BackgroundJob):
         def update_status(self) -> None:
             """Redraw the status line (the UI thread calls it when playing starts, pauses or ends)."""
 
+        def refresh_view(self) -> None:
+            """Draw what changed since the last frame (the redraw timer calls it)."""
+
     def target(self) -> int | None:
         """The epoch a play stops at by itself (None: it goes on until paused or every member stopped)."""
         return None
 
     def before_play(self) -> None:
         """Called on the UI thread just before the training job starts (e.g. forget what was published)."""
+
+    def start_redrawing(self) -> None:
+        """From the host's ``on_mount``: the status line now, and the redraw timer at :data:`FPS`."""
+        self.set_interval(1.0 / FPS, self.refresh_view)  # type: ignore[attr-defined]
+        self.update_status()
+        self.call_after_refresh(self.refresh_view)  # type: ignore[attr-defined]  # once the boundaries have their sizes
+
+    def on_unmount(self) -> None:
+        self.cancel_job()  # leaving the screen (or the app closing) stops its training
 
     # ------------------------------------------------------------------ state
     @property

@@ -30,7 +30,7 @@ from tuinn.errors import TuinnError
 from tuinn.session.grid import GridPoint, GridSession, parse_axes
 from tuinn.session.lockstep import LockStep
 from tuinn.session.playground import Snapshot
-from tuinn.tui.live_play import FPS, PLAY_BINDINGS, SPEED_BINDINGS, LivePlay
+from tuinn.tui.live_play import PLAY_BINDINGS, SPEED_BINDINGS, LivePlay
 from tuinn.tui.screens.prompt import Prompt
 from tuinn.tui.widgets.grid_cell import GridCell
 from tuinn.tui.widgets.variant_view import label_text
@@ -102,12 +102,7 @@ class GridScreen(LivePlay, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_interval(1.0 / FPS, self.refresh_view)
-        self.update_status()
-        self.call_after_refresh(self.refresh_view)  # once the boundaries have their sizes
-
-    def on_unmount(self) -> None:
-        self.cancel_job()
+        self.start_redrawing()
 
     def view(self, point: GridPoint) -> GridCell:
         return self.query_one(f"#cell-{point.row}-{point.col}", GridCell)

@@ -45,7 +45,7 @@ from tuinn.course.labs import Group, Lab
 from tuinn.session.lockstep import LockStep
 from tuinn.session.playground import Playground, Snapshot
 from tuinn.session.variants import SideBySide, Variant
-from tuinn.tui.live_play import DEFAULT_SPEED, FPS, PLAY_BINDINGS, SPEED_BINDINGS, LivePlay
+from tuinn.tui.live_play import DEFAULT_SPEED, PLAY_BINDINGS, SPEED_BINDINGS, LivePlay
 from tuinn.tui.widgets.lab_text import LabText
 from tuinn.tui.widgets.loss_plot import LossPlot
 from tuinn.tui.widgets.variant_view import VariantView
@@ -169,12 +169,7 @@ class RunsLab(LivePlay, Screen[None]):
                     for plot in self.query(f"#loss-{g}-{i}"):
                         plot.border_title = Text(f"loss: {label}")
         self.set_focus(None)
-        self.set_interval(1.0 / FPS, self.refresh_view)
-        self.update_status()
-        self.call_after_refresh(self.refresh_view)  # once the boundaries have their sizes
-
-    def on_unmount(self) -> None:
-        self.cancel_job()
+        self.start_redrawing()
 
     def view(self, k: int) -> VariantView:
         g, i, _ = self.entries[k]
